@@ -1,0 +1,97 @@
+"""What every sensing channel provides: streams on the session clock, a step function and a status."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fusion.affect import AFFECT_FIELDS, Affect
+from studio.streams import Stream, StreamHub
+
+
+class State(StrEnum):
+    OK = "ok"
+    DEGRADED = "degraded"
+    DOWN = "down"
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    """A channel's health as the operator sees it: state, a short reason, and the backend in use."""
+
+    state: State
+    detail: str
+    backend: str
+
+
+AFFECT_SECONDS = 600.0  # how much per-channel affect each stream keeps in memory
+
+
+def affect_stream_name(channel: str) -> str:
+    return f"affect.{channel}"
+
+
+class Source(ABC):
+    """One channel's acquisition and analysis.
+
+    ``open`` makes the channel's streams; ``step(now)`` acquires or generates everything up to session
+    time ``now`` (seconds) and writes it, stamped, into the streams. A worker calls ``step`` every
+    ``period`` seconds in the app; tests call it by hand. ``close`` releases devices.
+    """
+
+    channel: str = ""
+    backend: str = ""
+    period: float = 0.05
+
+    def __init__(self) -> None:
+        self._status = ChannelStatus(State.DOWN, "not started", self.backend)
+        self._status_lock = threading.Lock()
+        self.affect: Stream | None = None
+
+    def open(self, hub: StreamHub) -> None:
+        rate = 1.0 / self.period
+        self.affect = hub.add(affect_stream_name(self.channel), AFFECT_FIELDS, int(AFFECT_SECONDS * rate))
+
+    @abstractmethod
+    def step(self, now: float) -> None: ...
+
+    def close(self) -> None:
+        self.set_status(State.DOWN, "stopped")
+
+    @property
+    def status(self) -> ChannelStatus:
+        with self._status_lock:
+            return self._status
+
+    def set_status(self, state: State, detail: str) -> None:
+        with self._status_lock:
+            self._status = ChannelStatus(state, detail, self.backend)
+
+    def emit(self, t: float, affect: Affect) -> None:
+        """Write one affect estimate stamped ``t`` (session seconds)."""
+        assert self.affect is not None, "open() the source before stepping it"
+        self.affect.append(t, affect.as_row())
+
+
+class FrameClock:
+    """Frame times for a generator running at a fixed period: frame k is stamped start + k x period (seconds).
+
+    Counting frames instead of adding periods keeps the timestamps free of drift over long sessions.
+    """
+
+    def __init__(self, period: float) -> None:
+        self.period = period
+        self._start: float | None = None
+        self._frames = 0
+
+    def due(self, now: float) -> list[float]:
+        """The stamps of every frame not yet produced whose time is at or before ``now``."""
+        if self._start is None:
+            self._start = now
+        times = []
+        while (t := self._start + self._frames * self.period) <= now:
+            times.append(t)
+            self._frames += 1
+        return times

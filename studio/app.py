@@ -1,0 +1,178 @@
+"""The studio core: channels, the fusion/control loop, the music engine and the recorder, wired together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+
+from sensors.base import ChannelStatus, Source, State
+from sensors.biosignal import BoardConfig, BoardSource
+from sensors.face import ScriptedFace
+from sensors.text import TextSource, scripted_text
+from sensors.voice import ScriptedVoice
+from studio.clock import SessionClock
+from studio.config import Config
+from studio.events import ControlChange, EventLog, Marker
+from studio.loop import FusionLoop
+from studio.music.backend import choose_backend
+from studio.music.engine import MusicEngine
+from studio.recorder import Recorder
+from studio.streams import StreamHub
+from studio.worker import PeriodicWorker
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("face", "voice", "text", "body")
+FEATURE_STREAMS = (
+    "face.blendshapes",
+    "voice.prosody",
+    "text.sentiment",
+    "body.band_power",
+    "body.band_relative",
+    "fusion.shares",
+)
+MAX_MARKER_LABEL = 200
+RECORD_PERIOD = 0.5  # seconds between writes to the database
+
+
+def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
+    """One source per channel. Face and voice are scripted until their live backends land."""
+    board = BoardConfig() if demo else config.board
+    text: TextSource = scripted_text() if demo else TextSource()
+    return {
+        "face": ScriptedFace(),
+        "voice": ScriptedVoice(),
+        "text": text,
+        "body": BoardSource(clock, board),
+    }
+
+
+class Studio:
+    """A running session: start it, talk to it from any thread (text, markers, settings), stop it."""
+
+    def __init__(self, config: Config, demo: bool, store: Path | None, clock: SessionClock | None = None) -> None:
+        self.config = config
+        self.demo = demo
+        self.clock = clock or SessionClock()
+        self.hub = StreamHub()
+        self.markers: EventLog[Marker] = EventLog()
+        self.sources = make_sources(config, self.clock, demo)
+        self.engine = MusicEngine(choose_backend(config.audio_backend))
+        self.loop = FusionLoop(
+            self.hub,
+            CHANNELS,
+            config.loop,
+            sink=self.engine,
+            goal=config.goal,
+            bounds=config.bounds,
+            mode=config.mode,
+        )
+        self.store = store
+        self.recorder: Recorder | None = None
+        self._workers: list[PeriodicWorker] = []
+        self.started = False
+
+    @property
+    def control_log(self) -> EventLog[ControlChange]:
+        return self.loop.control_log
+
+    def settings(self) -> dict[str, object]:
+        return {
+            "demo": self.demo,
+            "goal": self.loop.goal.value,
+            "mode": self.loop.mode.value,
+            "bounds": asdict(self.loop.bounds),
+            "audio": self.engine.backend.detail,
+            "channels": {ch: s.backend for ch, s in self.sources.items()},
+            "config": self.config.source,
+        }
+
+    def start(self) -> None:
+        """Open every channel, start the music (fading in), the loop and the recorder."""
+        for source in self.sources.values():
+            try:
+                source.open(self.hub)
+            except Exception as exc:  # a channel that cannot start leaves the others running
+                log.exception("channel %s failed to open", source.channel)
+                source.set_status(State.DOWN, f"could not start: {exc}")
+        if self.store is not None:
+            self.recorder = Recorder(
+                self.store,
+                self.hub,
+                CHANNELS,
+                FEATURE_STREAMS,
+                self.markers,
+                self.loop.control_log,
+                self.settings(),
+                self.clock.unix_start,
+            )
+        self.engine.start()
+        for source in self.sources.values():
+            self._workers.append(
+                PeriodicWorker(
+                    f"source-{source.channel}",
+                    source.period,
+                    lambda s=source: s.step(self.clock.now()),  # type: ignore[misc]
+                    on_error=lambda exc, s=source: s.set_status(State.DOWN, f"failed: {exc}"),  # type: ignore[misc]
+                )
+            )
+        self._workers.append(
+            PeriodicWorker("fusion", 1.0 / self.config.loop.rate_hz, lambda: self.step(self.clock.now()))
+        )
+        if self.recorder is not None:
+            self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.recorder.flush))
+        for worker in self._workers:
+            worker.start()
+        self.started = True
+
+    def step(self, now: float) -> None:
+        """One fusion/control tick at session time ``now`` (seconds)."""
+        self.loop.step(now)
+
+    def stop(self, status: str = "completed") -> dict[str, int]:
+        """Stop workers, release devices, stop the music, close the recording; returns rows recorded per table."""
+        for worker in self._workers:
+            worker.stop()
+        self._workers.clear()
+        for source in self.sources.values():
+            try:
+                source.close()
+            except Exception:
+                log.exception("channel %s failed to close", source.channel)
+        self.engine.stop()
+        self.started = False
+        return self.recorder.close(status) if self.recorder is not None else {}
+
+    # --- operator actions (any thread) ------------------------------------------------------------------
+    def submit_text(self, text: str) -> None:
+        """Score a typed message on the text channel; ValueError (nothing lost, nothing sent) if unusable."""
+        source = self.sources["text"]
+        assert isinstance(source, TextSource)
+        source.submit(text)
+
+    def add_marker(self, label: str, source: str = "operator") -> Marker:
+        cleaned = " ".join(label.split())
+        if not cleaned:
+            raise ValueError("a marker needs a label")
+        if len(cleaned) > MAX_MARKER_LABEL:
+            raise ValueError(f"marker label too long ({len(cleaned)} characters; at most {MAX_MARKER_LABEL})")
+        marker = Marker(self.clock.now(), cleaned, source)
+        self.markers.append(marker)
+        return marker
+
+    def fade_out(self) -> None:
+        """Fade the music to silence (within 2 s) and log it as an operator action."""
+        self.engine.fade_out()
+        self.loop.control_log.append(
+            ControlChange(self.clock.now(), "output", "playing", "faded out", "operator", "fade-out pressed")
+        )
+
+    def fade_in(self) -> None:
+        self.engine.fade_in()
+        self.loop.control_log.append(
+            ControlChange(self.clock.now(), "output", "faded out", "playing", "operator", "music resumed")
+        )
+
+    def statuses(self) -> dict[str, ChannelStatus]:
+        return {ch: self.sources[ch].status for ch in CHANNELS}

@@ -1,0 +1,191 @@
+"""The command line: the window (default), headless runs, and model management."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import NoReturn
+
+from studio.config import AUDIO_BACKENDS, Config, ConfigError, load_config
+from studio.models import ModelError, face_model_status, install_face_model
+from studio.policy import Bounds, ControlMode, Goal
+from studio.recorder import StoreError
+
+PROG = "affect-studio"
+
+
+class UsageError(Exception):
+    """A command line that cannot be run; the message is one line for the user."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, without a usage block or traceback."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def parse_bound(text: str, bounds: Bounds) -> Bounds:
+    """Apply one ``--bound`` value: ``tempo=MIN:MAX`` (BPM), ``volume=CEILING`` (dBFS) or ``change=SHARE``."""
+    name, sep, value = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        if name == "tempo":
+            low, colon, high = value.partition(":")
+            if not colon:
+                raise ValueError
+            new = replace(bounds, tempo_min=float(low), tempo_max=float(high))
+        elif name == "volume":
+            new = replace(bounds, volume_ceiling=float(value))
+        elif name == "change":
+            new = replace(bounds, max_change_per_min=float(value))
+        else:
+            raise UsageError(
+                f"unknown bound {name!r} in --bound {text}; use tempo=MIN:MAX, volume=DBFS or change=SHARE"
+            )
+    except ValueError:
+        raise UsageError(f"cannot read --bound {text}; write tempo=60:80, volume=-12 or change=0.3") from None
+    try:
+        return new.validated()
+    except ValueError as exc:
+        raise UsageError(f"--bound {text}: {exc}") from None
+
+
+def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """Options of a session, on the top level (with defaults) and again after ``run`` (without, so that a
+    value given before ``run`` is not reset by the subcommand)."""
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--demo", action="store_true", default=default(False), help="no hardware: synthetic face, voice, text, EEG"
+    )
+    parser.add_argument("--config", type=Path, default=default(None), help="settings file (TOML)")
+    parser.add_argument("--audio", choices=AUDIO_BACKENDS, default=default(None), help="audio output")
+    parser.add_argument("--goal", choices=[g.value for g in Goal], default=default(None), help="what the music aims at")
+    parser.add_argument(
+        "--mode", choices=[m.value for m in ControlMode], default=default(None), help="auto: the policy steers"
+    )
+    parser.add_argument(
+        "--bound",
+        action="append",
+        default=default([]),
+        metavar="NAME=VALUE",
+        help="operator bound: tempo=MIN:MAX (BPM), volume=DBFS (ceiling), change=SHARE (per minute)",
+    )
+    parser.add_argument("--store", type=Path, default=default(None), help="session database file")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog=PROG, description="Affect Studio: live affect sensing that steers generative music.")
+    add_session_options(parser, defaults=True)
+    sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
+
+    run = sub.add_parser("run", help="run a session (with --headless: no window)")
+    run.add_argument("--headless", action="store_true", help="no window; record and print a JSON summary")
+    run.add_argument("--duration", type=float, default=60.0, help="seconds to run headless (default 60)")
+    run.add_argument("--out", type=Path, help="headless: folder for session.sqlite")
+    add_session_options(run, defaults=False)
+
+    models = sub.add_parser("models", help="manage the face model")
+    msub = models.add_subparsers(dest="models_command", parser_class=OneLineParser, required=True)
+    install = msub.add_parser("install", help="download the official face model (or copy --from FILE), sha256-checked")
+    install.add_argument("--from", dest="source", type=Path, help="install from this local file instead")
+    msub.add_parser("status", help="say whether the face model is installed")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    bounds = config.bounds
+    for text in args.bound:
+        bounds = parse_bound(text, bounds)
+    return replace(
+        config,
+        bounds=bounds,
+        goal=Goal(args.goal) if args.goal else config.goal,
+        mode=ControlMode(args.mode) if args.mode else config.mode,
+        audio_backend=args.audio or config.audio_backend,
+    )
+
+
+def models_command(args: argparse.Namespace) -> int:
+    if args.models_command == "status":
+        ok, text = face_model_status()
+        print(text)
+        return 0 if ok else 1
+
+    def progress(done: int, total: int) -> None:
+        if total and sys.stderr.isatty():
+            print(f"\rdownloading face model: {100 * done // total}%", end="", file=sys.stderr, flush=True)
+
+    path = install_face_model(args.source, progress=progress)
+    print(f"face model ready at {path}")
+    return 0
+
+
+def choose_demo(args: argparse.Namespace, config: Config) -> bool:
+    """Demo when asked, or when no camera, microphone or board is present (said on stderr)."""
+    if args.demo:
+        return True
+    from studio.hardware import detect
+
+    found = detect(config.board)
+    if not found.any:
+        print("no camera, microphone or board found: starting in demo mode", file=sys.stderr)
+        return True
+    return False
+
+
+def require_display() -> None:
+    """Refuse to open the window where there is no screen, instead of letting Qt abort the process."""
+    display_vars = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    if sys.platform.startswith("linux") and not any(os.environ.get(v) for v in display_vars):
+        raise UsageError(
+            "no display to open the window on (DISPLAY is not set); run it on a desktop, under xvfb-run, "
+            "or headless: affect-studio run --headless --demo --duration 60 --out out/"
+        )
+
+
+def dispatch(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if args.command == "models":
+        return models_command(args)
+    config = settings_from(args)
+    demo = choose_demo(args, config)
+    if args.command == "run" and args.headless:
+        if args.out is None:
+            raise UsageError("run --headless needs --out DIR for the session database")
+        if args.duration <= 0:
+            raise UsageError(f"--duration {args.duration:g} must be more than 0 seconds")
+        from studio.headless import run_headless
+
+        run_headless(config, demo, args.duration, args.out)
+        return 0
+    require_display()
+    from ui.app import run_gui
+
+    code: int = run_gui(config, demo, args.store)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``affect-studio``; every known failure ends in one line on stderr and exit status 2."""
+    from studio.music.backend import BackendUnavailable
+
+    try:
+        return dispatch(argv)
+    except (UsageError, ConfigError, StoreError, ModelError, BackendUnavailable) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,139 @@
+"""The demo channels with their real components: VADER, BrainFlow's synthetic board, scripted face and voice."""
+
+import time
+
+import numpy as np
+import pytest
+
+from sensors.base import State
+from sensors.biosignal import BoardConfig, BoardSource
+from sensors.face import ScriptedFace, scripted_expression
+from sensors.text import TextSource, clean_text, read_text_log, replay_text, scripted_text
+from sensors.voice import ScriptedVoice
+from studio.clock import ManualClock, SessionClock
+from studio.streams import StreamHub
+
+
+def test_text_channel_scores_typed_messages_with_vader():
+    hub = StreamHub()
+    text = TextSource()
+    text.open(hub)
+    text.submit("I feel wonderful, this is great!")
+    text.step(1.0)
+    text.submit("This is awful and I hate it.")
+    text.step(2.0)
+    rows = hub.get("affect.text").last(10)
+    assert rows.t.tolist() == [1.0, 2.0]
+    assert rows.values[0, 0] > 0.5 and rows.values[1, 0] < -0.5
+    assert text.status.state is State.OK
+
+
+@pytest.mark.parametrize(("typed", "message"), [("   ", "empty"), ("\x00\x07", "empty"), ("x" * 2001, "too long")])
+def test_unusable_text_is_refused_and_nothing_is_queued(typed, message):
+    hub = StreamHub()
+    text = TextSource()
+    text.open(hub)
+    with pytest.raises(ValueError, match=message):
+        text.submit(typed)
+    text.step(1.0)
+    assert len(hub.get("affect.text").last(10)) == 0
+
+
+def test_clean_text_keeps_words_and_drops_control_characters():
+    assert clean_text("  hello\x1b there  ") == "hello there"
+
+
+def test_scripted_text_loops():
+    hub = StreamHub()
+    text = scripted_text()
+    text.open(hub)
+    for t in np.arange(0, 150, 0.5):
+        text.step(float(t))
+    times = hub.get("text.sentiment").last(1000).t.tolist()
+    assert times == [4, 20, 38, 55, 74, 90, 108, 125, 144]  # four lines a 70 s cycle, looping
+
+
+def test_text_log_replay_and_its_errors(tmp_path):
+    log = tmp_path / "lines.txt"
+    log.write_text("# a session\n2.5\tI am happy\n1.0\tI am sad\n\n")
+    hub = StreamHub()
+    source = replay_text(log)
+    source.open(hub)
+    source.step(3.0)
+    assert len(hub.get("affect.text").last(10)) == 2
+    bad = tmp_path / "bad.txt"
+    bad.write_text("soon\thello\n")
+    with pytest.raises(ValueError, match="bad.txt:1: expected 'SECONDS<TAB>TEXT'"):
+        read_text_log(bad)
+    with pytest.raises(ValueError, match="does not exist"):
+        read_text_log(tmp_path / "missing.txt")
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ValueError, match="not UTF-8"):
+        read_text_log(binary)
+
+
+def test_scripted_face_loses_the_face_and_finds_it_again():
+    hub = StreamHub()
+    face = ScriptedFace()
+    face.open(hub)
+    clock = ManualClock()
+    states = set()
+    for _ in range(int(48 * 15)):
+        face.step(clock.advance(1 / 15))
+        states.add(face.status.state)
+    assert states == {State.OK, State.DEGRADED}
+    conf = hub.get("affect.face").last(100).column(2)
+    assert conf.min() == 0.0 and conf.max() > 0.8
+    assert scripted_expression(0.93 * 48 + 0.1) is None
+
+
+def test_scripted_voice_is_silent_between_phrases():
+    hub = StreamHub()
+    voice = ScriptedVoice()
+    voice.open(hub)
+    clock = ManualClock()
+    conf = []
+    for _ in range(100):
+        voice.step(clock.advance(0.1))
+        conf.append(hub.get("affect.voice").latest()[1][2])
+    assert min(conf) == 0.0 and max(conf) > 0.5
+    frames = hub.get("voice.prosody").last(100).t
+    assert np.diff(frames) == pytest.approx(np.full(frames.size - 1, 0.01))  # a frame every 10 ms, no gaps
+
+
+def test_brainflow_synthetic_board_gives_eeg_band_powers_and_affect():
+    hub = StreamHub()
+    clock = SessionClock()
+    board = BoardSource(clock, BoardConfig())
+    board.open(hub)
+    try:
+        assert board.status.state is State.OK
+        deadline = time.monotonic() + 4.0
+        while time.monotonic() < deadline:
+            board.step(clock.now())
+            time.sleep(0.1)
+    finally:
+        board.close()
+    eeg = hub.get("body.eeg").last(100)
+    assert eeg.values.shape[1] == 16 and len(eeg) > 250 * 3
+    # BrainFlow's timestamps land on the session clock: the newest sample is from the last moments.
+    assert -0.5 < eeg.t[-1] - clock.now() < 0.5
+    assert np.all(np.diff(eeg.t) >= 0)
+    rel = hub.get("body.band_relative").last(100)
+    assert len(rel) >= 4
+    assert rel.values.sum(axis=1) == pytest.approx(np.ones(len(rel)), abs=1e-6)
+    affect = hub.get("affect.body").last(100)
+    assert len(affect) == len(rel) and affect.values[:, 2].max() > 0
+    assert board.status.state is State.DOWN  # closed
+
+
+def test_a_board_that_does_not_answer_reports_why_and_raises_nothing():
+    hub = StreamHub()
+    cyton = BoardConfig(board_id=0, serial_port="/dev/ttyDOESNOTEXIST")
+    board = BoardSource(SessionClock(), cyton)
+    board.open(hub)
+    assert board.status.state is State.DOWN
+    assert "cyton_board did not start" in board.status.detail
+    board.step(1.0)  # stepping a board that never started is harmless
+    board.close()
