@@ -77,12 +77,15 @@ def signal_ok(x: FloatArray, flat_below: float = 1e-3, railed_above: float = 1e5
     return ok
 
 
+SMOOTHING = 0.3  # weight of the newest window in the running log-ratios (about 1 s at 4 windows a second)
+
+
 class EegAffect:
     """A first EEG affect estimate, relative to the person's own baseline.
 
     Arousal follows the engagement index beta / (alpha + theta); valence follows frontal alpha asymmetry
     ln(alpha right) - ln(alpha left) (more right alpha means more left-frontal activity, read as positive).
-    The first ``baseline_windows`` windows set the baseline; confidence is modest (0.5 at best) because
+    Both log-ratios are smoothed over windows. The first ``baseline_windows`` windows set the baseline; confidence is modest (0.5 at best) because
     scalp EEG is a weak affect signal, and falls with the share of unusable channels.
     """
 
@@ -93,6 +96,7 @@ class EegAffect:
         self.baseline_windows = baseline_windows
         self._engagement: list[float] = []
         self._asymmetry: list[float] = []
+        self._smoothed: tuple[float, float] | None = None
 
     def _index(self, preferred: str, fallbacks: Sequence[str]) -> int | None:
         for name in (preferred, *fallbacks):
@@ -112,6 +116,10 @@ class EegAffect:
         if has_pair:
             a_idx = BAND_NAMES.index("alpha")
             asym = math.log(powers[self.right, a_idx] + 1e-12) - math.log(powers[self.left, a_idx] + 1e-12)
+        if self._smoothed is not None:
+            log_eng = SMOOTHING * log_eng + (1 - SMOOTHING) * self._smoothed[0]
+            asym = SMOOTHING * asym + (1 - SMOOTHING) * self._smoothed[1]
+        self._smoothed = (log_eng, asym)
         if len(self._engagement) < self.baseline_windows:
             self._engagement.append(log_eng)
             self._asymmetry.append(asym)

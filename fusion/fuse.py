@@ -34,10 +34,11 @@ class Fused:
 
 
 def freshness(age: float, stale_after: float) -> float:
-    """1 for a reading that is new, falling linearly to 0 at ``stale_after`` seconds old."""
+    """1 for a reading up to half of ``stale_after`` seconds old, then falling linearly to 0 at ``stale_after``."""
     if stale_after <= 0:
         raise ValueError(f"stale_after must be positive seconds, got {stale_after}")
-    return clip01(1.0 - max(0.0, age) / stale_after)
+    half = stale_after / 2.0
+    return clip01(1.0 - max(0.0, age - half) / half)
 
 
 def fuse(

@@ -98,12 +98,14 @@ class BoardSource(Source):
         self.band_relative = hub.add("body.band_relative", BAND_NAMES, int(600 / FEATURE_HOP))
         BoardShim.disable_board_logger()
         board = BoardShim(self.config.board_id, self.config.input_params())
+        prepared = False
         try:
             board.prepare_session()
+            prepared = True
             board.start_stream()
         except BrainFlowError as exc:
             self.set_status(State.DOWN, f"{board_name(self.config.board_id)} did not start: {exc}")
-            if board.is_prepared():
+            if prepared:  # never release a session someone else prepared with the same board and parameters
                 board.release_session()
             return
         self._board = board

@@ -72,6 +72,7 @@ class Studio:
         self.recorder: Recorder | None = None
         self._workers: list[PeriodicWorker] = []
         self.started = False
+        self.playing = False
 
     @property
     def control_log(self) -> EventLog[ControlChange]:
@@ -89,7 +90,17 @@ class Studio:
         }
 
     def start(self) -> None:
-        """Open every channel, start the music (fading in), the loop and the recorder."""
+        """Open every channel, start the music (fading in), the loop and the recorder.
+
+        If any part fails to start, whatever was already opened is closed again before the error propagates.
+        """
+        try:
+            self._start()
+        except BaseException:
+            self.stop("failed")
+            raise
+
+    def _start(self) -> None:
         for source in self.sources.values():
             try:
                 source.open(self.hub)
@@ -108,6 +119,7 @@ class Studio:
                 self.clock.unix_start,
             )
         self.engine.start()
+        self.playing = True
         for source in self.sources.values():
             self._workers.append(
                 PeriodicWorker(
@@ -142,6 +154,7 @@ class Studio:
                 log.exception("channel %s failed to close", source.channel)
         self.engine.stop()
         self.started = False
+        self.playing = False
         return self.recorder.close(status) if self.recorder is not None else {}
 
     # --- operator actions (any thread) ------------------------------------------------------------------
@@ -164,15 +177,18 @@ class Studio:
     def fade_out(self) -> None:
         """Fade the music to silence (within 2 s) and log it as an operator action."""
         self.engine.fade_out()
-        self.loop.control_log.append(
-            ControlChange(self.clock.now(), "output", "playing", "faded out", "operator", "fade-out pressed")
-        )
+        self._log_output(playing=False, reason="fade-out pressed")
 
     def fade_in(self) -> None:
+        """Bring the music back (it fades in) and log it as an operator action."""
         self.engine.fade_in()
-        self.loop.control_log.append(
-            ControlChange(self.clock.now(), "output", "faded out", "playing", "operator", "music resumed")
-        )
+        self._log_output(playing=True, reason="music resumed")
+
+    def _log_output(self, playing: bool, reason: str) -> None:
+        if playing != self.playing:
+            old, new = ("faded out", "playing") if playing else ("playing", "faded out")
+            self.loop.control_log.append(ControlChange(self.clock.now(), "output", old, new, "operator", reason))
+        self.playing = playing
 
     def statuses(self) -> dict[str, ChannelStatus]:
         return {ch: self.sources[ch].status for ch in CHANNELS}

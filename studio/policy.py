@@ -56,6 +56,19 @@ class Bounds:
         )
 
 
+# Where each goal leads the person on the (valence, arousal) plane; STEADY holds wherever they are.
+GOAL_POINTS: dict[Goal, tuple[float, float]] = {
+    Goal.CALM: (0.3, -0.6),
+    Goal.ENERGISE: (0.3, 0.6),
+    Goal.UPLIFT: (0.7, 0.1),
+}
+
+
+def goal_point(goal: Goal, current: tuple[float, float]) -> tuple[float, float]:
+    """The (valence, arousal) point the goal aims at, given the person's current point."""
+    return GOAL_POINTS.get(goal, current)
+
+
 # Where each goal leads the music's energy (0 = calmest, 1 = most energetic) relative to the person's
 # current arousal, and where it rests when the estimate carries no confidence.
 LEAD = {Goal.CALM: -0.3, Goal.ENERGISE: 0.3, Goal.UPLIFT: 0.05, Goal.STEADY: 0.0}

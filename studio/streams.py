@@ -106,14 +106,20 @@ class Stream:
             return self._count, self._slice(seq)
 
     def last(self, seconds: float, now: float | None = None) -> Window:
-        """Rows stamped within the last ``seconds`` before ``now`` (default: the newest row's time)."""
+        """Rows stamped within the last ``seconds`` before ``now`` (default: the newest row's time).
+
+        Rows are assumed to arrive in time order; only the rows returned are copied.
+        """
         with self._lock:
-            held = self._slice(0)
-        if len(held) == 0:
-            return held
-        end = held.t[-1] if now is None else now
-        keep = held.t >= end - seconds
-        return Window(held.t[keep], held.values[keep])
+            if self._count == 0:
+                return Window(np.zeros(0), np.zeros((0, self.width)))
+            held = min(self._count, self.capacity)
+            order = np.arange(self._count - held, self._count) % self.capacity
+            t = self._t[order]
+            end = t[-1] if now is None else now
+            first = int(np.searchsorted(t, end - seconds, side="left"))
+            last = int(np.searchsorted(t, end, side="right"))
+            return Window(t[first:last], self._v[order[first:last]])
 
     def latest(self) -> tuple[float, FloatArray] | None:
         """The newest row as (t, values), or None when nothing was written yet."""

@@ -48,7 +48,9 @@ def test_stale_channel_counts_for_nothing():
     fused = fuse(readings, 10.0, STALE, {})
     assert fused.affect.valence == pytest.approx(-0.5)
     assert "stale" in {c.channel: c.reason for c in fused.contributions}["face"]
-    assert freshness(1.0, 2.0) == pytest.approx(0.5)
+    assert freshness(0.9, 2.0) == 1.0  # fresh for the first half
+    assert freshness(1.5, 2.0) == pytest.approx(0.5)
+    assert freshness(2.0, 2.0) == 0.0
 
 
 def test_nothing_present_gives_zero_confidence():
