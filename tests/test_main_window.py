@@ -1,0 +1,170 @@
+"""The main window against a real Studio in demo mode: live data reaches the plots, and operator actions
+reach the core. One Studio runs for the whole module (about 5 s of warm-up) to keep the file quick."""
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+import ui.app
+from studio.app import CHANNELS, Studio
+from studio.config import load_config
+from studio.policy import ControlMode
+from ui.main_window import MainWindow
+
+WARM_UP_MS = 4500
+
+
+def curve_points(curve) -> int:
+    x, _ = curve.getData()
+    return 0 if x is None else len(x)
+
+
+def test_run_gui_stops_the_studio_once_on_quit(qapp: QApplication, tmp_path: Path, monkeypatch) -> None:
+    # First in the file: it must not overlap the module's Studio (BrainFlow allows one synthetic board).
+    stops: list[str] = []
+
+    class CountingStudio(Studio):
+        def stop(self, status: str = "completed") -> dict[str, int]:
+            stops.append(status)
+            return super().stop(status)
+
+    monkeypatch.setattr(ui.app, "Studio", CountingStudio)
+    QTimer.singleShot(1500, qapp.quit)
+    config = replace(load_config(), audio_backend="silent")
+    assert ui.app.run_gui(config, demo=True, store=tmp_path / "gui.sqlite") == 0
+    assert stops == ["completed"]
+    assert (tmp_path / "gui.sqlite").is_file()
+
+
+@pytest.fixture(scope="module")
+def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
+    config = replace(load_config(), audio_backend="silent")
+    studio = Studio(config, demo=True, store=tmp_path_factory.mktemp("store") / "s.sqlite")
+    studio.start()
+    window = MainWindow(studio)
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    window.activateWindow()
+    QTest.qWait(WARM_UP_MS)  # the Studio's own threads fill the streams meanwhile
+    yield studio, window
+    window.close()
+    studio.stop()
+    window.deleteLater()
+    QTest.qWait(10)  # delete the plots now, not during interpreter shutdown
+
+
+@pytest.fixture
+def window(running) -> MainWindow:
+    return running[1]
+
+
+def test_plots_show_live_data(window: MainWindow) -> None:
+    assert window.frames > 30
+    assert all(curve_points(c) > 100 for c in window.eeg.curves)
+    assert curve_points(window.fused.valence) > 20
+    assert curve_points(window.fused.confidence) > 20
+    assert curve_points(window.channel_affect.curves["face"][0]) > 20
+    assert curve_points(window.va_plane.trail) > 5
+    assert curve_points(window.va_plane.current) == 1
+    assert np.any(window.bands.bars.opts["height"] > 0)
+    assert set(window.status_panel.rows) == set(CHANNELS)
+    for row in window.status_panel.rows.values():
+        assert row.state.text() in {"ok", "degraded", "down"}
+        assert row.detail.text()
+    assert "%" in window.status_panel.shares.text()
+    assert "BPM" in window.music.params.text()
+    assert "silent" in window.music.backend.text()
+
+
+def test_screenshot(window: MainWindow, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("STUDIO_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "main_window.png"
+    image = window.grab().toImage()
+    assert image.save(str(path))
+    assert path.stat().st_size > 50_000
+    assert image.width() >= 1200 and image.height() >= 800
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 200  # plots, text and controls, not a blank window
+
+
+def test_enter_sends_text_to_the_text_channel(window: MainWindow, qtbot) -> None:
+    message = "Thank you, this music makes me really happy and relaxed."
+    sentiment = window.studio.hub.get("text.sentiment")
+    before = sentiment.count
+    qtbot.keyClicks(window.text_entry.edit, message)
+    qtbot.keyClick(window.text_entry.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: sentiment.count > before, timeout=3000)
+    latest = sentiment.latest()
+    assert latest is not None
+    expected = SentimentIntensityAnalyzer().polarity_scores(message)["compound"]
+    assert latest[1][0] == pytest.approx(expected)
+    assert window.text_entry.edit.text() == ""
+
+
+def test_empty_message_shows_the_reason_and_keeps_the_text(window: MainWindow, qtbot) -> None:
+    qtbot.keyClicks(window.text_entry.edit, "   ")
+    qtbot.keyClick(window.text_entry.edit, Qt.Key.Key_Return)
+    assert window.text_entry.feedback.isVisible()
+    assert "empty" in window.text_entry.feedback.text()
+    assert window.text_entry.feedback.property("role") == "error"
+    assert window.text_entry.edit.text() == "   "
+    window.text_entry.edit.clear()
+
+
+def test_tempo_minimum_above_maximum_is_refused(window: MainWindow, qtbot) -> None:
+    loop, editor = window.studio.loop, window.music.bounds
+    before = loop.bounds
+    editor.tempo_min.setValue(120)
+    editor.tempo_max.setValue(80)
+    qtbot.mouseClick(editor.apply, Qt.MouseButton.LeftButton)
+    assert editor.message.property("role") == "error"
+    assert "minimum above the maximum" in editor.message.text()
+    assert loop.bounds == before
+
+    editor.tempo_min.setValue(64)
+    editor.tempo_max.setValue(90)
+    qtbot.mouseClick(editor.apply, Qt.MouseButton.LeftButton)
+    assert editor.message.property("role") == "muted"
+    assert (loop.bounds.tempo_min, loop.bounds.tempo_max) == (64, 90)
+
+
+def test_manual_mode_sets_the_music_by_hand(window: MainWindow, qtbot) -> None:
+    loop, controls = window.studio.loop, window.music.manual_controls
+    assert not controls.isEnabled()
+    qtbot.mouseClick(window.music.manual, Qt.MouseButton.LeftButton)
+    assert loop.mode is ControlMode.MANUAL and controls.isEnabled()
+    controls.sliders["tempo"].slider.setValue(70)
+    assert loop.params.tempo == 70
+    qtbot.mouseClick(window.music.auto, Qt.MouseButton.LeftButton)
+    assert loop.mode is ControlMode.AUTO and not controls.isEnabled()
+
+
+def test_fade_out_button_and_escape_are_logged(window: MainWindow, qtbot) -> None:
+    log = window.studio.control_log
+
+    def outputs() -> list[str]:
+        return [c.new for c in log.last(len(log)) if c.param == "output"]
+
+    before = len(outputs())
+    qtbot.mouseClick(window.music.fade_button, Qt.MouseButton.LeftButton)
+    assert outputs()[before:] == ["faded out"]
+    assert window.music.start_button.isEnabled()
+    qtbot.mouseClick(window.music.start_button, Qt.MouseButton.LeftButton)
+    assert outputs()[before:] == ["faded out", "playing"]
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert outputs()[before:] == ["faded out", "playing", "faded out"]
+
+
+def test_marker_is_added(window: MainWindow, qtbot) -> None:
+    qtbot.keyClicks(window.marker.edit, "client closes eyes")
+    qtbot.mouseClick(window.marker.button, Qt.MouseButton.LeftButton)
+    assert window.studio.markers.last(1)[0].label == "client closes eyes"
+    assert "client closes eyes" in window.marker.feedback.text()

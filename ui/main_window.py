@@ -1,0 +1,137 @@
+"""The studio's main window: live plots on the left, channel status and music controls on the right.
+
+One QTimer (40 Hz) pulls the newest windows from the stream buffers and hands them to the views;
+the views only draw. All acquisition, fusion and control run on the Studio's own threads.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
+
+from studio.app import CHANNELS, Studio
+from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
+from ui.band_plot import BandPowerPlot
+from ui.eeg_plot import EegPlot
+from ui.entry_field import EntryField
+from ui.music_panel import MusicPanel
+from ui.status_panel import StatusPanel
+from ui.theme import STYLE_SHEET, configure_pyqtgraph
+from ui.va_plane import VAPlane
+
+FRAME_MS = 25  # 40 frames per second: headroom over the 30 fps target
+SIDEBAR_WIDTH = 410
+
+
+class View(Protocol):
+    def refresh(self, now: float) -> None: ...
+
+
+class MainWindow(QMainWindow):
+    """Everything the operator sees for one running Studio. ``frames`` counts frames drawn (for benchmarks)."""
+
+    def __init__(self, studio: Studio) -> None:
+        super().__init__()
+        configure_pyqtgraph()
+        self.studio = studio
+        self.frames = 0
+        self.setWindowTitle("Affect Studio" + (" · demo" if studio.demo else ""))
+        self.setStyleSheet(STYLE_SHEET)
+        self.resize(1400, 900)
+
+        hub = studio.hub
+        self.eeg = EegPlot(hub)
+        self.bands = BandPowerPlot(hub)
+        self.channel_affect = ChannelAffectPlots(hub, CHANNELS)
+        self.fused = FusedAffectPlot(hub)
+        self.va_plane = VAPlane(hub, studio.loop)
+        self.status_panel = StatusPanel(studio)
+        self.music = MusicPanel(studio)
+        self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
+        self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
+        # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
+        # a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw less often.
+        self.views: list[tuple[View, int]] = [
+            (self.eeg, 1),
+            (self.bands, 1),
+            (self.channel_affect, 3),
+            (self.fused, 3),
+            (self.va_plane, 2),
+            (self.status_panel, 3),
+            (self.music, 3),
+        ]
+
+        central = QWidget()
+        central.setObjectName("central")
+        row = QHBoxLayout(central)
+        row.setContentsMargins(10, 10, 10, 6)
+        row.setSpacing(10)
+        row.addLayout(self._plots(), 1)
+        row.addWidget(self._sidebar())
+        self.setCentralWidget(central)
+
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.music.fade_out)
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.draw_frame)
+        self.timer.start()
+
+    def _plots(self) -> QVBoxLayout:
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        grid.addWidget(self.eeg, 0, 0)
+        grid.addWidget(self.bands, 0, 1)
+        grid.addWidget(self.channel_affect, 1, 0)
+        grid.addWidget(self.fused, 2, 0)
+        grid.addWidget(self.va_plane, 1, 1, 2, 1)
+        grid.setColumnStretch(0, 5)
+        grid.setColumnStretch(1, 3)
+        grid.setRowStretch(0, 4)
+        grid.setRowStretch(1, 5)
+        grid.setRowStretch(2, 3)
+        entries = QGroupBox("Session")
+        entry_layout = QVBoxLayout(entries)
+        entry_layout.addWidget(self.text_entry)
+        entry_layout.addWidget(self.marker)
+        column = QVBoxLayout()
+        column.addLayout(grid, 1)
+        column.addWidget(entries)
+        return column
+
+    def _sidebar(self) -> QWidget:
+        status_box = QGroupBox("Channels")
+        QVBoxLayout(status_box).addWidget(self.status_panel)
+        sidebar = QWidget()
+        sidebar.setFixedWidth(SIDEBAR_WIDTH)
+        layout = QVBoxLayout(sidebar)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(status_box)
+        layout.addWidget(self.music)
+        layout.addStretch(1)
+        return sidebar
+
+    def _send(self, text: str) -> str:
+        self.studio.submit_text(text)
+        return "sent to the text channel"
+
+    def _add_marker(self, label: str) -> str:
+        marker = self.studio.add_marker(label or "marker")
+        return f"'{marker.label}' at {marker.t:.1f} s"
+
+    def draw_frame(self) -> None:
+        """One frame: the views due in it pull what they show from the streams at the same session time."""
+        now = self.studio.clock.now()
+        for phase, (view, every) in enumerate(self.views):
+            if (self.frames + phase) % every == 0:  # phases spread the slower views over different frames
+                view.refresh(now)
+        self.frames += 1
+        self.statusBar().showMessage(self._status_line(now))
+
+    def _status_line(self, now: float) -> str:
+        minutes, seconds = divmod(int(now), 60)
+        store = f"recording to {self.studio.store}" if self.studio.store is not None else "not recording"
+        mode = "demo (no hardware)" if self.studio.demo else "live"
+        return f"Session {minutes:02d}:{seconds:02d}  ·  {mode}  ·  {store}"
