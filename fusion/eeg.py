@@ -85,8 +85,9 @@ class EegAffect:
 
     Arousal follows the engagement index beta / (alpha + theta); valence follows frontal alpha asymmetry
     ln(alpha right) - ln(alpha left) (more right alpha means more left-frontal activity, read as positive).
-    Both log-ratios are smoothed over windows. The first ``baseline_windows`` windows set the baseline; confidence is modest (0.5 at best) because
-    scalp EEG is a weak affect signal, and falls with the share of unusable channels.
+    Both log-ratios are smoothed over windows. The first ``baseline_windows`` windows set the baseline;
+    confidence is modest (0.5 at best) because scalp EEG is a weak affect signal, and falls with the share
+    of unusable channels.
     """
 
     def __init__(self, names: Sequence[str], left: str = "F3", right: str = "F4", baseline_windows: int = 20):

@@ -63,7 +63,7 @@ def test_text_log_replay_and_its_errors(tmp_path):
     assert len(hub.get("affect.text").last(10)) == 2
     bad = tmp_path / "bad.txt"
     bad.write_text("soon\thello\n")
-    with pytest.raises(ValueError, match="bad.txt:1: expected 'SECONDS<TAB>TEXT'"):
+    with pytest.raises(ValueError, match=r"bad\.txt:1: expected 'SECONDS<TAB>TEXT'"):
         read_text_log(bad)
     with pytest.raises(ValueError, match="does not exist"):
         read_text_log(tmp_path / "missing.txt")
@@ -79,7 +79,7 @@ def test_scripted_face_loses_the_face_and_finds_it_again():
     face.open(hub)
     clock = ManualClock()
     states = set()
-    for _ in range(int(48 * 15)):
+    for _ in range(48 * 15):
         face.step(clock.advance(1 / 15))
         states.add(face.status.state)
     assert states == {State.OK, State.DEGRADED}

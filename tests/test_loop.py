@@ -93,7 +93,7 @@ def test_dropped_channel_lowers_confidence_but_keeps_the_estimate():
 
 
 def test_manual_mode_holds_the_music_and_logs_operator_changes():
-    hub, sink, loop = make_loop(mode=ControlMode.MANUAL, bounds=Bounds(volume_ceiling=-20))
+    hub, _sink, loop = make_loop(mode=ControlMode.MANUAL, bounds=Bounds(volume_ceiling=-20))
     hub.get("affect.face").append(0.0, Affect(-1, 1, 1).as_row())
     before = loop.params
     for i in range(100):

@@ -32,7 +32,7 @@ def test_a_wrong_file_is_refused_and_nothing_is_installed(tmp_path):
     fake = tmp_path / "fake.task"
     fake.write_bytes(b"not a model")
     target = tmp_path / "models" / "face_landmarker.task"
-    with pytest.raises(ModelError, match="is not the official face_landmarker.task"):
+    with pytest.raises(ModelError, match=r"is not the official face_landmarker\.task"):
         install_face_model(fake, target=target)
     assert not target.exists() and not list(target.parent.glob("*"))
 

@@ -1,3 +1,4 @@
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -18,7 +19,7 @@ def test_calm_goal_with_high_arousal_lowers_tempo_stepwise_and_stops_at_the_boun
         tempos.append(params.tempo)
         assert bounds.tempo_min <= params.tempo <= bounds.tempo_max
         assert params.volume <= bounds.volume_ceiling
-    steps = [a - b for a, b in zip(tempos[:-1], tempos[1:], strict=True)]
+    steps = [a - b for a, b in itertools.pairwise(tempos)]
     span = NUMERIC["tempo"].high - NUMERIC["tempo"].low
     assert max(steps) <= 0.3 * span * 2.0 / 60.0 + 1e-9  # never faster than allowed
     assert min(steps) >= 0  # never back up while the person stays aroused
@@ -51,7 +52,7 @@ def test_no_confidence_rests_at_the_goal_default():
 
 
 def test_every_change_is_logged_with_its_reason():
-    params, log = decide(5.0, AROUSED, Goal.CALM, Bounds(), MusicParams(tempo=96.0), dt=2.0)
+    _params, log = decide(5.0, AROUSED, Goal.CALM, Bounds(), MusicParams(tempo=96.0), dt=2.0)
     assert {c.param for c in log} >= {"tempo"}
     entry = next(c for c in log if c.param == "tempo")
     assert entry.who == "policy" and "goal calm" in entry.reason and float(entry.new) < float(entry.old)

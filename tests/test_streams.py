@@ -50,9 +50,9 @@ def test_since_returns_each_row_once_and_skips_overwritten():
 
 def test_bad_rows_are_refused_with_the_stream_name():
     s = Stream("body.eeg", ("a", "b"), capacity=5)
-    with pytest.raises(ValueError, match="body.eeg"):
+    with pytest.raises(ValueError, match=r"body\.eeg"):
         s.append(0.0, [1.0])
-    with pytest.raises(ValueError, match="body.eeg"):
+    with pytest.raises(ValueError, match=r"body\.eeg"):
         s.extend(np.zeros(2), np.zeros((2, 3)))
 
 

@@ -1,0 +1,82 @@
+"""A real headless demo session: every channel, the loop, the music engine, recorded into SQLite."""
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+CHANNELS = {"face", "voice", "text", "body"}
+
+
+def start(out, *extra):
+    return subprocess.Popen(
+        [sys.executable, "-m", "studio", "run", "--demo", "--headless", "--out", str(out), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_headless_demo_records_every_stream_on_the_session_clock(tmp_path):
+    proc = start(tmp_path, "--duration", "8", "--goal", "calm", "--bound", "tempo=60:80", "--audio", "silent")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    lines = [json.loads(line) for line in out.strip().splitlines()]
+    assert lines[0]["event"] == "recording" and lines[0]["database"] == str(tmp_path / "session.sqlite")
+    summary = lines[-1]
+    assert summary["event"] == "summary" and summary["status"] == "completed"
+    assert 8.0 <= summary["duration_s"] < 15.0
+    assert 140 <= summary["ticks"] <= 170  # about 20 Hz
+    assert summary["audio_backend"].startswith("silent")
+    rows = summary["rows"]
+    assert rows["fused_affect"] == summary["ticks"] and rows["music_params"] == summary["ticks"]
+
+    db = sqlite3.connect(tmp_path / "session.sqlite")
+    assert db.execute("SELECT status FROM sessions").fetchall() == [("completed",)]
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    channels = {c for (c,) in db.execute("SELECT DISTINCT channel FROM channel_affect")}
+    assert channels == CHANNELS
+    ts = [t for (t,) in db.execute("SELECT t FROM fused_affect ORDER BY rowid")]
+    assert ts == sorted(ts) and 0 <= ts[0] < 1.0 and 7.0 < ts[-1] < 9.0
+    for table in ("channel_affect", "fused_affect", "music_params"):
+        lo, hi = db.execute(f"SELECT MIN(t), MAX(t) FROM {table}").fetchone()
+        assert lo >= -1.0 and hi <= 9.0, table
+    tempo_lo, tempo_hi = db.execute("SELECT MIN(tempo), MAX(tempo) FROM music_params").fetchone()
+    assert 60 <= tempo_lo <= tempo_hi <= 80
+    valence, arousal, confidence = db.execute(
+        "SELECT valence, arousal, confidence FROM fused_affect ORDER BY t DESC LIMIT 1"
+    ).fetchone()
+    assert -1 <= valence <= 1 and -1 <= arousal <= 1 and 0 < confidence <= 1
+    streams = {s for (s,) in db.execute("SELECT DISTINCT stream FROM features")}
+    assert {"body.band_relative", "face.blendshapes", "voice.prosody", "fusion.shares"} <= streams
+    assert db.execute("SELECT COUNT(*) FROM control_log WHERE who = 'policy'").fetchone()[0] > 0
+
+
+def test_sigint_ends_the_run_and_keeps_what_was_recorded(tmp_path):
+    proc = start(tmp_path, "--duration", "120", "--audio", "silent")
+    assert proc.stdout is not None
+    first = json.loads(proc.stdout.readline())
+    assert first["event"] == "recording"
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["status"] == "interrupted" and summary["rows"]["fused_affect"] > 20
+    db = sqlite3.connect(tmp_path / "session.sqlite")
+    assert db.execute("SELECT status FROM sessions").fetchone()[0] == "interrupted"
+
+
+@pytest.mark.parametrize("bad", [["--duration", "0"], ["--duration", "-3"]])
+def test_bad_duration(tmp_path, bad):
+    proc = subprocess.run(
+        [sys.executable, "-m", "studio", "run", "--demo", "--headless", "--out", str(tmp_path), *bad],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "--duration" in proc.stderr and "Traceback" not in proc.stderr
