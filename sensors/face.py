@@ -62,15 +62,17 @@ class ScriptedFace(Source):
     backend = "synthetic"
     period = 1.0 / 15.0
 
-    def __init__(self) -> None:
+    def __init__(self, note: str = "") -> None:
+        """``note``: anything the operator should know about the face channel, shown after its state."""
         super().__init__()
+        self.detail = "scripted expressions" + (f"; {note}" if note else "")
         self.shapes: Stream | None = None
         self._frames = FrameClock(self.period)
 
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
         self.shapes = hub.add("face.blendshapes", SCRIPTED_SHAPES, int(120 / self.period))
-        self.set_status(State.OK, "scripted expressions")
+        self.set_status(State.OK, self.detail)
 
     def step(self, now: float) -> None:
         assert self.shapes is not None
@@ -82,4 +84,4 @@ class ScriptedFace(Source):
             else:
                 self.shapes.append(t, [scores[name] for name in SCRIPTED_SHAPES])
                 self.emit(t, affect_from_blendshapes(scores, face_confidence=0.85))
-                self.set_status(State.OK, "scripted expressions")
+                self.set_status(State.OK, self.detail)

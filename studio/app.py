@@ -15,6 +15,7 @@ from studio.clock import SessionClock
 from studio.config import Config
 from studio.events import ControlChange, EventLog, Marker
 from studio.loop import FusionLoop
+from studio.models import face_model_status
 from studio.music.backend import choose_backend
 from studio.music.engine import MusicEngine
 from studio.recorder import Recorder
@@ -37,11 +38,13 @@ RECORD_PERIOD = 0.5  # seconds between writes to the database
 
 
 def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
-    """One source per channel. Face and voice are scripted until their live backends land."""
+    """One source per channel. Face and voice are scripted until their live backends land; the face channel
+    says when the face model is missing, since the live backend will need it."""
+    model_ok, model_text = face_model_status()
     board = BoardConfig() if demo else config.board
     text: TextSource = scripted_text() if demo else TextSource()
     return {
-        "face": ScriptedFace(),
+        "face": ScriptedFace(note="" if model_ok else model_text),
         "voice": ScriptedVoice(),
         "text": text,
         "body": BoardSource(clock, board),

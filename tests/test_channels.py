@@ -137,3 +137,13 @@ def test_a_board_that_does_not_answer_reports_why_and_raises_nothing():
     assert "cyton_board did not start" in board.status.detail
     board.step(1.0)  # stepping a board that never started is harmless
     board.close()
+
+
+def test_face_channel_says_how_to_install_a_missing_model(tmp_path, monkeypatch):
+    from studio.app import make_sources
+    from studio.config import load_config
+
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path))
+    face = make_sources(load_config(), SessionClock(), demo=True)["face"]
+    face.open(StreamHub())
+    assert "affect-studio models install" in face.status.detail
