@@ -349,7 +349,8 @@ class MusicEngine:
     """Live music on the chosen backend; ``apply`` is cheap and may be called at 20 Hz from any thread.
 
     On the silent backend a pacing thread computes audio at real-time rate; with ``paced=False`` nothing
-    runs by itself and the caller steps the audio with ``process()`` (tests).
+    runs by itself and the caller steps the audio with ``process()`` (tests). On JACK the JACK server's
+    sample rate replaces `sr` (Hz).
     """
 
     def __init__(self, backend: Backend, sr: int = 44100, buffersize: int = 256, *, paced: bool = True) -> None:

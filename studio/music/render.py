@@ -31,7 +31,7 @@ def check_output_path(path: Path) -> None:
     """Raise ValueError or OSError, naming the path, unless a WAV file can be written there."""
     if path.suffix.lower() != ".wav":
         raise ValueError(f"render writes WAV files; give the output a .wav name instead of {path.name!r}")
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     if not folder.is_dir():
         raise OSError(f"cannot write {path}: folder {folder} does not exist; create it first")
     if path.is_dir():
@@ -54,6 +54,8 @@ def render(
     """
     if not math.isfinite(duration) or duration <= 0.0:
         raise ValueError(f"duration={duration!r} must be a positive number of seconds")
+    if not 8000 <= sr <= 192000:
+        raise ValueError(f"sample rate {sr!r} Hz is not supported; use 8000 to 192000 Hz (e.g. 44100)")
     for at, later in changes:
         if not 0.0 <= at <= duration:
             raise ValueError(f"change at {at!r} s lies outside the render (0..{duration:g} s)")
