@@ -179,6 +179,13 @@ def test_layers_fade_out_instead_of_cutting(tmp_path: Path) -> None:
     assert max_step(samples[4 * sr : 6 * sr]) <= max_step(samples[3 * sr : 4 * sr])
 
 
+def test_renders_do_not_use_up_pyo_servers(tmp_path: Path) -> None:
+    # pyo allows 256 servers per process and each render boots one: none may stay alive afterwards.
+    for _ in range(260):
+        result = render(MusicParams(), 0.02, tmp_path / "short.wav")
+    assert result.duration > 0.0
+
+
 def test_render_refuses_unwritable_paths(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="does not exist"):
         render(MusicParams(), 1.0, tmp_path / "missing" / "out.wav")
@@ -191,6 +198,8 @@ def test_render_refuses_unwritable_paths(tmp_path: Path) -> None:
         render(MusicParams(), 0.0, tmp_path / "out.wav")
     with pytest.raises(ValueError, match="outside"):
         render(MusicParams(), 1.0, tmp_path / "out.wav", changes=[(2.0, MusicParams())])
+    with pytest.raises(ValueError, match="sample rate"):
+        render(MusicParams(), 1.0, tmp_path / "out.wav", sr=0)
     with pytest.raises(ValueError, match="unknown mode"):
         render(MusicParams(mode="phrygian"), 1.0, tmp_path / "out.wav")
 
