@@ -76,6 +76,7 @@ class Studio:
         self._workers: list[PeriodicWorker] = []
         self.started = False
         self.playing = False
+        self._final_rows: dict[str, int] | None = None
 
     @property
     def control_log(self) -> EventLog[ControlChange]:
@@ -146,7 +147,12 @@ class Studio:
         self.loop.step(now)
 
     def stop(self, status: str = "completed") -> dict[str, int]:
-        """Stop workers, release devices, stop the music, close the recording; returns rows recorded per table."""
+        """Stop workers, release devices, stop the music, close the recording; returns rows recorded per table.
+
+        Stopping again (for example after a start that failed and cleaned up) returns the same counts.
+        """
+        if self._final_rows is not None:
+            return self._final_rows
         for worker in self._workers:
             worker.stop()
         self._workers.clear()
@@ -158,7 +164,8 @@ class Studio:
         self.engine.stop()
         self.started = False
         self.playing = False
-        return self.recorder.close(status) if self.recorder is not None else {}
+        self._final_rows = self.recorder.close(status) if self.recorder is not None else {}
+        return self._final_rows
 
     # --- operator actions (any thread) ------------------------------------------------------------------
     def submit_text(self, text: str) -> None:

@@ -80,3 +80,33 @@ def test_bad_duration(tmp_path, bad):
         timeout=60,
     )
     assert proc.returncode == 2 and "--duration" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_studio_that_cannot_start_cleans_up_and_can_be_stopped_again(tmp_path):
+    from dataclasses import replace
+
+    from studio.app import Studio
+    from studio.config import load_config
+    from studio.recorder import StoreError
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    studio = Studio(replace(load_config(), audio_backend="silent"), demo=True, store=not_a_folder / "s.sqlite")
+    with pytest.raises(StoreError, match="cannot create"):
+        studio.start()
+    assert studio.sources["body"].status.detail == "stopped"  # the board opened before the store failed
+    assert studio.stop() == {}
+
+
+def test_stopping_twice_returns_the_same_counts(tmp_path):
+    from dataclasses import replace
+
+    from studio.app import Studio
+    from studio.config import load_config
+
+    studio = Studio(replace(load_config(), audio_backend="silent"), demo=True, store=tmp_path / "s.sqlite")
+    studio.start()
+    time.sleep(1.0)
+    first = studio.stop()
+    assert first["fused_affect"] > 0
+    assert studio.stop() == first

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,6 @@ class Backend:
 
 def output_device() -> str | None:
     """Name of PortAudio's default output device, or None when there is none."""
-    os.environ.setdefault("PYO_GUI_WX", "0")
     import pyo
 
     with native_stderr_silenced():

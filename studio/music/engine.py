@@ -9,18 +9,16 @@ mix -> reverb -> volume -> fade -> lookahead compressor -> hard clip at 0.88 (-1
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import pyo
+
 from studio.music.backend import Backend, BackendUnavailable, jack_server, output_device
 from studio.music.params import LAYERS, MODES, MusicParams, clamp_params, db_to_amp
 from studio.quiet import native_stderr_silenced
-
-os.environ.setdefault("PYO_GUI_WX", "0")
-import pyo
 
 FADE_IN_SECONDS = 3.0
 MAX_FADE_OUT_SECONDS = 2.0
