@@ -1,4 +1,4 @@
-"""The command line: the window (default), headless runs, and model management."""
+"""The command line: the window (default), headless runs, and the subcommands in ``studio.commands``."""
 
 from __future__ import annotations
 
@@ -11,16 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
-from studio.config import AUDIO_BACKENDS, Config, ConfigError, load_config
-from studio.models import ModelError, face_model_status, install_face_model
+import studio.commands
+from studio.commands import register
+from studio.config import AUDIO_BACKENDS, Config, load_config
+from studio.errors import StudioError, UsageError
 from studio.policy import Bounds, ControlMode, Goal
-from studio.recorder import StoreError
 
 PROG = "affect-studio"
-
-
-class UsageError(Exception):
-    """A command line that cannot be run; the message is one line for the user."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -95,11 +92,7 @@ def build_parser() -> OneLineParser:
     run.add_argument("--out", type=Path, help="headless: folder for session.sqlite")
     add_session_options(run, defaults=False)
 
-    models = sub.add_parser("models", help="manage the face model")
-    msub = models.add_subparsers(dest="models_command", parser_class=OneLineParser, required=True)
-    install = msub.add_parser("install", help="download the official face model (or copy --from FILE), sha256-checked")
-    install.add_argument("--from", dest="source", type=Path, help="install from this local file instead")
-    msub.add_parser("status", help="say whether the face model is installed")
+    register(sub, studio.commands, dest="command_module")
     return parser
 
 
@@ -115,21 +108,6 @@ def settings_from(args: argparse.Namespace) -> Config:
         mode=ControlMode(args.mode) if args.mode else config.mode,
         audio_backend=args.audio or config.audio_backend,
     )
-
-
-def models_command(args: argparse.Namespace) -> int:
-    if args.models_command == "status":
-        ok, text = face_model_status()
-        print(text)
-        return 0 if ok else 1
-
-    def progress(done: int, total: int) -> None:
-        if total and sys.stderr.isatty():
-            print(f"\rdownloading face model: {100 * done // total}%", end="", file=sys.stderr, flush=True)
-
-    path = install_face_model(args.source, progress=progress)
-    print(f"face model ready at {path}")
-    return 0
 
 
 def choose_demo(args: argparse.Namespace, config: Config) -> bool:
@@ -158,8 +136,10 @@ def require_display() -> None:
 def dispatch(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    if args.command == "models":
-        return models_command(args)
+    command = getattr(args, "command_module", None)
+    if command is not None:
+        code: int = command.run(args)
+        return code
     config = settings_from(args)
     demo = choose_demo(args, config)
     if args.command == "run" and args.headless:
@@ -174,17 +154,14 @@ def dispatch(argv: Sequence[str] | None) -> int:
     require_display()
     from ui.app import run_gui
 
-    code: int = run_gui(config, demo, args.store)
-    return code
+    return int(run_gui(config, demo, args.store))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``affect-studio``; every known failure ends in one line on stderr and exit status 2."""
-    from studio.music.backend import BackendUnavailable
-
     try:
         return dispatch(argv)
-    except (UsageError, ConfigError, StoreError, ModelError, BackendUnavailable) as exc:
+    except StudioError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from sensors.biosignal import BoardConfig
+from studio.errors import StudioError
 from studio.loop import LoopConfig
 from studio.policy import Bounds, ControlMode, Goal
 
 AUDIO_BACKENDS = ("auto", "device", "jack", "silent")
 
 
-class ConfigError(ValueError):
+class ConfigError(StudioError, ValueError):
     """A settings file or value that cannot be used; the message names it and says what would work."""
 
 

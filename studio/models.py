@@ -10,6 +10,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from studio.errors import StudioError
 from studio.paths import face_model_path
 
 FACE_MODEL_URL = (
@@ -19,7 +20,7 @@ FACE_MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0
 CHUNK = 1 << 16
 
 
-class ModelError(RuntimeError):
+class ModelError(StudioError, RuntimeError):
     """The model could not be installed; the message says why and what to do."""
 
 

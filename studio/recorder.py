@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sensors.base import affect_stream_name
+from studio.errors import StudioError
 from studio.events import ControlChange, EventLog, Marker
 from studio.music.params import MODES, NUMERIC
 from studio.streams import Stream, StreamHub
@@ -57,7 +58,7 @@ CREATE INDEX IF NOT EXISTS features_t ON features(session_id, stream, t);
 TABLES = ("channel_affect", "fused_affect", "music_params", "markers", "control_log", "features")
 
 
-class StoreError(RuntimeError):
+class StoreError(StudioError, RuntimeError):
     """A database that cannot be opened or written; the message says which and why."""
 
 

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.errors import StudioError
 from studio.quiet import native_stderr_silenced
 
 PREFERENCES = ("auto", "device", "jack", "silent")
@@ -22,7 +23,7 @@ _JACK_PORT_IS_PHYSICAL = 0x4
 _CLIENT_NAME = b"affect-studio-probe"
 
 
-class BackendUnavailable(Exception):
+class BackendUnavailable(StudioError):
     """The audio output the user asked for is not there."""
 
 
