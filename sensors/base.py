@@ -60,6 +60,19 @@ class Source(ABC):
     def close(self) -> None:
         self.set_status(State.DOWN, "stopped")
 
+    def calibrate(self, seconds: float) -> None:
+        """Collect a neutral resting profile over the next ``seconds`` of input; once complete, estimates are
+        relative to it. Channels without a personal baseline (text) ignore this."""
+        return None
+
+    def baseline(self) -> dict[str, float] | None:
+        """The resting profile in use (JSON-serialisable, to store per client), or None."""
+        return None
+
+    def load_baseline(self, values: dict[str, float]) -> None:
+        """Reuse a stored resting profile instead of calibrating. Channels without a baseline ignore this."""
+        return None
+
     @property
     def status(self) -> ChannelStatus:
         with self._status_lock:
