@@ -26,6 +26,7 @@ class ChannelStatus:
     backend: str
 
 
+CHANNELS = ("face", "voice", "text", "body")  # the sensing channels, in display order
 AFFECT_SECONDS = 600.0  # how much per-channel affect each stream keeps in memory
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-from sensors.base import ChannelStatus, Source, State
+from sensors.base import CHANNELS, ChannelStatus, Source, State
 from sensors.biosignal import BoardConfig, BoardSource
 from sensors.face import ScriptedFace
 from sensors.text import TextSource, scripted_text
@@ -24,7 +25,6 @@ from studio.worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("face", "voice", "text", "body")
 FEATURE_STREAMS = (
     "face.blendshapes",
     "voice.prosody",
@@ -32,9 +32,11 @@ FEATURE_STREAMS = (
     "body.band_power",
     "body.band_relative",
     "fusion.shares",
+    "fusion.agreement",
 )
 MAX_MARKER_LABEL = 200
 RECORD_PERIOD = 0.5  # seconds between writes to the database
+MAX_CALIBRATION = 600.0  # seconds
 
 
 def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
@@ -54,13 +56,21 @@ def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, S
 class Studio:
     """A running session: start it, talk to it from any thread (text, markers, settings), stop it."""
 
-    def __init__(self, config: Config, demo: bool, store: Path | None, clock: SessionClock | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        demo: bool,
+        store: Path | None,
+        clock: SessionClock | None = None,
+        sources: Mapping[str, Source] | None = None,
+    ) -> None:
+        """``sources`` replaces the channels ``make_sources`` would choose (replayed scenarios, tests)."""
         self.config = config
         self.demo = demo
         self.clock = clock or SessionClock()
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
-        self.sources = make_sources(config, self.clock, demo)
+        self.sources = dict(sources) if sources is not None else make_sources(config, self.clock, demo)
         self.engine = MusicEngine(choose_backend(config.audio_backend))
         self.loop = FusionLoop(
             self.hub,
@@ -70,6 +80,8 @@ class Studio:
             goal=config.goal,
             bounds=config.bounds,
             mode=config.mode,
+            notes=self.channel_note,
+            goal_point=config.goal_point,
         )
         self.store = store
         self.recorder: Recorder | None = None
@@ -77,6 +89,9 @@ class Studio:
         self.started = False
         self.playing = False
         self._final_rows: dict[str, int] | None = None
+        self.calibration_end: float | None = None
+        self._last_flush = -RECORD_PERIOD
+        self.baselines: dict[str, dict[str, float]] = {}
 
     @property
     def control_log(self) -> EventLog[ControlChange]:
@@ -93,18 +108,19 @@ class Studio:
             "config": self.config.source,
         }
 
-    def start(self) -> None:
+    def start(self, run_workers: bool = True) -> None:
         """Open every channel, start the music (fading in), the loop and the recorder.
 
+        With ``run_workers`` False nothing runs by itself: the caller drives the session with ``advance``.
         If any part fails to start, whatever was already opened is closed again before the error propagates.
         """
         try:
-            self._start()
+            self._start(run_workers)
         except BaseException:
             self.stop("failed")
             raise
 
-    def _start(self) -> None:
+    def _start(self, run_workers: bool) -> None:
         for source in self.sources.values():
             try:
                 source.open(self.hub)
@@ -124,6 +140,9 @@ class Studio:
             )
         self.engine.start()
         self.playing = True
+        self.started = True
+        if not run_workers:
+            return
         for source in self.sources.values():
             self._workers.append(
                 PeriodicWorker(
@@ -140,11 +159,48 @@ class Studio:
             self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.recorder.flush))
         for worker in self._workers:
             worker.start()
-        self.started = True
 
     def step(self, now: float) -> None:
-        """One fusion/control tick at session time ``now`` (seconds)."""
+        """One fusion/control tick at session time ``now`` (seconds); ends a calibration that is due."""
         self.loop.step(now)
+        if self.calibration_end is not None and now >= self.calibration_end:
+            self.calibration_end = None
+            self.baselines = {ch: b for ch, s in self.sources.items() if (b := s.baseline()) is not None}
+            self.markers.append(Marker(now, "calibration complete", "studio"))
+
+    def advance(self, now: float) -> None:
+        """Drive a session started with ``run_workers=False`` by hand: every channel acquires up to session
+        time ``now`` (seconds), then one fusion/control tick; the recorder writes every RECORD_PERIOD."""
+        for source in self.sources.values():
+            try:
+                source.step(now)
+            except Exception as exc:
+                source.set_status(State.DOWN, f"failed: {exc}")
+        self.step(now)
+        if self.recorder is not None and now - self._last_flush >= RECORD_PERIOD:
+            self.recorder.flush()
+            self._last_flush = now
+
+    def calibrate(self, seconds: float | None = None) -> float:
+        """Start the baseline calibration: every channel collects its resting profile for ``seconds``
+        (default: the configured length) while the policy holds the music. Returns when it ends (session s)."""
+        length = self.config.calibration_seconds if seconds is None else seconds
+        if not (0 < length <= MAX_CALIBRATION):
+            raise ValueError(f"calibration of {length:g} s: choose more than 0 and at most {MAX_CALIBRATION:g} s")
+        now = self.clock.now()
+        for source in self.sources.values():
+            source.calibrate(length)
+        self.calibration_end = now + length
+        self.loop.hold_policy(self.calibration_end)
+        self.markers.append(Marker(now, f"calibration start ({length:g} s rest)", "studio"))
+        return self.calibration_end
+
+    def use_baselines(self, baselines: dict[str, dict[str, float]]) -> None:
+        """Reuse a client's stored resting profiles (channel -> values) instead of calibrating."""
+        for channel, values in baselines.items():
+            if channel in self.sources:
+                self.sources[channel].load_baseline(values)
+        self.baselines = dict(baselines)
 
     def stop(self, status: str = "completed") -> dict[str, int]:
         """Stop workers, release devices, stop the music, close the recording; returns rows recorded per table.
@@ -199,6 +255,11 @@ class Studio:
             old, new = ("faded out", "playing") if playing else ("playing", "faded out")
             self.loop.control_log.append(ControlChange(self.clock.now(), "output", old, new, "operator", reason))
         self.playing = playing
+
+    def channel_note(self, channel: str) -> str:
+        """Why a channel is not fully ok, in its own words ("" when it is)."""
+        status = self.sources[channel].status
+        return "" if status.state is State.OK else status.detail
 
     def statuses(self) -> dict[str, ChannelStatus]:
         return {ch: self.sources[ch].status for ch in CHANNELS}

@@ -15,7 +15,7 @@ import studio.commands
 from studio.commands import register
 from studio.config import AUDIO_BACKENDS, Config, load_config
 from studio.errors import StudioError, UsageError
-from studio.policy import Bounds, ControlMode, Goal
+from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
 
 PROG = "affect-studio"
 
@@ -28,7 +28,8 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def parse_bound(text: str, bounds: Bounds) -> Bounds:
-    """Apply one ``--bound`` value: ``tempo=MIN:MAX`` (BPM), ``volume=CEILING`` (dBFS) or ``change=SHARE``."""
+    """Apply one ``--bound`` value: ``tempo=MIN:MAX`` (BPM), ``volume=CEILING`` (dBFS), ``change=SHARE``,
+    ``modes=NAME,...`` or ``layers=NAME,...``."""
     name, sep, value = text.partition("=")
     try:
         if not sep:
@@ -42,9 +43,14 @@ def parse_bound(text: str, bounds: Bounds) -> Bounds:
             new = replace(bounds, volume_ceiling=float(value))
         elif name == "change":
             new = replace(bounds, max_change_per_min=float(value))
+        elif name == "modes":
+            new = replace(bounds, allowed_modes=tuple(m for m in value.split(",") if m))
+        elif name == "layers":
+            new = replace(bounds, allowed_layers=frozenset(x for x in value.split(",") if x))
         else:
             raise UsageError(
-                f"unknown bound {name!r} in --bound {text}; use tempo=MIN:MAX, volume=DBFS or change=SHARE"
+                f"unknown bound {name!r} in --bound {text}; "
+                "use tempo=MIN:MAX, volume=DBFS, change=SHARE, modes=A,B or layers=A,B"
             )
     except ValueError:
         raise UsageError(f"cannot read --bound {text}; write tempo=60:80, volume=-12 or change=0.3") from None
@@ -52,6 +58,18 @@ def parse_bound(text: str, bounds: Bounds) -> Bounds:
         return new.validated()
     except ValueError as exc:
         raise UsageError(f"--bound {text}: {exc}") from None
+
+
+def parse_point(text: str) -> Point:
+    """``--goal-point V,A`` as a point on the valence-arousal plane."""
+    try:
+        v, a = (float(x) for x in text.split(","))
+    except ValueError:
+        raise UsageError(f"cannot read --goal-point {text}; write valence,arousal such as 0.3,-0.6") from None
+    try:
+        return checked_point((v, a))
+    except ValueError as exc:
+        raise UsageError(f"--goal-point {text}: {exc}") from None
 
 
 def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
@@ -75,7 +93,14 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         action="append",
         default=default([]),
         metavar="NAME=VALUE",
-        help="operator bound: tempo=MIN:MAX (BPM), volume=DBFS (ceiling), change=SHARE (per minute)",
+        help="operator bound: tempo=MIN:MAX (BPM), volume=DBFS (ceiling), change=SHARE (per minute), "
+        "modes=major,dorian (allowed modes), layers=pad,bass (allowed layers)",
+    )
+    parser.add_argument(
+        "--goal-point",
+        metavar="V,A",
+        default=default(None),
+        help="the point the goal leads to: valence,arousal, each -1..1 (for iso: the target)",
     )
     parser.add_argument("--store", type=Path, default=default(None), help="session database file")
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
@@ -90,6 +115,12 @@ def build_parser() -> OneLineParser:
     run.add_argument("--headless", action="store_true", help="no window; record and print a JSON summary")
     run.add_argument("--duration", type=float, default=60.0, help="seconds to run headless (default 60)")
     run.add_argument("--out", type=Path, help="headless: folder for session.sqlite")
+    run.add_argument(
+        "--calibrate",
+        type=float,
+        metavar="SECONDS",
+        help="headless: begin with a resting baseline calibration of this many seconds",
+    )
     add_session_options(run, defaults=False)
 
     register(sub, studio.commands, dest="command_module")
@@ -104,6 +135,7 @@ def settings_from(args: argparse.Namespace) -> Config:
     return replace(
         config,
         bounds=bounds,
+        goal_point=parse_point(args.goal_point) if args.goal_point else config.goal_point,
         goal=Goal(args.goal) if args.goal else config.goal,
         mode=ControlMode(args.mode) if args.mode else config.mode,
         audio_backend=args.audio or config.audio_backend,
@@ -149,7 +181,9 @@ def dispatch(argv: Sequence[str] | None) -> int:
             raise UsageError(f"--duration {args.duration:g} must be more than 0 seconds")
         from studio.headless import run_headless
 
-        run_headless(config, demo, args.duration, args.out)
+        if args.calibrate is not None and not (0 < args.calibrate < args.duration):
+            raise UsageError(f"--calibrate {args.calibrate:g} must be more than 0 and shorter than --duration")
+        run_headless(config, demo, args.duration, args.out, calibrate=args.calibrate)
         return 0
     require_display()
     from ui.app import run_gui

@@ -10,10 +10,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from fusion.fuse import checked_weights
+from sensors.base import CHANNELS
 from sensors.biosignal import BoardConfig
 from studio.errors import StudioError
 from studio.loop import LoopConfig
-from studio.policy import Bounds, ControlMode, Goal
+from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
 
 AUDIO_BACKENDS = ("auto", "device", "jack", "silent")
 
@@ -61,10 +63,12 @@ def _merge(defaults: dict[str, Any], given: dict[str, Any], where: str, origin: 
 class Config:
     loop: LoopConfig
     goal: Goal
+    goal_point: Point | None  # None: the goal's own point
     mode: ControlMode
     bounds: Bounds
     audio_backend: str
     board: BoardConfig
+    calibration_seconds: float
     source: str  # where the settings came from, for messages
 
 
@@ -88,15 +92,13 @@ def load_config(path: Path | None = None) -> Config:
 def build_config(s: dict[str, Any], origin: str) -> Config:
     """Turn merged settings into typed objects, checking ranges and choices."""
     loop = s["loop"]
-    for key in ("rate_hz", "smoothing_tau", "decision_interval"):
+    for key in ("rate_hz", "smoothing_tau", "suggest_interval"):
         if loop[key] <= 0:
             raise ConfigError(f"{origin}: loop.{key} = {loop[key]:g} must be above 0")
-    weights = s["channels"]["weights"]
-    for channel, w in weights.items():
-        if w < 0:
-            raise ConfigError(f"{origin}: channels.weights.{channel} = {w:g} must be 0 or more")
-    if not any(w > 0 for w in weights.values()):
-        raise ConfigError(f"{origin}: channels.weights are all 0; give at least one channel a weight above 0")
+    try:
+        weights = checked_weights(s["channels"]["weights"], CHANNELS)
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: channels.weights: {exc}") from None
     stale = s["channels"]["stale_after"]
     for channel, seconds in stale.items():
         if seconds <= 0:
@@ -110,10 +112,27 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         mode = ControlMode(c["mode"])
     except ValueError:
         raise ConfigError(f"{origin}: control.mode = {c['mode']!r}; choose one of {', '.join(ControlMode)}") from None
+    for key in ("iso_match_seconds", "iso_lead_per_min"):
+        if c[key] <= 0:
+            raise ConfigError(f"{origin}: control.{key} = {c[key]:g} must be above 0")
     try:
-        bounds = Bounds(c["tempo_min"], c["tempo_max"], c["volume_ceiling"], c["max_change_per_min"]).validated()
-    except ValueError as exc:
+        bounds = Bounds(
+            c["tempo_min"],
+            c["tempo_max"],
+            c["volume_ceiling"],
+            c["max_change_per_min"],
+            tuple(str(m) for m in c["allowed_modes"]),
+            frozenset(str(layer) for layer in c["allowed_layers"]),
+        ).validated()
+        point = c["goal_point"]
+        if point and len(point) != 2:
+            raise ValueError(f"goal_point {point!r} must be [valence, arousal]")
+        goal_point = checked_point((float(point[0]), float(point[1]))) if point else None
+    except (ValueError, TypeError) as exc:
         raise ConfigError(f"{origin}: control: {exc}") from None
+    calibration = s["session"]["calibration_seconds"]
+    if not (0 < calibration <= 600):
+        raise ConfigError(f"{origin}: session.calibration_seconds = {calibration:g} must be in (0, 600] s")
     audio = s["audio"]["backend"]
     if audio not in AUDIO_BACKENDS:
         raise ConfigError(f"{origin}: audio.backend = {audio!r}; choose one of {', '.join(AUDIO_BACKENDS)}")
@@ -121,14 +140,18 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         loop=LoopConfig(
             rate_hz=loop["rate_hz"],
             smoothing_tau=loop["smoothing_tau"],
-            decision_interval=loop["decision_interval"],
+            suggest_interval=loop["suggest_interval"],
             stale_after=dict(stale),
-            weights=dict(weights),
+            weights=weights,
+            iso_match_seconds=c["iso_match_seconds"],
+            iso_lead_per_min=c["iso_lead_per_min"],
         ),
+        goal_point=goal_point,
         goal=goal,
         mode=mode,
         bounds=bounds,
         audio_backend=audio,
         board=BoardConfig(**s["body"]),
+        calibration_seconds=calibration,
         source=origin,
     )

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+import numpy as np
+
 from fusion.affect import AFFECT_FIELDS, Affect
-from fusion.fuse import ChannelReading, Contribution, Fused, Smoother, fuse
+from fusion.fuse import ChannelReading, Contribution, Fused, Smoother, checked_weights, fuse
+from fusion.outliers import HISTORY, is_outlier
 from sensors.base import affect_stream_name
 from studio.events import ControlChange, EventLog
 from studio.music.params import MODES, NUMERIC, MusicParams, clamp_params
-from studio.policy import Bounds, ControlMode, Goal, decide, describe
+from studio.policy import Bounds, Change, ControlMode, Goal, Point, Policy, describe, fmt_point
 from studio.streams import Stream, StreamHub
 
 MUSIC_FIELDS = (*NUMERIC, "mode")  # mode is stored as its index in MODES
 LOOP_SECONDS = 600.0  # fused affect and music parameters kept in memory
+AUTO_HORIZON = 2.0  # seconds of allowed change one automatic move may claim after a pause
 
 
 class MusicSink(Protocol):
@@ -25,13 +30,58 @@ class MusicSink(Protocol):
 
 @dataclass(frozen=True)
 class LoopConfig:
-    """Fixed settings of the loop: rate (Hz), smoothing time constant and decision interval (seconds)."""
+    """Fixed settings of the loop: rate (Hz), smoothing time constant and suggestion interval (seconds),
+    per-channel staleness (seconds) and operator weights, and the iso principle's pace."""
 
     rate_hz: float = 20.0
     smoothing_tau: float = 2.0
-    decision_interval: float = 2.0
+    suggest_interval: float = 20.0
     stale_after: Mapping[str, float] | None = None
     weights: Mapping[str, float] | None = None
+    iso_match_seconds: float = 30.0
+    iso_lead_per_min: float = 0.2
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A change the policy proposes in suggest mode, waiting for the operator."""
+
+    id: int
+    t: float
+    params: MusicParams
+    changes: tuple[Change, ...]
+    reason: str
+
+    def summary(self) -> str:
+        moves = ", ".join(f"{name} {describe(old)} -> {describe(new)}" for name, old, new in self.changes)
+        return f"{moves} ({self.reason})"
+
+
+class ParamRanges:
+    """The lowest and highest value of every numeric music parameter over a run, and the modes and layer
+    sets it used."""
+
+    def __init__(self) -> None:
+        self.low: dict[str, float] = {}
+        self.high: dict[str, float] = {}
+        self.modes: set[str] = set()
+        self.layer_sets: set[str] = set()
+
+    def add(self, params: MusicParams) -> None:
+        for name in NUMERIC:
+            value = params.numeric(name)
+            self.low[name] = min(value, self.low.get(name, value))
+            self.high[name] = max(value, self.high.get(name, value))
+        self.modes.add(params.mode)
+        self.layer_sets.add(describe(params.layers))
+
+    def summary(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            name: {"min": round(self.low[name], 3), "max": round(self.high[name], 3)} for name in self.low
+        }
+        out["mode"] = {"values": sorted(self.modes)}
+        out["layers"] = {"values": sorted(self.layer_sets)}
+        return out
 
 
 def music_row(params: MusicParams) -> list[float]:
@@ -39,10 +89,10 @@ def music_row(params: MusicParams) -> list[float]:
 
 
 class FusionLoop:
-    """One tick per call of ``step(now)``: fusion, then (every decision interval) the control policy.
+    """One tick per call of ``step(now)``: fusion, then the control policy in the operator's mode.
 
-    Operator settings (goal, bounds, mode, manual values) may be changed from any thread; bad values are
-    refused with ValueError and the previous settings stay in force.
+    Operator settings (goal, bounds, mode, weights, manual values, suggestions) may be changed from any
+    thread; bad values are refused with ValueError and the previous settings stay in force.
     """
 
     def __init__(
@@ -55,33 +105,48 @@ class FusionLoop:
         bounds: Bounds | None = None,
         mode: ControlMode = ControlMode.AUTO,
         params: MusicParams | None = None,
+        notes: Callable[[str], str] | None = None,
+        goal_point: Point | None = None,
     ) -> None:
+        """``notes(channel)`` gives a channel's own word on its state, to explain a low weight."""
         self.channels = tuple(channels)
         self.config = config
         self.sink = sink
-        self._inputs: dict[str, Stream] = {
-            ch: hub.add(affect_stream_name(ch), AFFECT_FIELDS, int(LOOP_SECONDS * config.rate_hz)) for ch in channels
-        }
+        self.notes = notes
         capacity = int(LOOP_SECONDS * config.rate_hz)
+        self._inputs: dict[str, Stream] = {
+            ch: hub.add(affect_stream_name(ch), AFFECT_FIELDS, capacity) for ch in channels
+        }
         self.fused = hub.add("affect.fused", AFFECT_FIELDS, capacity)
         self.shares = hub.add("fusion.shares", self.channels, capacity)
+        self.agreement = hub.add("fusion.agreement", ("agreement",), capacity)
         self.music = hub.add("music.params", MUSIC_FIELDS, capacity)
         self.control_log: EventLog[ControlChange] = EventLog()
         self._smoother = Smoother(config.smoothing_tau)
         self._lock = threading.Lock()
-        self._goal = goal
+        self._weights = checked_weights(config.weights or {}, self.channels)
+        self._policy = Policy(iso_match_seconds=config.iso_match_seconds, iso_lead_per_min=config.iso_lead_per_min)
+        self._policy.set_goal(goal, goal_point)
         self._bounds = (bounds or Bounds()).validated()
         self._mode = mode
         self._params = self._bounds.clamp(params or MusicParams())
-        self._last_decision: float | None = None
+        self._suggestions: list[Suggestion] = []
+        self._suggestion_ids = itertools.count(1)
+        self._last_suggestion: float | None = None
+        self._hold_until = -np.inf
         self._applied: MusicParams | None = None
         self.last: Fused = Fused(Affect(0.0, 0.0, 0.0), ())
         self.ticks = 0
+        self.ranges = ParamRanges()
 
     # --- operator settings -------------------------------------------------------------------------------
     @property
     def goal(self) -> Goal:
-        return self._goal
+        return self._policy.goal
+
+    @property
+    def goal_point(self) -> Point:
+        return self._policy.point
 
     @property
     def bounds(self) -> Bounds:
@@ -95,17 +160,25 @@ class FusionLoop:
     def params(self) -> MusicParams:
         return self._params
 
-    def set_goal(self, goal: Goal | str, t: float) -> None:
+    @property
+    def weights(self) -> dict[str, float]:
+        return dict(self._weights)
+
+    def set_goal(self, goal: Goal | str, t: float, point: Point | None = None) -> None:
+        """Choose a goal (and for any goal, its point on the plane); ValueError if either is invalid."""
         new = Goal(goal)
         with self._lock:
-            self._log_operator(t, "goal", self._goal.value, new.value)
-            self._goal = new
+            old = f"{self._policy.goal.value} {fmt_point(self._policy.point)}"
+            self._policy.set_goal(new, point)
+            self._log_operator(t, "goal", old, f"{new.value} {fmt_point(self._policy.point)}")
 
     def set_mode(self, mode: ControlMode | str, t: float) -> None:
         new = ControlMode(mode)
         with self._lock:
             self._log_operator(t, "control mode", self._mode.value, new.value)
             self._mode = new
+            if new is not ControlMode.SUGGEST:
+                self._suggestions.clear()
 
     def set_bounds(self, bounds: Bounds, t: float) -> None:
         """Replace the bounds (ValueError if invalid); the music is pulled inside them at once."""
@@ -114,61 +187,133 @@ class FusionLoop:
             self._bounds = bounds
             self._set_params(t, bounds.clamp(self._params), "operator", "bounds changed")
 
-    def set_manual(self, t: float, **values: Any) -> list[str]:
-        """Set music parameters by hand (clamped into range and bounds); returns any clamping notes."""
+    def set_weights(self, weights: Mapping[str, float], t: float) -> None:
+        """Replace the operator's channel weights (ValueError if negative, not a number, or all 0)."""
+        new = checked_weights({**self._weights, **weights}, self.channels)
         with self._lock:
+            for channel in self.channels:
+                old_w, new_w = self._weights.get(channel, 1.0), new.get(channel, 1.0)
+                self._log_operator(t, f"weight {channel}", f"{old_w:g}", f"{new_w:g}")
+            self._weights = new
+
+    def set_manual(self, t: float, **values: Any) -> list[str]:
+        """Set music parameters by hand (clamped into range and bounds); returns any clamping notes.
+
+        Refused (ValueError) while the music is frozen."""
+        with self._lock:
+            if self._mode is ControlMode.FREEZE:
+                raise ValueError("the music is frozen; switch to manual or auto to change it")
             wanted, notes = clamp_params(replace(self._params, **values))
             self._set_params(t, self._bounds.clamp(wanted), "operator", "set by hand")
         return notes
 
+    def hold_policy(self, until: float) -> None:
+        """Keep the policy from moving the music until session time ``until`` (seconds), e.g. during a
+        baseline calibration; the operator can still change it."""
+        with self._lock:
+            self._hold_until = until
+
+    # --- suggestions ------------------------------------------------------------------------------------
+    def suggestions(self) -> list[Suggestion]:
+        with self._lock:
+            return list(self._suggestions)
+
+    def accept(self, suggestion_id: int, t: float) -> None:
+        """Apply a pending suggestion (inside the bounds in force now); ValueError if it is not pending."""
+        with self._lock:
+            suggestion = self._take(suggestion_id)
+            values = {name: new for name, _, new in suggestion.changes}
+            new = self._bounds.clamp(replace(self._params, **values))  # type: ignore[arg-type]
+            self._set_params(t, new, "policy", f"accepted by operator: {suggestion.reason}")
+
+    def dismiss(self, suggestion_id: int, t: float) -> None:
+        """Drop a pending suggestion, logged as the operator's decision; ValueError if it is not pending."""
+        with self._lock:
+            suggestion = self._take(suggestion_id)
+            self.control_log.append(
+                ControlChange(t, "suggestion", "pending", "dismissed", "operator", suggestion.summary())
+            )
+
+    def _take(self, suggestion_id: int) -> Suggestion:
+        for suggestion in self._suggestions:
+            if suggestion.id == suggestion_id:
+                self._suggestions.remove(suggestion)
+                return suggestion
+        raise ValueError(f"suggestion {suggestion_id} is not pending (already answered or replaced)")
+
+    # --- logging ----------------------------------------------------------------------------------------
     def _log_operator(self, t: float, what: str, old: str, new: str) -> None:
         if old != new:
             self.control_log.append(ControlChange(t, what, old, new, "operator", "operator setting"))
 
     def _set_params(self, t: float, new: MusicParams, who: str, reason: str) -> None:
-        for name in (*NUMERIC, "mode", "layers"):
-            old_v, new_v = getattr(self._params, name), getattr(new, name)
-            if old_v != new_v:
-                if name == "layers":
-                    old_s, new_s = ",".join(sorted(old_v)), ",".join(sorted(new_v))
-                else:
-                    old_s, new_s = describe(old_v), describe(new_v)
-                self.control_log.append(ControlChange(t, name, old_s, new_s, who, reason))
+        changes = [
+            (name, getattr(self._params, name), getattr(new, name))
+            for name in (*NUMERIC, "mode", "layers")
+            if getattr(self._params, name) != getattr(new, name)
+        ]
+        for name, old_v, new_v in changes:
+            self.control_log.append(ControlChange(t, name, describe(old_v), describe(new_v), who, reason))
+        self._policy.moved(t, changes)
         self._params = new
 
     # --- the tick ---------------------------------------------------------------------------------------
     def readings(self) -> dict[str, ChannelReading | None]:
+        """Each channel's newest reading, judged against the channel's previous ones for outliers."""
         out: dict[str, ChannelReading | None] = {}
         for ch, stream in self._inputs.items():
-            row = stream.latest()
-            out[ch] = None if row is None else ChannelReading(row[0], Affect(*(float(v) for v in row[1])))
+            rows = stream.tail(HISTORY + 1)
+            if len(rows) == 0:
+                out[ch] = None
+                continue
+            newest = rows.values[-1]
+            history = rows.values[:-1]
+            confident = history[history[:, 2] > 0]
+            outlier = newest[2] > 0 and is_outlier(confident[:, :2], newest[:2])
+            note = self.notes(ch) if self.notes is not None else ""
+            out[ch] = ChannelReading(float(rows.t[-1]), Affect(*(float(v) for v in newest)), outlier, note)
         return out
 
     def step(self, now: float) -> Fused:
-        """Fuse the channels at session time ``now`` (seconds), and steer the music when a decision is due."""
-        fused = fuse(self.readings(), now, self.config.stale_after or {}, self.config.weights or {})
+        """Fuse the channels at session time ``now`` (seconds), and let the policy act in the operator's mode."""
+        with self._lock:
+            weights = dict(self._weights)
+        fused = fuse(self.readings(), now, self.config.stale_after or {}, weights)
         smoothed = self._smoother.update(now, fused.affect)
         self.fused.append(now, smoothed.as_row())
         shares = {c.channel: c.share for c in fused.contributions}
         self.shares.append(now, [shares.get(ch, 0.0) for ch in self.channels])
+        self.agreement.append(now, [fused.agreement])
         with self._lock:
-            due = self._last_decision is None or now - self._last_decision >= self.config.decision_interval
-            if self._mode is ControlMode.AUTO and due:
-                dt = self.config.decision_interval if self._last_decision is None else now - self._last_decision
-                new, changes = decide(now, smoothed, self._goal, self._bounds, self._params, dt)
-                for change in changes:
-                    self.control_log.append(change)
-                self._params = new
-            if due:
-                self._last_decision = now
+            if now >= self._hold_until:
+                self._act(now, smoothed)
             params = self._params
         if params != self._applied and self.sink is not None:
             self.sink.apply(params)
         self._applied = params
         self.music.append(now, music_row(params))
-        self.last = Fused(smoothed, fused.contributions)
+        self.ranges.add(params)
+        self.last = replace(fused, affect=smoothed)
         self.ticks += 1
         return self.last
+
+    def _act(self, now: float, estimate: Affect) -> None:
+        """The policy's move in the current mode; the caller holds the lock."""
+        if self._mode is ControlMode.AUTO:
+            new, changes, reason = self._policy.propose(now, estimate, self._params, self._bounds, AUTO_HORIZON)
+            if changes:
+                self._set_params(now, new, "policy", reason)
+        elif self._mode is ControlMode.SUGGEST and not self._suggestions:
+            # One suggestion per interval at most, once the music has rested that long: each then carries
+            # the interval's worth of change, so accepting every one keeps to the rate limit.
+            interval = self.config.suggest_interval
+            last = max(self._last_suggestion or -np.inf, self._policy.last_change())
+            if now - last < interval:
+                return
+            new, changes, reason = self._policy.propose(now, estimate, self._params, self._bounds, interval)
+            if changes:
+                self._suggestions.append(Suggestion(next(self._suggestion_ids), now, new, tuple(changes), reason))
+                self._last_suggestion = now
 
 
 def contribution_text(c: Contribution) -> str:

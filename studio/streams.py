@@ -121,6 +121,11 @@ class Stream:
             last = int(np.searchsorted(t, end, side="right"))
             return Window(t[first:last], self._v[order[first:last]])
 
+    def tail(self, n: int) -> Window:
+        """The newest ``n`` rows still held (fewer when fewer were written)."""
+        with self._lock:
+            return self._slice(self._count - n)
+
     def latest(self) -> tuple[float, FloatArray] | None:
         """The newest row as (t, values), or None when nothing was written yet."""
         with self._lock:

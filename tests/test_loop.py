@@ -3,7 +3,7 @@
 import pytest
 
 from fusion.affect import Affect
-from sensors.base import affect_stream_name
+from sensors.base import CHANNELS, affect_stream_name
 from sensors.face import ScriptedFace
 from sensors.voice import ScriptedVoice
 from studio.clock import ManualClock
@@ -11,8 +11,6 @@ from studio.loop import FusionLoop, LoopConfig
 from studio.music.params import MusicParams
 from studio.policy import Bounds, ControlMode, Goal
 from studio.streams import StreamHub
-
-CHANNELS = ("face", "voice", "text", "body")
 
 
 class RecordingSink:
@@ -118,3 +116,87 @@ def test_bad_settings_are_refused_and_the_old_ones_stay():
     loop.set_goal("energise", 1.0)
     assert loop.goal is Goal.ENERGISE
     assert loop.control_log.last(1)[0].param == "goal"
+
+
+def feed(loop, hub, affect, seconds, t=0.0, channel="face"):
+    stream = hub.get(affect_stream_name(channel))
+    for _ in range(int(seconds / 0.05)):
+        t += 0.05
+        stream.append(t, affect.as_row())
+        loop.step(t)
+    return t
+
+
+def test_suggest_mode_waits_for_the_operator_and_logs_the_answer():
+    hub, sink, loop = make_loop(mode=ControlMode.SUGGEST, goal=Goal.CALM)
+    before = loop.params
+    t = feed(loop, hub, Affect(0.0, 0.8, 0.9), 30)
+    assert loop.params == before  # nothing changes by itself
+    [pending] = loop.suggestions()  # one at a time, with its reason
+    assert "goal calm" in pending.reason and any(name == "tempo" for name, _, _ in pending.changes)
+    loop.accept(pending.id, t)
+    loop.step(t + 0.05)
+    assert loop.params.tempo < before.tempo and sink.applied[-1] == loop.params
+    accepted = [c for c in loop.control_log.last(20) if c.param == "tempo"]
+    assert accepted and accepted[-1].reason.startswith("accepted by operator")
+    with pytest.raises(ValueError, match="not pending"):
+        loop.accept(pending.id, t)
+    t = feed(loop, hub, Affect(0.0, 0.8, 0.9), 25, t)
+    [second] = loop.suggestions()
+    loop.dismiss(second.id, t)
+    assert loop.suggestions() == [] and loop.control_log.last(1)[0].new == "dismissed"
+
+
+def test_freeze_holds_everything_and_refuses_sliders():
+    hub, _, loop = make_loop(mode=ControlMode.FREEZE)
+    before = loop.params
+    feed(loop, hub, Affect(-0.9, 0.9, 1.0), 10)
+    assert loop.params == before
+    with pytest.raises(ValueError, match="frozen"):
+        loop.set_manual(10.0, tempo=70.0)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [({"face": -1.0}, "0 or more"), ({"voice": float("nan")}, "0 or more"), ({"eeg": 1.0}, "unknown channel")],
+)
+def test_bad_weights_are_refused_and_the_old_ones_stay(weights, message):
+    _, _, loop = make_loop()
+    before = loop.weights
+    with pytest.raises(ValueError, match=message):
+        loop.set_weights(weights, 0.0)
+    with pytest.raises(ValueError, match="every channel weight is 0"):
+        loop.set_weights(dict.fromkeys(CHANNELS, 0.0), 0.0)
+    assert loop.weights == before
+
+
+def test_goal_point_outside_the_plane_is_refused_and_the_old_goal_stays():
+    _, _, loop = make_loop(goal=Goal.CALM)
+    with pytest.raises(ValueError, match="outside the valence-arousal plane"):
+        loop.set_goal("iso", 1.0, point=(0.2, 1.4))
+    assert loop.goal is Goal.CALM and loop.goal_point == (0.3, -0.6)
+    loop.set_goal("iso", 2.0, point=(0.5, -0.5))
+    assert loop.goal is Goal.ISO and loop.goal_point == (0.5, -0.5)
+
+
+def test_a_single_spike_is_rejected_as_an_outlier():
+    hub, _, loop = make_loop()
+    t = feed(loop, hub, Affect(0.2, 0.0, 0.9), 5)
+    steady = loop.last.affect.valence
+    hub.get("affect.face").append(t + 0.05, Affect(-1.0, 1.0, 0.9).as_row())
+    loop.step(t + 0.05)
+    assert {c.channel: c.reason for c in loop.last.contributions}["face"] == "outlier rejected"
+    assert loop.last.affect.valence == pytest.approx(steady, abs=1e-6)
+    feed(loop, hub, Affect(0.2, 0.0, 0.9), 1, t + 0.05)
+    assert {c.channel: c.reason for c in loop.last.contributions}["face"] == ""
+
+
+def test_disagreement_is_named():
+    hub, _, loop = make_loop()
+    face, voice = hub.get("affect.face"), hub.get("affect.voice")
+    for i in range(40):
+        face.append(i * 0.05, Affect(0.7, -0.3, 0.9).as_row())
+        voice.append(i * 0.05, Affect(-0.6, 0.7, 0.9).as_row())
+        loop.step(i * 0.05)
+    assert loop.last.disagreement > 0.5
+    assert loop.last.conflict == "face says positive valence, low arousal; voice says negative valence, high arousal"

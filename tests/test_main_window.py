@@ -13,12 +13,22 @@ from PySide6.QtWidgets import QApplication
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 import ui.app
-from studio.app import CHANNELS, Studio
+from sensors.base import CHANNELS
+from studio.app import Studio
 from studio.config import load_config
 from studio.policy import ControlMode
 from ui.main_window import MainWindow
 
 WARM_UP_MS = 4500
+
+
+def wait_for(condition, seconds: float) -> None:
+    """Let the window draw (QTest.qWait runs its frame timer; qtbot.wait here does not) until ``condition``."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        QTest.qWait(20)
+    assert condition(), "timed out"
 
 
 def curve_points(curve) -> int:
@@ -139,12 +149,53 @@ def test_tempo_minimum_above_maximum_is_refused(window: MainWindow, qtbot) -> No
 def test_manual_mode_sets_the_music_by_hand(window: MainWindow, qtbot) -> None:
     loop, controls = window.studio.loop, window.music.manual_controls
     assert not controls.isEnabled()
-    qtbot.mouseClick(window.music.manual, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.music.mode_buttons[ControlMode.MANUAL], Qt.MouseButton.LeftButton)
     assert loop.mode is ControlMode.MANUAL and controls.isEnabled()
     controls.sliders["tempo"].slider.setValue(70)
     assert loop.params.tempo == 70
-    qtbot.mouseClick(window.music.auto, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.music.mode_buttons[ControlMode.AUTO], Qt.MouseButton.LeftButton)
     assert loop.mode is ControlMode.AUTO and not controls.isEnabled()
+
+
+def test_suggest_mode_shows_the_proposal_and_space_accepts_it(window: MainWindow, qtbot) -> None:
+    loop, queue = window.studio.loop, window.music.suggestions
+    loop.config = replace(loop.config, suggest_interval=1.0)  # the default 20 s would only slow the test
+    qtbot.mouseClick(window.music.mode_buttons[ControlMode.SUGGEST], Qt.MouseButton.LeftButton)
+    assert loop.mode is ControlMode.SUGGEST
+    loop.set_goal("energise", window.studio.clock.now())  # the demo person is far from it: a change is due
+    wait_for(lambda: queue.accept_button.isEnabled(), seconds=5)
+    assert "goal energise" in queue.text.text()
+    [pending] = loop.suggestions()
+    window.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert pending not in loop.suggestions()
+    wait_for(lambda: "accepted by operator" in window.music.control_log.toPlainText(), seconds=2)
+    qtbot.mouseClick(window.music.mode_buttons[ControlMode.AUTO], Qt.MouseButton.LeftButton)
+    loop.set_goal("calm", window.studio.clock.now())
+
+
+def test_goal_point_boxes_set_the_iso_target(window: MainWindow) -> None:
+    music, loop = window.music, window.studio.loop
+    music.goal.setCurrentText("iso")
+    music.goal_point[0].setValue(0.5)
+    music.goal_point[1].setValue(-0.4)
+    music.goal_point[1].editingFinished.emit()
+    assert loop.goal.value == "iso" and loop.goal_point == (0.5, -0.4)
+    music.goal.setCurrentText("calm")
+    assert (music.goal_point[0].value(), music.goal_point[1].value()) == (0.3, -0.6)
+
+
+def test_calibration_counts_down_and_holds_the_policy(window: MainWindow, qtbot) -> None:
+    panel, studio = window.status_panel, window.studio
+    qtbot.mouseClick(panel.calibrate_button, Qt.MouseButton.LeftButton)
+    assert studio.calibration_end is not None and not panel.calibrate_button.isEnabled()
+    wait_for(lambda: "calibrating" in panel.calibration.text(), seconds=2)
+    assert "calibration start" in studio.markers.last(1)[0].label
+    studio.calibration_end = studio.clock.now()  # end it now rather than wait the configured minute
+    studio.loop.hold_policy(studio.calibration_end)
+    wait_for(lambda: panel.calibrate_button.isEnabled(), seconds=2)
+    assert studio.markers.last(1)[0].label == "calibration complete"
+    assert "agree" in panel.agreement.text()
 
 
 def test_fade_out_button_and_escape_are_logged(window: MainWindow, qtbot) -> None:

@@ -1,69 +1,160 @@
+"""The control policy: goals as points on the plane, the iso principle, bounds and rate limits."""
+
 import itertools
+import math
+import random
 from dataclasses import replace
 
 import pytest
 
 from fusion.affect import Affect
-from studio.music.params import NUMERIC, MusicParams
-from studio.policy import Bounds, Goal, decide, step_towards, target_params
+from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams
+from studio.policy import (
+    Bounds,
+    Goal,
+    Policy,
+    checked_point,
+    iso_waypoint,
+    music_for_point,
+)
 
 AROUSED = Affect(valence=-0.2, arousal=0.9, confidence=0.9)
 
 
+def run(policy, affect, params, bounds, seconds, tick=0.05, t0=0.0):
+    """Step the policy like the loop does in auto mode; returns the params after each tick and the log."""
+    history, log = [], []
+    for i in range(int(seconds / tick)):
+        t = t0 + i * tick
+        new, changes, reason = policy.propose(t, affect, params, bounds, horizon=2.0)
+        if changes:
+            policy.moved(t, changes)
+            log.append((t, changes, reason))
+        params = new
+        history.append((t, params))
+    return history, log
+
+
 def test_calm_goal_with_high_arousal_lowers_tempo_stepwise_and_stops_at_the_bound():
     bounds = Bounds(tempo_min=60, tempo_max=80, volume_ceiling=-12, max_change_per_min=0.3)
-    params = MusicParams(tempo=80.0, density=0.9)
-    tempos = []
-    for i in range(120):  # two-second decisions over four minutes
-        params, _ = decide(i * 2.0, AROUSED, Goal.CALM, bounds, params, dt=2.0)
-        tempos.append(params.tempo)
-        assert bounds.tempo_min <= params.tempo <= bounds.tempo_max
-        assert params.volume <= bounds.volume_ceiling
-    steps = [a - b for a, b in itertools.pairwise(tempos)]
-    span = NUMERIC["tempo"].high - NUMERIC["tempo"].low
-    assert max(steps) <= 0.3 * span * 2.0 / 60.0 + 1e-9  # never faster than allowed
-    assert min(steps) >= 0  # never back up while the person stays aroused
-    target = target_params(AROUSED, Goal.CALM, bounds, params)[0].tempo
-    assert tempos[-1] == pytest.approx(target, abs=0.005 * span)  # settles within the dead band
+    history, log = run(Policy(Goal.CALM), AROUSED, MusicParams(tempo=80.0, density=0.9), bounds, 240)
+    tempos = [p.tempo for _, p in history]
+    assert all(bounds.tempo_min <= x <= bounds.tempo_max for x in tempos)
+    assert all(p.volume <= bounds.volume_ceiling for _, p in history)
+    assert all(b <= a for a, b in itertools.pairwise(tempos))  # falls, never backs up
+    assert tempos[-1] == 60.0  # stops at the bound
+    assert history[-1][1].density == pytest.approx(0.15, abs=0.01)
+    assert len({t for t, _, _ in log}) > 10  # stepwise, not one jump
 
 
-def test_calm_goal_stops_at_the_tempo_floor():
-    bounds = Bounds(tempo_min=66, tempo_max=80)
-    params = MusicParams(tempo=80.0)
-    for i in range(100):
-        params, _ = decide(i * 2.0, Affect(0.0, -0.9, 1.0), Goal.CALM, bounds, params, dt=2.0)
-    assert params.tempo == 66.0
+def assert_rate_limited(log, bounds, horizon=2.0):
+    """Between consecutive changes of a parameter, it moves at most the bounds' rate (a change after a pause
+    claims at most ``horizon`` seconds)."""
+    last: dict[str, float] = {}
+    for t, changes, _ in log:
+        for name, old, new in changes:
+            if name in NUMERIC:
+                span = NUMERIC[name].high - NUMERIC[name].low
+                elapsed = min(horizon, t - last.get(name, t - horizon))
+                assert abs(new - old) <= bounds.max_change_per_min * span * elapsed / 60.0 + 1e-9
+            last[name] = t
+
+
+def test_rate_limit_between_consecutive_changes_holds_for_every_parameter():
+    bounds = Bounds(tempo_min=40, tempo_max=160, max_change_per_min=0.5)
+    policy = Policy(Goal.ENERGISE)
+    _, log = run(policy, Affect(0, -1, 1), MusicParams(tempo=40.0, density=0.0, brightness=0.0), bounds, 120)
+    assert_rate_limited(log, bounds)
+
+
+def test_mode_and_layers_change_at_most_once_per_discrete_interval():
+    bounds = Bounds(max_change_per_min=0.6)
+    policy = Policy(Goal.UPLIFT)
+    _, log = run(policy, AROUSED, MusicParams(mode="minor", layers=frozenset({"pad"})), bounds, 300)
+    mode_times = [t for t, changes, _ in log for name, _, _ in changes if name == "mode"]
+    assert mode_times, "uplift should move the mode out of minor"
+    assert all(b - a >= bounds.discrete_interval() for a, b in itertools.pairwise(mode_times))
 
 
 def test_energise_raises_energy_and_calm_lowers_it():
     bounds = Bounds()
-    person = Affect(0.0, 0.0, 1.0)
-    calm, _ = target_params(person, Goal.CALM, bounds, MusicParams())
-    energise, _ = target_params(person, Goal.ENERGISE, bounds, MusicParams())
-    assert calm.tempo < energise.tempo
-    assert calm.brightness < energise.brightness
+    calm = music_for_point((0.3, -0.6), bounds, MusicParams())
+    energise = music_for_point((0.3, 0.6), bounds, MusicParams())
+    assert (calm.tempo, energise.tempo) == (bounds.tempo_min, bounds.tempo_max)
+    assert calm.brightness < energise.brightness and calm.density < energise.density
+    assert "melody" in energise.layers and "melody" not in calm.layers
 
 
-def test_no_confidence_rests_at_the_goal_default():
-    bounds = Bounds()
-    a, _ = target_params(Affect(0.9, 0.9, 0.0), Goal.CALM, bounds, MusicParams())
-    b, _ = target_params(Affect(-0.9, -0.9, 0.0), Goal.CALM, bounds, MusicParams())
-    assert a == b
+def test_valence_chooses_the_mode_within_the_allowed_ones():
+    assert music_for_point((0.5, 0.0), Bounds(), MusicParams()).mode == "major"
+    assert music_for_point((-0.8, 0.0), Bounds(), MusicParams()).mode == "minor"
+    only_bright = Bounds(allowed_modes=("major", "lydian"))
+    assert music_for_point((-0.8, 0.0), only_bright, MusicParams()).mode == "major"  # nearest allowed
 
 
-def test_every_change_is_logged_with_its_reason():
-    _params, log = decide(5.0, AROUSED, Goal.CALM, Bounds(), MusicParams(tempo=96.0), dt=2.0)
-    assert {c.param for c in log} >= {"tempo"}
-    entry = next(c for c in log if c.param == "tempo")
-    assert entry.who == "policy" and "goal calm" in entry.reason and float(entry.new) < float(entry.old)
-    assert entry.t == 5.0
+def test_steady_holds_when_the_estimate_is_unsure():
+    policy = Policy(Goal.STEADY)
+    params = MusicParams(tempo=70.0)
+    new, changes, reason = policy.propose(10.0, Affect(0.9, 0.9, 0.05), params, Bounds(), 2.0)
+    assert changes == [] and new == params and "hold" in reason
 
 
-def test_step_towards_keeps_inside_new_bounds_at_once():
-    bounds = Bounds(tempo_min=60, tempo_max=70)
-    moved, changes = step_towards(MusicParams(tempo=90.0), MusicParams(tempo=90.0), bounds, dt=2.0)
-    assert moved.tempo == 70.0
-    assert ("tempo", 90.0, 70.0) in changes
+def test_iso_matches_first_then_leads_to_the_target():
+    person, target = (-0.4, 0.8), (0.3, -0.6)
+    assert iso_waypoint(person, target, 10.0, 30.0, 0.2) == person  # still matching
+    halfway = iso_waypoint(person, target, 30.0 + 60.0 * math.dist(person, target) / 2 / 0.2, 30.0, 0.2)
+    assert halfway == pytest.approx(((person[0] + target[0]) / 2, (person[1] + target[1]) / 2))
+    assert iso_waypoint(person, target, 1e6, 30.0, 0.2) == pytest.approx(target)
+
+    policy = Policy()
+    policy.set_goal(Goal.ISO, target)
+    bounds = Bounds(max_change_per_min=1.0)
+    aroused = Affect(*person, 0.9)
+    history, log = run(policy, aroused, MusicParams(tempo=70.0), bounds, 25)
+    assert history[-1][1].tempo > 70.0  # matching a high-arousal person first raises the tempo
+    assert "iso match" in log[0][2]
+    history, log = run(policy, aroused, history[-1][1], bounds, 600, t0=25.0)
+    assert history[-1][1].tempo == bounds.tempo_min  # then leads all the way down to the calm target
+    assert "iso lead" in log[-1][2]
+
+
+def test_every_change_carries_estimate_goal_and_rule():
+    policy = Policy(Goal.CALM)
+    _, changes, reason = policy.propose(5.0, AROUSED, MusicParams(tempo=96.0), Bounds(), 2.0)
+    assert ("tempo" in {c[0] for c in changes}) and "goal calm" in reason
+    assert "estimate v-0.20 a+0.90" in reason and "rule calm: head for" in reason
+
+
+def test_new_bounds_pull_the_music_inside_at_once():
+    bounds = Bounds(tempo_min=60, tempo_max=70, allowed_layers=frozenset({"pad", "bass"}))
+    clamped = bounds.clamp(MusicParams(tempo=90.0, layers=frozenset({"pulse"})))
+    assert clamped.tempo == 70.0 and clamped.layers == {"pad", "bass"}
+
+
+def test_random_operation_never_leaves_the_bounds():
+    rng = random.Random(7)
+    for _ in range(20):
+        low = rng.uniform(40, 120)
+        bounds = Bounds(
+            tempo_min=low,
+            tempo_max=rng.uniform(low, 160),
+            volume_ceiling=rng.uniform(-40, 0),
+            max_change_per_min=rng.uniform(0.05, 2),
+            allowed_modes=tuple(rng.sample(MODES, rng.randint(1, 4))),
+            allowed_layers=frozenset(rng.sample(LAYERS, rng.randint(1, 4))),
+        ).validated()
+        policy = Policy(rng.choice(list(Goal)))
+        params = bounds.clamp(MusicParams())
+        log = []
+        for i in range(400):
+            affect = Affect.make(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.random())
+            params, changes, reason = policy.propose(i * 0.5, affect, params, bounds, 2.0)
+            policy.moved(i * 0.5, changes)
+            log.append((i * 0.5, changes, reason))
+            assert bounds.tempo_min <= params.tempo <= bounds.tempo_max
+            assert params.volume <= bounds.volume_ceiling
+            assert params.mode in bounds.allowed_modes and params.layers <= bounds.allowed_layers
+        assert_rate_limited(log, bounds)
 
 
 @pytest.mark.parametrize(
@@ -74,11 +165,20 @@ def test_step_towards_keeps_inside_new_bounds_at_once():
         (Bounds(volume_ceiling=6.0), "volume ceiling"),
         (Bounds(max_change_per_min=0.0), "max change"),
         (Bounds(max_change_per_min=float("nan")), "max change"),
+        (Bounds(allowed_modes=()), "allowed modes"),
+        (Bounds(allowed_modes=("phrygian",)), "allowed modes"),
+        (Bounds(allowed_layers=frozenset()), "allowed layers"),
     ],
 )
 def test_bad_bounds_are_refused(bounds, message):
     with pytest.raises(ValueError, match=message):
         bounds.validated()
+
+
+@pytest.mark.parametrize("point", [(1.5, 0.0), (0.0, -1.01), (float("nan"), 0.0)])
+def test_goal_point_outside_the_plane_is_refused(point):
+    with pytest.raises(ValueError, match="outside the valence-arousal plane"):
+        checked_point(point)
 
 
 def test_clamp_keeps_volume_under_ceiling():

@@ -1,14 +1,17 @@
-"""The operator's limits on the music: tempo range and volume ceiling, applied together."""
+"""The operator's limits on the music: tempo range, volume ceiling, rate of change, allowed modes and layers,
+applied together."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
-from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from studio.clock import SessionClock
 from studio.loop import FusionLoop
-from studio.music.params import NUMERIC
+from studio.music.params import LAYERS, MODES, NUMERIC
+from studio.policy import Bounds
 from ui.theme import set_role
 
 
@@ -24,9 +27,21 @@ def spin_for(param: str, value: float, step: float) -> QDoubleSpinBox:
     return spin
 
 
+def row_of(widgets: Iterable[QWidget]) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
+def in_force(b: Bounds) -> str:
+    return f"{b.tempo_min:g}–{b.tempo_max:g} BPM, ceiling {b.volume_ceiling:g} dBFS, {b.max_change_per_min:g}/min"
+
+
 class BoundsEditor(QWidget):
-    """Apply sends the three values through ``loop.set_bounds``; a refusal is shown in red and the bounds
-    in force stay as they were."""
+    """Apply sends the values through ``loop.set_bounds``; a refusal is shown in red and the bounds in force
+    stay as they were."""
 
     def __init__(self, loop: FusionLoop, clock: SessionClock) -> None:
         super().__init__()
@@ -36,6 +51,16 @@ class BoundsEditor(QWidget):
         self.tempo_min = spin_for("tempo", bounds.tempo_min, 2)
         self.tempo_max = spin_for("tempo", bounds.tempo_max, 2)
         self.volume_ceiling = spin_for("volume", bounds.volume_ceiling, 1)
+        self.change = QDoubleSpinBox()
+        self.change.setRange(0.05, 10.0)
+        self.change.setSingleStep(0.05)
+        self.change.setSuffix(" of range/min")
+        self.change.setValue(bounds.max_change_per_min)
+        self.change.setToolTip("The most the policy may move any parameter per minute, as a share of its range")
+        self.modes = {m: QCheckBox(m) for m in MODES}
+        self.layers = {name: QCheckBox(name) for name in LAYERS}
+        for name, box in (*self.modes.items(), *self.layers.items()):
+            box.setChecked(name in bounds.allowed_modes or name in bounds.allowed_layers)
         self.apply = QPushButton("Apply limits")
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -48,8 +73,14 @@ class BoundsEditor(QWidget):
         grid.addWidget(self.tempo_max, 0, 3)
         grid.addWidget(QLabel("Ceiling"), 1, 0)
         grid.addWidget(self.volume_ceiling, 1, 1)
+        grid.addWidget(QLabel("Change"), 2, 0)
+        grid.addWidget(self.change, 2, 1, 1, 3)
+        grid.addWidget(QLabel("Modes"), 3, 0)
+        grid.addLayout(row_of(self.modes.values()), 3, 1, 1, 3)
+        grid.addWidget(QLabel("Layers"), 4, 0)
+        grid.addLayout(row_of(self.layers.values()), 4, 1, 1, 3)
         grid.addWidget(self.apply, 1, 3)
-        grid.addWidget(self.message, 2, 0, 1, 4)
+        grid.addWidget(self.message, 5, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.apply.clicked.connect(self.apply_bounds)
@@ -61,14 +92,15 @@ class BoundsEditor(QWidget):
             tempo_min=self.tempo_min.value(),
             tempo_max=self.tempo_max.value(),
             volume_ceiling=self.volume_ceiling.value(),
+            max_change_per_min=self.change.value(),
+            allowed_modes=tuple(m for m, box in self.modes.items() if box.isChecked()),
+            allowed_layers=frozenset(name for name, box in self.layers.items() if box.isChecked()),
         )
         try:
             self._loop.set_bounds(new, self._clock.now())
         except ValueError as exc:
-            self.message.setText(
-                f"{exc}. Still in force: {old.tempo_min:g}–{old.tempo_max:g} BPM, ceiling {old.volume_ceiling:g} dBFS."
-            )
+            self.message.setText(f"{exc}. Still in force: {in_force(old)}.")
             set_role(self.message, "error")
             return
-        self.message.setText(f"In force: {new.tempo_min:g}–{new.tempo_max:g} BPM, ceiling {new.volume_ceiling:g} dBFS.")
+        self.message.setText(f"In force: {in_force(new)}.")
         set_role(self.message, "muted")

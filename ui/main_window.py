@@ -10,9 +10,19 @@ from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from studio.app import CHANNELS, Studio
+from sensors.base import CHANNELS
+from studio.app import Studio
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
 from ui.band_plot import BandPowerPlot
 from ui.eeg_plot import EegPlot
@@ -23,7 +33,7 @@ from ui.theme import STYLE_SHEET, configure_pyqtgraph
 from ui.va_plane import VAPlane
 
 FRAME_MS = 25  # 40 frames per second: headroom over the 30 fps target
-SIDEBAR_WIDTH = 410
+SIDEBAR_WIDTH = 430
 
 
 class View(Protocol):
@@ -74,6 +84,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.music.fade_out)
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self.music.suggestions.accept)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.draw_frame)
@@ -105,13 +116,18 @@ class MainWindow(QMainWindow):
         status_box = QGroupBox("Channels")
         QVBoxLayout(status_box).addWidget(self.status_panel)
         sidebar = QWidget()
-        sidebar.setFixedWidth(SIDEBAR_WIDTH)
         layout = QVBoxLayout(sidebar)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(status_box)
         layout.addWidget(self.music)
         layout.addStretch(1)
-        return sidebar
+        scroll = QScrollArea()  # on a small screen the controls scroll instead of being squeezed
+        scroll.setWidget(sidebar)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFixedWidth(SIDEBAR_WIDTH)
+        return scroll
 
     def _send(self, text: str) -> str:
         self.studio.submit_text(text)

@@ -1,16 +1,19 @@
-"""Music controls: start and fade-out, goal, auto/manual, the operator's limits, manual sliders, and output."""
+"""Music controls: start and fade-out, goal and its point, control mode, the operator's limits, suggestions,
+manual sliders, the control log, and output."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -19,8 +22,10 @@ from studio.app import Studio
 from studio.music.params import MusicParams
 from studio.policy import ControlMode, Goal
 from ui.bounds_editor import BoundsEditor
+from ui.control_log_view import ControlLogView
 from ui.level_meter import LevelMeter
 from ui.manual_controls import ManualControls
+from ui.suggestion_queue import SuggestionQueue
 from ui.theme import set_role
 
 
@@ -34,7 +39,8 @@ def describe_params(p: MusicParams) -> str:
 
 
 class MusicPanel(QWidget):
-    """Three boxes: Music (transport, goal, mode, limits), Manual control, and Output (what plays, where)."""
+    """Boxes for Music (transport, goal, mode, limits), Suggestions, Manual control / Control log (tabs), and
+    Output (what plays, where)."""
 
     def __init__(self, studio: Studio) -> None:
         super().__init__()
@@ -46,13 +52,15 @@ class MusicPanel(QWidget):
         self.goal = QComboBox()
         self.goal.addItems([g.value for g in Goal])
         self.goal.setCurrentText(loop.goal.value)
-        self.auto = QRadioButton("auto")
-        self.manual = QRadioButton("manual")
+        self.goal_point = [self._point_box(value) for value in loop.goal_point]
+        self.mode_buttons = {mode: QRadioButton(mode.value) for mode in ControlMode}
         self._modes = QButtonGroup(self)
-        self._modes.addButton(self.auto)
-        self._modes.addButton(self.manual)
-        (self.manual if loop.mode is ControlMode.MANUAL else self.auto).setChecked(True)
+        for button in self.mode_buttons.values():
+            self._modes.addButton(button)
+        self.mode_buttons[loop.mode].setChecked(True)
         self.bounds = BoundsEditor(loop, clock)
+        self.suggestions = SuggestionQueue(loop, clock)
+        self.control_log = ControlLogView(loop.control_log)
         self.manual_controls = ManualControls(loop, clock)
         self.manual_controls.set_active(loop.mode is ControlMode.MANUAL)
         self.params = QLabel(describe_params(loop.params))
@@ -65,13 +73,20 @@ class MusicPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._music_box())
-        layout.addWidget(self._boxed("Manual control", self.manual_controls))
+        layout.addWidget(self._boxed("Suggestions", self.suggestions))
+        tabs = QTabWidget()
+        tabs.addTab(self.manual_controls, "Manual control")
+        tabs.addTab(self.control_log, "Control log")
+        layout.addWidget(tabs)
         layout.addWidget(self._output_box())
 
         self.start_button.clicked.connect(self.fade_in)
         self.fade_button.clicked.connect(self.fade_out)
-        self.goal.currentTextChanged.connect(lambda goal: loop.set_goal(goal, clock.now()))
-        self.manual.toggled.connect(self._mode_changed)
+        self.goal.currentTextChanged.connect(self._goal_changed)
+        for box in self.goal_point:
+            box.editingFinished.connect(self._point_changed)
+        for mode, button in self.mode_buttons.items():
+            button.toggled.connect(lambda on, m=mode: on and self._mode_changed(m))
         self._show_playing(studio.playing)
 
     @staticmethod
@@ -86,11 +101,16 @@ class MusicPanel(QWidget):
         transport.addWidget(self.start_button)
         transport.addWidget(self.fade_button, 1)
         modes = QHBoxLayout()
-        modes.addWidget(self.auto)
-        modes.addWidget(self.manual)
+        for button in self.mode_buttons.values():
+            modes.addWidget(button)
         modes.addStretch(1)
+        point = QHBoxLayout()
+        for caption, spin in zip(("valence", "arousal"), self.goal_point, strict=True):
+            point.addWidget(QLabel(caption))
+            point.addWidget(spin)
         form = QFormLayout()
         form.addRow("Goal", self.goal)
+        form.addRow("Goal point", point)
         form.addRow("Control", modes)
         layout = QVBoxLayout(box)
         layout.addLayout(transport)
@@ -110,10 +130,32 @@ class MusicPanel(QWidget):
         self.start_button.setEnabled(not playing)
         self.fade_button.setEnabled(playing)
 
-    def _mode_changed(self, manual: bool) -> None:
-        mode = ControlMode.MANUAL if manual else ControlMode.AUTO
+    @staticmethod
+    def _point_box(value: float) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(-1.0, 1.0)  # the plane: the box cannot hold a point outside it
+        box.setSingleStep(0.1)
+        box.setDecimals(2)
+        box.setValue(value)
+        box.setToolTip("Where the goal leads on the valence-arousal plane (-1..1); iso leads here step by step")
+        return box
+
+    def _goal_changed(self, goal: str) -> None:
+        """A new goal brings its own point; the boxes then show it."""
+        loop = self._studio.loop
+        loop.set_goal(goal, self._studio.clock.now())
+        for box, value in zip(self.goal_point, loop.goal_point, strict=True):
+            box.setValue(value)
+
+    def _point_changed(self) -> None:
+        loop = self._studio.loop
+        point = (self.goal_point[0].value(), self.goal_point[1].value())
+        if point != loop.goal_point:
+            loop.set_goal(loop.goal, self._studio.clock.now(), point)
+
+    def _mode_changed(self, mode: ControlMode) -> None:
         self._studio.loop.set_mode(mode, self._studio.clock.now())
-        self.manual_controls.set_active(manual)
+        self.manual_controls.set_active(mode is ControlMode.MANUAL)
 
     def fade_out(self) -> None:
         """Fade the music to silence (the safety control: always acts, also when already faded)."""
@@ -128,3 +170,5 @@ class MusicPanel(QWidget):
         self.params.setText(describe_params(self._studio.loop.params))
         self.meter.set_level(self._studio.engine.peak_dbfs())
         self.manual_controls.refresh(now)
+        self.suggestions.refresh(now)
+        self.control_log.refresh(now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from sensors.base import ChannelStatus
 from studio.app import Studio
@@ -60,12 +60,34 @@ class StatusPanel(QWidget):
         set_role(self.shares, "readout")
         heading = QLabel("Share of the fused estimate")
         set_role(heading, "muted")
+        self.agreement = QLabel("")
+        self.agreement.setWordWrap(True)
+        self.agreement.setToolTip(
+            "How well the channels agree on valence and arousal. Disagreement lowers the fused confidence; "
+            "the two channels furthest apart are named."
+        )
+        self.calibrate_button = QPushButton(f"Calibrate baseline ({studio.config.calibration_seconds:g} s rest)")
+        self.calibrate_button.setToolTip(
+            "The person rests; every channel records its resting profile, and the music holds meanwhile"
+        )
+        self.calibration = QLabel("")
+        set_role(self.calibration, "muted")
+        self.calibrate_button.clicked.connect(self._calibrate)
+        calibration_row = QHBoxLayout()
+        calibration_row.addWidget(self.calibrate_button)
+        calibration_row.addWidget(self.calibration, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(grid)
         layout.addSpacing(6)
         layout.addWidget(heading)
         layout.addWidget(self.shares)
+        layout.addWidget(self.agreement)
+        layout.addLayout(calibration_row)
+
+    def _calibrate(self) -> None:
+        self._studio.calibrate()
+        self.calibrate_button.setEnabled(False)
 
     def refresh(self, now: float) -> None:
         for channel, status in self._studio.statuses().items():
@@ -73,3 +95,16 @@ class StatusPanel(QWidget):
         contributions = self._studio.loop.last.contributions
         text = "\n".join(contribution_text(c) for c in contributions) or "no estimate yet"
         self.shares.setText(text)
+        fused = self._studio.loop.last
+        if fused.conflict:
+            self.agreement.setText(f"Channels disagree ({100 * fused.agreement:.0f}% agreement): {fused.conflict}")
+            set_role(self.agreement, "readout")
+        else:
+            self.agreement.setText(f"Channels agree ({100 * fused.agreement:.0f}%)")
+            set_role(self.agreement, "muted")
+        end = self._studio.calibration_end
+        self.calibrate_button.setEnabled(end is None)
+        if end is not None:
+            self.calibration.setText(f"calibrating: {max(0.0, end - now):.0f} s left")
+        elif self._studio.baselines:
+            self.calibration.setText(f"baseline for {', '.join(sorted(self._studio.baselines))}")

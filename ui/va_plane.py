@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from studio.loop import FusionLoop
-from studio.policy import goal_point
+from studio.policy import Goal
 from studio.streams import StreamHub
 from ui.plotting import add_zero_line, read, setup_plot, thin
 from ui.theme import BLUISH_GREEN, MUTED, VALENCE_COLOUR, set_role
@@ -85,7 +85,7 @@ class VAPlane(QWidget):
         here = (float(v[-1]), float(a[-1]))
         self.current.setData([here[0]], [here[1]])
         goal = self._loop.goal
-        gx, gy = goal_point(goal, here)
+        gx, gy = here if goal is Goal.STEADY else self._loop.goal_point
         self.goal.setData([gx], [gy])
         self.goal_label.setText(f"goal: {goal.value}")
         self.goal_label.setPos(gx, gy)
