@@ -7,8 +7,11 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
+import mido
+import numpy as np
 import pytest
 
 from studio.music.backend import (
@@ -20,9 +23,11 @@ from studio.music.backend import (
     output_device,
 )
 from studio.music.engine import MusicEngine
+from studio.music.midi import CLIENT_NAME, MidiPortOut
 from studio.music.params import MusicParams
 from studio.music.patch import SILENCE_DBFS
 from studio.music.render import render
+from tests.audio_analysis import read_wav, spectral_centroid, to_dbfs
 
 BUFFERS_PER_SECOND = 44100 / 256
 
@@ -56,6 +61,15 @@ def dummy_jack(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def wait_for_port(name: str, seconds: float = 10.0) -> None:
+    """Wait until a JACK port exists on the test's server."""
+    deadline = time.monotonic() + seconds
+    while name not in subprocess.run(["jack_lsp"], capture_output=True, text=True, timeout=10).stdout.split():
+        if time.monotonic() > deadline:
+            pytest.fail(f"JACK port {name} did not appear within {seconds:g} s")
+        time.sleep(0.05)
 
 
 # ---- backend choice ----
@@ -134,6 +148,24 @@ def test_silent_engine_fades_in_fades_out_and_back() -> None:
     assert engine.peak_dbfs() == SILENCE_DBFS
 
 
+def test_operator_ceiling_takes_hold_at_once() -> None:
+    engine = MusicEngine(Backend("silent", "test"), paced=False)
+    engine.apply(MusicParams(volume=0.0, brightness=1.0, density=1.0, layers=frozenset({"pad", "bass", "pulse"})))
+    engine.start()
+    try:
+        engine.process(round(4.0 * BUFFERS_PER_SECOND))
+        assert engine.peak_dbfs() > -6.0
+        engine.set_ceiling(-24.0)
+        engine.process(round(0.05 * BUFFERS_PER_SECOND) + 1)
+        engine.process(round(0.15 * BUFFERS_PER_SECOND))  # the meter itself releases over 0.1 s
+        assert -30.0 < engine.peak_dbfs() <= -24.0
+        engine.set_ceiling(6.0)  # never above the -1 dBFS limit
+        engine.process(round(2.0 * BUFFERS_PER_SECOND))
+        assert -6.0 < engine.peak_dbfs() < -1.0
+    finally:
+        engine.stop()
+
+
 def test_silent_engine_plays_in_real_time_by_itself() -> None:
     engine = MusicEngine(Backend("silent", "test"))
     engine.start()
@@ -157,15 +189,64 @@ def test_failed_start_leaves_a_stoppable_engine() -> None:
     assert engine.peak_dbfs() == SILENCE_DBFS
 
 
-def test_engine_plays_on_a_dummy_jack_server(dummy_jack: str) -> None:
+def test_engine_on_a_dummy_jack_server_plays_what_it_is_told(dummy_jack: str, tmp_path: Path) -> None:
+    """10 s live on JACK, recorded by jack_rec from the engine's ports while the music changes; the MIDI notes
+    go to a JACK MIDI port and are read back by a second client."""
     backend = choose_backend("jack")
-    assert backend.kind == "jack"
-    assert "44100 Hz" in backend.detail
-    engine = MusicEngine(backend)
-    engine.start()
+    assert backend.kind == "jack" and "44100 Hz" in backend.detail
+    midi_out = MidiPortOut.open("jack")
+    midi_in = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_input(f"{CLIENT_NAME}:notes")
+    time.sleep(0.5)  # JACK connects the ports asynchronously
+    quiet = MusicParams(tempo=90.0, volume=-26.0, brightness=0.05, space=0.1, layers=frozenset({"pad", "bass"}))
+    loud = replace(quiet, volume=-8.0, brightness=0.9)
+    engine = MusicEngine(backend, transition=0.5, listener=midi_out)
+    engine.apply(quiet)
+    recording = tmp_path / "live.wav"
+    # jack_rec starts on the (silent) dummy capture ports; the engine's outputs are connected to it the moment
+    # the engine starts, so the recording's first sound marks the start.
+    recorder = subprocess.Popen(
+        ["jack_rec", "-f", str(recording), "-d", "11", "-b", "16", "system:capture_1", "system:capture_2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    heard: list[tuple[float, mido.Message]] = []
     try:
-        time.sleep(2.0)
-        assert engine.backend.kind == "jack"
-        assert engine.peak_dbfs() > -60.0
+        wait_for_port("jackrec:input2")
+        engine.start()
+        began = time.monotonic()
+        for out, into in (("output_1", "input1"), ("output_2", "input2")):
+            subprocess.run(["jack_connect", f"affect-studio:{out}", f"jackrec:{into}"], check=True, timeout=10)
+        for at, action in [
+            (4.0, lambda: engine.apply(loud)),
+            (7.5, lambda: engine.fade_out(1.0)),
+            (10.2, lambda: None),
+        ]:
+            while time.monotonic() - began < at:
+                heard.extend((time.monotonic() - began, m) for m in midi_in.iter_pending())
+                time.sleep(0.01)
+            action()
+        assert recorder.wait(timeout=10) == 0
     finally:
+        recorder.kill()
         engine.stop()
+        midi_out.close()
+        midi_in.close()
+    recorded, sr = read_wav(recording)
+    start = int(np.flatnonzero(recorded)[0])
+    samples = recorded[start:]
+    assert len(samples) > 10 * sr
+
+    def level(start: float, stop: float) -> float:
+        return to_dbfs(float(np.sqrt(np.mean(samples[int(start * sr) : int(stop * sr)] ** 2))))
+
+    assert level(0.0, 0.2) < level(2.6, 3.7) - 20.0, "it fades in"
+    assert level(5.0, 7.2) > level(2.6, 3.7) + 12.0, "the volume change is in the recording"
+    bright = spectral_centroid(samples[5 * sr : int(7.2 * sr)], sr)
+    assert bright > 1.5 * spectral_centroid(samples[int(2.6 * sr) : int(3.7 * sr)], sr), "and the brightness"
+    assert level(8.8, 10.0) < -80.0, "the fade-out silenced it within its 1 s"
+
+    bass = [t for t, m in heard if m.type == "note_on" and m.channel == 1]
+    assert 60.0 / np.median(np.diff(bass)) == pytest.approx(90.0, rel=0.05), "a bass note on every beat"
+    assert bass[-1] < 7.7, "no new notes once faded out"
+    offs = [m.note for _, m in heard if m.type == "note_off"]
+    assert sorted(offs) == sorted(m.note for _, m in heard if m.type == "note_on"), "every note ends"

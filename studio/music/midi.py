@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 TICKS_PER_BEAT = 480
 FILE_TEMPO = 500_000  # microseconds per beat (120 BPM): file ticks count plain seconds, 960 per second
 PORT_APIS = {"jack": "UNIX_JACK", "alsa": "LINUX_ALSA"}
+CLIENT_NAME = "affect-studio-midi"
 
 
 class MidiError(StudioError):
@@ -129,17 +130,17 @@ class MidiPortOut(MidiNotes):
         self.problem = ""
 
     @classmethod
-    def open(cls, name: str, api: str = "jack") -> MidiPortOut:
-        """Open a virtual output port called `name` through rtmidi's `api` ("jack" or "alsa")."""
+    def open(cls, api: str = "jack", port: str = "notes") -> MidiPortOut:
+        """Open a virtual output port through rtmidi's `api` ("jack" or "alsa"): CLIENT_NAME:`port`."""
         if api not in PORT_APIS:
             raise MidiError(f"unknown MIDI api {api!r}; choose one of {', '.join(PORT_APIS)}")
         try:
             backend = mido.Backend(f"mido.backends.rtmidi/{PORT_APIS[api]}")
-            return cls(backend.open_output(name, virtual=True))
+            return cls(backend.open_output(port, virtual=True, client_name=CLIENT_NAME))
         except ImportError:
             raise MidiError("MIDI ports need python-rtmidi: pip install 'affect-studio[midi]'") from None
         except (OSError, SystemError, RuntimeError) as exc:
-            raise MidiError(f"cannot open MIDI port {name!r} on {api}: {exc}") from None
+            raise MidiError(f"cannot open MIDI port {CLIENT_NAME}:{port} on {api}: {exc}") from None
 
     def emit(self, t: float, message: mido.Message) -> None:
         if self.problem:

@@ -109,6 +109,7 @@ class Patch:
         self._pending = Harmony.of(p)
         self._listener = listener
         self._server = server
+        self._silenced = False
         self._ceiling_db = min(ceiling, LIMIT_DBFS)
         self._nodes: list[Any] = []
         self._build_clock(p)
@@ -251,7 +252,8 @@ class Patch:
         if self._listener is not None:
             beat = float(self._beat_seconds.get())
             t = self._server.getCurrentTimeInSamples() / self._server.getSamplingRate()
-            self._listener.on_step(t, self._bar, step, self._params.layers, beat / STEPS_PER_BEAT)
+            layers = frozenset() if self._silenced else self._params.layers
+            self._listener.on_step(t, self._bar, step, layers, beat / STEPS_PER_BEAT)
 
     def apply(self, params: MusicParams) -> None:
         """Set new targets: continuous values glide; harmony and the pulse pattern wait for the next bar."""
@@ -276,7 +278,9 @@ class Patch:
         self._volume_db.value = min(self._params.volume, self._ceiling_db)
 
     def fade_to(self, level: float, seconds: float) -> None:
-        """Ramp the master fade (0..1, linear amplitude) to `level` over `seconds`."""
+        """Ramp the master fade (0..1, linear amplitude) to `level` over `seconds`; while fading to silence
+        the listener hears no new notes."""
+        self._silenced = level <= 0.0
         self._fade.time = seconds
         self._fade.value = level
 
