@@ -66,6 +66,7 @@ class Config:
     audio_backend: str
     board: BoardConfig
     source: str  # where the settings came from, for messages
+    audio_device: str = ""  # output device: index or part of its name; empty for the system default
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -131,4 +132,5 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         audio_backend=audio,
         board=BoardConfig(**s["body"]),
         source=origin,
+        audio_device=s["audio"]["device"].strip(),
     )

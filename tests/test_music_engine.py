@@ -14,6 +14,7 @@ import mido
 import numpy as np
 import pytest
 
+from studio.config import load_config
 from studio.music.backend import (
     PREFERENCES,
     Backend,
@@ -92,6 +93,18 @@ def test_auto_falls_back_to_silent_without_device_or_jack() -> None:
     with pytest.raises(BackendUnavailable, match="JACK"):
         choose_backend("jack")
     assert choose_backend("silent").kind == "silent"
+
+
+@pytest.mark.usefixtures("no_jack")
+def test_a_named_device_from_the_settings_is_looked_for(tmp_path: Path) -> None:
+    settings = tmp_path / "config.toml"
+    settings.write_text('[audio]\nbackend = "device"\ndevice = "Studio Monitors"\n')
+    config = load_config(settings)
+    assert config.audio_device == "Studio Monitors"
+    with pytest.raises(BackendUnavailable, match="no audio output device matches 'Studio Monitors'; devices here"):
+        choose_backend(config.audio_backend, config.audio_device)
+    fallback = choose_backend("auto", config.audio_device)
+    assert fallback.kind == "silent" and "audio device 'Studio Monitors' not found" in fallback.detail
 
 
 # ---- offline renders ----
