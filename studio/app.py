@@ -71,7 +71,7 @@ class Studio:
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
         self.sources = dict(sources) if sources is not None else make_sources(config, self.clock, demo)
-        self.engine = MusicEngine(choose_backend(config.audio_backend))
+        self.engine = MusicEngine(choose_backend(config.audio_backend, config.audio_device))
         self.loop = FusionLoop(
             self.hub,
             CHANNELS,

@@ -70,6 +70,7 @@ class Config:
     board: BoardConfig
     calibration_seconds: float
     source: str  # where the settings came from, for messages
+    audio_device: str = ""  # output device: index or part of its name; empty for the system default
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -154,4 +155,5 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         board=BoardConfig(**s["body"]),
         calibration_seconds=calibration,
         source=origin,
+        audio_device=s["audio"]["device"].strip(),
     )

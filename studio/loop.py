@@ -25,7 +25,11 @@ AUTO_HORIZON = 2.0  # seconds of allowed change one automatic move may claim aft
 
 
 class MusicSink(Protocol):
+    """What the loop steers: musical targets, and the operator's hard output ceiling (dBFS)."""
+
     def apply(self, params: MusicParams) -> None: ...
+
+    def set_ceiling(self, dbfs: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class FusionLoop:
         self._bounds = (bounds or Bounds()).validated()
         self._mode = mode
         self._params = self._bounds.clamp(params or MusicParams())
+        if sink is not None:
+            sink.set_ceiling(self._bounds.volume_ceiling)
         self._suggestions: list[Suggestion] = []
         self._suggestion_ids = itertools.count(1)
         self._last_suggestion: float | None = None
@@ -185,6 +191,8 @@ class FusionLoop:
         bounds.validated()
         with self._lock:
             self._bounds = bounds
+            if self.sink is not None:
+                self.sink.set_ceiling(bounds.volume_ceiling)
             self._set_params(t, bounds.clamp(self._params), "operator", "bounds changed")
 
     def set_weights(self, weights: Mapping[str, float], t: float) -> None:

@@ -42,7 +42,7 @@ class Bounds:
 
     tempo_min: float = 60.0  # BPM
     tempo_max: float = 96.0  # BPM
-    volume_ceiling: float = -12.0  # dBFS
+    volume_ceiling: float = -6.0  # dBFS: with volume close to the output peak, a clinic level with headroom
     max_change_per_min: float = 0.3  # share of each parameter's range per minute
     allowed_modes: tuple[str, ...] = MODES
     allowed_layers: frozenset[str] = frozenset(LAYERS)

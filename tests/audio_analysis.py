@@ -105,3 +105,31 @@ def dominant_frequency(samples: Samples, sr: int, low: float = 20.0, high: float
     freqs = np.fft.rfftfreq(len(samples), 1.0 / sr)
     band = (freqs >= low) & (freqs <= high)
     return float(freqs[band][np.argmax(spectrum[band])])
+
+
+PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def chroma(samples: Samples, sr: int, low: float = 60.0, high: float = 2000.0, frame: float = 0.5) -> Samples:
+    """Pitch-class profile (12 values summing to 1, C first): spectral power of `frame`-second Hann frames
+    between `low` and `high` Hz, each bin credited to its nearest equal-tempered pitch class."""
+    size = round(frame * sr)
+    freqs = np.fft.rfftfreq(size, 1.0 / sr)
+    band = (freqs >= low) & (freqs <= high)
+    classes = np.round(12.0 * np.log2(freqs[band] / 440.0) + 69.0).astype(int) % 12
+    window = np.hanning(size)
+    profile = np.zeros(12)
+    for start in range(0, len(samples) - size + 1, size):
+        power = np.abs(np.fft.rfft(samples[start : start + size] * window))[band] ** 2
+        profile += np.bincount(classes, weights=power, minlength=12)
+    total = float(profile.sum())
+    result: Samples = profile / total if total > 0 else profile
+    return result
+
+
+def loudness_steps(samples: Samples, sr: int, window: float = 0.4, hop: float = 0.05) -> Samples:
+    """Changes (dB) of the short-term level (RMS over `window` s) from one `hop` to the next: how fast the
+    loudness moves, blind to the attacks of single notes inside a window."""
+    levels = 20.0 * np.log10(np.maximum(sliding_rms(samples, sr, window, hop), 1e-6))
+    steps: Samples = np.diff(levels)
+    return steps

@@ -18,9 +18,13 @@ class RecordingSink:
 
     def __init__(self) -> None:
         self.applied: list[MusicParams] = []
+        self.ceilings: list[float] = []
 
     def apply(self, params: MusicParams) -> None:
         self.applied.append(params)
+
+    def set_ceiling(self, dbfs: float) -> None:
+        self.ceilings.append(dbfs)
 
 
 def make_loop(**kwargs):
@@ -101,6 +105,7 @@ def test_manual_mode_holds_the_music_and_logs_operator_changes():
     assert notes and "tempo=500" in notes[0]
     assert loop.params.tempo == 96.0  # clamped to the range, then to the bounds
     assert loop.params.volume == -20.0  # the ceiling always holds
+    assert _sink.ceilings == [-20.0]  # and the engine's hard limit was set to it
     entries = [c for c in loop.control_log.last(10) if c.who == "operator"]
     assert {c.param for c in entries} >= {"tempo"}
 

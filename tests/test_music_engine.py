@@ -1,4 +1,4 @@
-"""Music engine tests on real pyo audio: offline renders and live engines, measured with numpy."""
+"""The music engine's outputs: backend choice, live engines (silent, dummy JACK) and render failures."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
+import mido
 import numpy as np
 import pytest
 
+from studio.config import load_config
 from studio.music.backend import (
     PREFERENCES,
     Backend,
@@ -22,36 +23,14 @@ from studio.music.backend import (
     jack_server,
     output_device,
 )
-from studio.music.engine import SILENCE_DBFS, MusicEngine
-from studio.music.params import LAYERS, MusicParams
+from studio.music.engine import MusicEngine
+from studio.music.midi import CLIENT_NAME, MidiPortOut
+from studio.music.params import MusicParams
+from studio.music.patch import SILENCE_DBFS
 from studio.music.render import render
-from tests.audio_analysis import (
-    dominant_frequency,
-    max_step,
-    onset_times,
-    peak_dbfs,
-    read_wav,
-    read_wav_channels,
-    rms_envelope,
-    spectral_centroid,
-    tempo_from_onsets,
-    to_dbfs,
-)
+from tests.audio_analysis import read_wav, spectral_centroid, to_dbfs
 
-DRY = MusicParams(space=0.0, volume=-6.0)
-ALL_LAYERS = frozenset(LAYERS)
 BUFFERS_PER_SECOND = 44100 / 256
-
-
-def only(*layers: str, **changes: Any) -> MusicParams:
-    """Dry parameters at -6 dBFS with just the given layers (and any other `changes`)."""
-    return replace(DRY, layers=frozenset(layers), **changes)
-
-
-def rms_dbfs(samples: np.ndarray, sr: int, start: float, stop: float) -> float:
-    """RMS level (dBFS) between `start` and `stop` seconds."""
-    part = samples[int(start * sr) : int(stop * sr)]
-    return to_dbfs(float(np.sqrt(np.mean(part**2))))
 
 
 @pytest.fixture
@@ -85,6 +64,15 @@ def dummy_jack(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+def wait_for_port(name: str, seconds: float = 10.0) -> None:
+    """Wait until a JACK port exists on the test's server."""
+    deadline = time.monotonic() + seconds
+    while name not in subprocess.run(["jack_lsp"], capture_output=True, text=True, timeout=10).stdout.split():
+        if time.monotonic() > deadline:
+            pytest.fail(f"JACK port {name} did not appear within {seconds:g} s")
+        time.sleep(0.05)
+
+
 # ---- backend choice ----
 
 
@@ -107,76 +95,19 @@ def test_auto_falls_back_to_silent_without_device_or_jack() -> None:
     assert choose_backend("silent").kind == "silent"
 
 
+@pytest.mark.usefixtures("no_jack")
+def test_a_named_device_from_the_settings_is_looked_for(tmp_path: Path) -> None:
+    settings = tmp_path / "config.toml"
+    settings.write_text('[audio]\nbackend = "device"\ndevice = "Studio Monitors"\n')
+    config = load_config(settings)
+    assert config.audio_device == "Studio Monitors"
+    with pytest.raises(BackendUnavailable, match="no audio output device matches 'Studio Monitors'; devices here"):
+        choose_backend(config.audio_backend, config.audio_device)
+    fallback = choose_backend("auto", config.audio_device)
+    assert fallback.kind == "silent" and "audio device 'Studio Monitors' not found" in fallback.detail
+
+
 # ---- offline renders ----
-
-
-def test_limiter_keeps_peaks_under_minus_1_dbfs(tmp_path: Path) -> None:
-    loudest = MusicParams(volume=0.0, layers=ALL_LAYERS, brightness=1.0, density=1.0, tension=1.0, space=1.0)
-    result = render(loudest, 8.0, tmp_path / "loud.wav")
-    channels, _ = read_wav_channels(result.path)
-    assert np.all(np.isfinite(channels))
-    assert peak_dbfs(channels) < -1.0
-    assert peak_dbfs(channels) > -12.0, "the loudest setting should be loud"
-    assert result.peak_dbfs == pytest.approx(peak_dbfs(channels), abs=0.05)
-    assert result.duration == pytest.approx(8.0, abs=0.01)
-
-
-def test_render_fades_in(tmp_path: Path) -> None:
-    samples, sr = read_wav(render(MusicParams(), 6.0, tmp_path / "start.wav").path)
-    assert rms_dbfs(samples, sr, 0.0, 0.1) < rms_dbfs(samples, sr, 4.0, 6.0) - 30.0
-    seconds = rms_envelope(samples[: 3 * sr], sr).reshape(3, 20).mean(axis=1)  # 50 ms windows, per second
-    assert np.all(np.diff(seconds) > 0.0)
-
-
-@pytest.mark.parametrize("bpm", [60.0, 90.0, 120.0])
-def test_bass_pulse_follows_tempo(tmp_path: Path, bpm: float) -> None:
-    samples, sr = read_wav(render(only("bass", tempo=bpm), 12.0, tmp_path / "tempo.wav").path)
-    onsets = onset_times(samples[3 * sr :], sr)
-    assert len(onsets) == pytest.approx(9.0 * bpm / 60.0, abs=1)
-    assert tempo_from_onsets(onsets) == pytest.approx(bpm, rel=0.02)
-
-
-def test_tempo_change_glides_to_the_new_tempo(tmp_path: Path) -> None:
-    faster = [(4.0, only("bass", tempo=120.0))]
-    result = render(only("bass", tempo=60.0), 12.0, tmp_path / "glide.wav", changes=faster)
-    samples, sr = read_wav(result.path)
-    assert tempo_from_onsets(onset_times(samples[7 * sr :], sr)) == pytest.approx(120.0, rel=0.02)
-    intervals = np.diff(onset_times(samples[3 * sr :], sr))
-    assert np.all(np.diff(intervals) < 0.05), "the beat may only speed up, and gradually"
-
-
-def test_brightness_raises_spectral_centroid(tmp_path: Path) -> None:
-    centroids = []
-    for brightness in (0.1, 0.9):
-        samples, sr = read_wav(render(only("pad", brightness=brightness), 5.0, tmp_path / "b.wav").path)
-        centroids.append(spectral_centroid(samples[3 * sr :], sr))
-    assert centroids[1] > 2.0 * centroids[0]
-
-
-def test_density_sets_the_share_of_pulse_steps(tmp_path: Path) -> None:
-    counts = []
-    for density in (0.25, 1.0):
-        samples, sr = read_wav(render(only("pulse", tempo=60.0, density=density), 12.0, tmp_path / "d.wav").path)
-        counts.append(len(onset_times(samples[4 * sr :], sr)))
-    assert counts == [4, 16]  # 8 s at 60 BPM = 16 eighth notes: a quarter of them, then all
-
-
-def test_harmony_changes_wait_for_the_bar_start(tmp_path: Path) -> None:
-    # At 72 BPM a bar lasts 3.33 s. Transposing up 5 semitones at 1 s must leave bar 0 on D2 (73.4 Hz);
-    # bar 1 (the vi chord, B) then sounds transposed, as E3 (164.8 Hz).
-    up = [(1.0, only("bass", register=5.0))]
-    samples, sr = read_wav(render(only("bass"), 7.0, tmp_path / "bar.wav", changes=up).path)
-    assert dominant_frequency(samples[int(1.5 * sr) : int(3.2 * sr)], sr) == pytest.approx(73.4, abs=1.5)
-    assert dominant_frequency(samples[int(3.5 * sr) : int(6.5 * sr)], sr) == pytest.approx(164.8, abs=1.5)
-
-
-def test_layers_fade_out_instead_of_cutting(tmp_path: Path) -> None:
-    silence = [(4.0, only())]
-    samples, sr = read_wav(render(only("pad", "bass"), 8.0, tmp_path / "off.wav", changes=silence).path)
-    assert rms_dbfs(samples, sr, 4.0, 4.25) > -45.0
-    assert rms_dbfs(samples, sr, 4.75, 5.0) < rms_dbfs(samples, sr, 4.0, 4.25) - 6.0
-    assert rms_dbfs(samples, sr, 6.0, 8.0) == SILENCE_DBFS
-    assert max_step(samples[4 * sr : 6 * sr]) <= max_step(samples[3 * sr : 4 * sr])
 
 
 def test_renders_do_not_use_up_pyo_servers(tmp_path: Path) -> None:
@@ -230,6 +161,24 @@ def test_silent_engine_fades_in_fades_out_and_back() -> None:
     assert engine.peak_dbfs() == SILENCE_DBFS
 
 
+def test_operator_ceiling_takes_hold_at_once() -> None:
+    engine = MusicEngine(Backend("silent", "test"), paced=False)
+    engine.apply(MusicParams(volume=0.0, brightness=1.0, density=1.0, layers=frozenset({"pad", "bass", "pulse"})))
+    engine.start()
+    try:
+        engine.process(round(4.0 * BUFFERS_PER_SECOND))
+        assert engine.peak_dbfs() > -6.0
+        engine.set_ceiling(-24.0)
+        engine.process(round(0.05 * BUFFERS_PER_SECOND) + 1)
+        engine.process(round(0.15 * BUFFERS_PER_SECOND))  # the meter itself releases over 0.1 s
+        assert -30.0 < engine.peak_dbfs() <= -24.0
+        engine.set_ceiling(6.0)  # never above the -1 dBFS limit
+        engine.process(round(2.0 * BUFFERS_PER_SECOND))
+        assert -6.0 < engine.peak_dbfs() < -1.0
+    finally:
+        engine.stop()
+
+
 def test_silent_engine_plays_in_real_time_by_itself() -> None:
     engine = MusicEngine(Backend("silent", "test"))
     engine.start()
@@ -253,15 +202,65 @@ def test_failed_start_leaves_a_stoppable_engine() -> None:
     assert engine.peak_dbfs() == SILENCE_DBFS
 
 
-def test_engine_plays_on_a_dummy_jack_server(dummy_jack: str) -> None:
+def test_engine_on_a_dummy_jack_server_plays_what_it_is_told(dummy_jack: str, tmp_path: Path) -> None:
+    """10 s live on JACK, recorded by jack_rec from the engine's ports while the music changes; the MIDI notes
+    go to a JACK MIDI port and are read back by a second client."""
     backend = choose_backend("jack")
-    assert backend.kind == "jack"
-    assert "44100 Hz" in backend.detail
-    engine = MusicEngine(backend)
-    engine.start()
+    assert backend.kind == "jack" and "44100 Hz" in backend.detail
+    midi_out = MidiPortOut.open("jack")
+    midi_in = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_input(f"{CLIENT_NAME}:notes")
+    time.sleep(0.5)  # JACK connects the ports asynchronously
+    quiet = MusicParams(tempo=90.0, volume=-26.0, brightness=0.05, space=0.1, layers=frozenset({"pad", "bass"}))
+    loud = replace(quiet, volume=-8.0, brightness=0.9)
+    engine = MusicEngine(backend, transition=0.5, listener=midi_out)
+    engine.apply(quiet)
+    recording = tmp_path / "live.wav"
+    # jack_rec starts on the (silent) dummy capture ports; the engine's outputs are connected to it the moment
+    # the engine starts, so the recording's first sound marks the start. jack_rec only finishes its file when
+    # its duration is up, so that covers the slowest start.
+    recorder = subprocess.Popen(
+        ["jack_rec", "-f", str(recording), "-d", "12", "-b", "16", "system:capture_1", "system:capture_2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    heard: list[tuple[float, mido.Message]] = []
     try:
-        time.sleep(2.0)
-        assert engine.backend.kind == "jack"
-        assert engine.peak_dbfs() > -60.0
+        wait_for_port("jackrec:input2")
+        engine.start()
+        began = time.monotonic()
+        for out, into in (("output_1", "input1"), ("output_2", "input2")):
+            subprocess.run(["jack_connect", f"affect-studio:{out}", f"jackrec:{into}"], check=True, timeout=10)
+        for at, action in [
+            (4.0, lambda: engine.apply(loud)),
+            (7.5, lambda: engine.fade_out(1.0)),
+            (10.2, lambda: None),
+        ]:
+            while time.monotonic() - began < at:
+                heard.extend((time.monotonic() - began, m) for m in midi_in.iter_pending())
+                time.sleep(0.01)
+            action()
+        assert recorder.wait(timeout=10) == 0
     finally:
+        recorder.kill()
         engine.stop()
+        midi_out.close()
+        midi_in.close()
+    recorded, sr = read_wav(recording)
+    start = int(np.flatnonzero(recorded)[0])
+    samples = recorded[start:]
+    assert len(samples) > 9.3 * sr, "jack_rec records 12 s; the engine needs less than 2.7 s to start"
+
+    def level(start: float, stop: float) -> float:
+        return to_dbfs(float(np.sqrt(np.mean(samples[int(start * sr) : int(stop * sr)] ** 2))))
+
+    assert level(0.0, 0.2) < level(2.6, 3.7) - 20.0, "it fades in"
+    assert level(5.0, 7.2) > level(2.6, 3.7) + 12.0, "the volume change is in the recording"
+    bright = spectral_centroid(samples[5 * sr : int(7.2 * sr)], sr)
+    assert bright > 1.5 * spectral_centroid(samples[int(2.6 * sr) : int(3.7 * sr)], sr), "and the brightness"
+    assert level(8.7, 9.3) < -80.0, "the fade-out silenced it within its 1 s"
+
+    bass = [t for t, m in heard if m.type == "note_on" and m.channel == 1]
+    assert 60.0 / np.median(np.diff(bass)) == pytest.approx(90.0, rel=0.05), "a bass note on every beat"
+    assert bass[-1] < 7.7, "no new notes once faded out"
+    offs = [m.note for _, m in heard if m.type == "note_off"]
+    assert sorted(offs) == sorted(m.note for _, m in heard if m.type == "note_on"), "every note ends"

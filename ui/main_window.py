@@ -28,6 +28,7 @@ from ui.band_plot import BandPowerPlot
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
 from ui.music_panel import MusicPanel
+from ui.preset_picker import PresetPicker
 from ui.status_panel import StatusPanel
 from ui.theme import STYLE_SHEET, configure_pyqtgraph
 from ui.va_plane import VAPlane
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.va_plane = VAPlane(hub, studio.loop)
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)
+        self.presets = PresetPicker(studio.loop, studio.clock)
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
         # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
@@ -120,6 +122,9 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(status_box)
         layout.addWidget(self.music)
+        presets_box = QGroupBox("Presets")
+        QVBoxLayout(presets_box).addWidget(self.presets)
+        layout.addWidget(presets_box)
         layout.addStretch(1)
         scroll = QScrollArea()  # on a small screen the controls scroll instead of being squeezed
         scroll.setWidget(sidebar)

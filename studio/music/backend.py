@@ -29,25 +29,44 @@ class BackendUnavailable(StudioError):
 
 @dataclass(frozen=True)
 class Backend:
-    """The chosen audio output: ``kind`` is "device", "jack" or "silent"; ``detail`` is text for the UI."""
+    """The chosen audio output: ``kind`` is "device", "jack" or "silent"; ``detail`` is text for the UI;
+    ``device`` is the PortAudio output device index (None: the default device)."""
 
     kind: str
     detail: str
+    device: int | None = None
 
 
-def output_device() -> str | None:
-    """Name of PortAudio's default output device, or None when there is none."""
+def output_devices() -> list[tuple[int, str]]:
+    """PortAudio's output devices as (index, name); empty when there is no sound card."""
     import pyo
 
     with native_stderr_silenced():
         if pyo.pa_count_devices() <= 0:
-            return None
-        index = int(pyo.pa_get_default_output())
-        if index < 0:
-            return None
+            return []
         names, indexes = pyo.pa_get_output_devices()
-    named = dict(zip(indexes, names, strict=True))
-    return str(named.get(index, f"device {index}"))
+    return [(int(i), str(name)) for name, i in zip(names, indexes, strict=True)]
+
+
+def pa_default_output() -> int:
+    """Index of PortAudio's default output device (negative when there is none)."""
+    import pyo
+
+    with native_stderr_silenced():
+        return int(pyo.pa_get_default_output()) if pyo.pa_count_devices() > 0 else -1
+
+
+def output_device(wanted: str = "") -> tuple[int, str] | None:
+    """The output device named `wanted` (its index, or part of its name, any case), or the default device
+    when `wanted` is empty; None when there is no such device."""
+    devices = output_devices()
+    if not wanted:
+        index = pa_default_output()
+        return next(((i, name) for i, name in devices if i == index), None) if index >= 0 else None
+    for i, name in devices:
+        if wanted == str(i) or wanted.lower() in name.lower():
+            return i, name
+    return None
 
 
 def _libjack_candidates() -> list[str]:
@@ -113,25 +132,30 @@ def jack_server() -> JackInfo | None:
     return JackInfo(rate, tuple(names))
 
 
-def choose_backend(preference: str = "auto") -> Backend:
-    """Pick the audio output: "auto" tries a device, then JACK, then silence; others insist on one kind."""
+def choose_backend(preference: str = "auto", device: str = "") -> Backend:
+    """Pick the audio output: "auto" tries a device, then JACK, then silence; others insist on one kind.
+    `device` names the output device (index or part of its name); empty means the system's default."""
     if preference not in PREFERENCES:
         raise ValueError(f"unknown audio backend {preference!r}; choose one of {', '.join(PREFERENCES)}")
     if preference == "silent":
         return Backend("silent", "silent: chosen by the operator")
     if preference in ("auto", "device"):
-        device = output_device()
-        if device is not None:
-            return Backend("device", f"audio device: {device}")
+        found = output_device(device)
+        if found is not None:
+            return Backend("device", f"audio device: {found[1]}", found[0] if device else None)
+        if preference == "device" and device:
+            names = ", ".join(f"{i}: {name}" for i, name in output_devices()) or "none"
+            raise BackendUnavailable(f"no audio output device matches {device!r}; devices here: {names}")
         if preference == "device":
             raise BackendUnavailable(
                 "no audio output device found; connect one, start a JACK server (jackd -d dummy), or use --audio silent"
             )
+    missing = f"audio device {device!r} not found" if device else "no audio device"
     jack = jack_server()
     if jack is not None:
-        return Backend("jack", f"JACK server ({jack.sample_rate} Hz)")
+        return Backend("jack", f"JACK server ({jack.sample_rate} Hz)" + (f"; {missing}" if device else ""))
     if preference == "jack":
         raise BackendUnavailable(
             "no JACK server is running; start one (e.g. jackd -d dummy) or use --audio auto or --audio silent"
         )
-    return Backend("silent", "silent: no audio device and no JACK server found")
+    return Backend("silent", f"silent: {missing} and no JACK server found")

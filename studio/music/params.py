@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
+
+from studio.errors import StudioError
 
 MODES = ("major", "minor", "dorian", "lydian")
 LAYERS = ("pad", "bass", "pulse", "melody")
@@ -71,6 +75,60 @@ def clamp_params(params: MusicParams) -> tuple[MusicParams, list[str]]:
     if unknown:
         raise ValueError(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(LAYERS)}")
     return replace(params, **changes), notes
+
+
+PARAM_NAMES = (*NUMERIC, "mode", "layers")
+
+
+class ParamError(StudioError, ValueError):
+    """A music parameter name or value that cannot be used; the message says what would be accepted."""
+
+
+def parse_value(name: str, value: Any) -> float | str | frozenset[str]:
+    """Check one parameter value from a preset, a command line or a changes file (text or JSON).
+
+    Numbers may be given as text; layers as a list or as text joined with "," or "+" ("none" for none).
+    Raises ParamError; out-of-range numbers are accepted here and clamped by clamp_params.
+    """
+    if name in NUMERIC:
+        number = value
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+            raise ParamError(f"{name}={value!r} must be a number ({NUMERIC[name].unit or '0..1'})")
+        return float(number)
+    if name == "mode":
+        if value not in MODES:
+            raise ParamError(f"mode={value!r} is not a mode; choose one of {', '.join(MODES)}")
+        return str(value)
+    if name == "layers":
+        if isinstance(value, str):
+            value = [] if value.strip() in ("", "none") else value.replace("+", ",").split(",")
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ParamError(f"layers={value!r} must be a list of layer names ({', '.join(LAYERS)})")
+        names = {v.strip() for v in value}
+        unknown = names - set(LAYERS)
+        if unknown:
+            raise ParamError(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(LAYERS)}")
+        return frozenset(names)
+    raise ParamError(f"unknown parameter {name!r}; the parameters are {', '.join(PARAM_NAMES)}")
+
+
+def updated(base: MusicParams, values: Mapping[str, Any], where: str = "") -> tuple[MusicParams, list[str]]:
+    """`base` with `values` (name -> value as in parse_value) set and clamped into range.
+
+    Returns the new parameters and one note per clamped value; raises ParamError, prefixed with `where`.
+    """
+    prefix = f"{where}: " if where else ""
+    try:
+        parsed: dict[str, Any] = {name: parse_value(name, value) for name, value in values.items()}
+    except ParamError as exc:
+        raise ParamError(f"{prefix}{exc}") from None
+    params, notes = clamp_params(replace(base, **parsed))
+    return params, [f"{prefix}{note}" for note in notes]
 
 
 def db_to_amp(db: float) -> float:

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.music.engine import BUILD_LOCK, Patch, amplitude_to_dbfs, new_server
+from studio.music.engine import BUILD_LOCK, new_server
 from studio.music.params import MusicParams, clamp_params
+from studio.music.patch import DEFAULT_TRANSITION_SECONDS, LIMIT_DBFS, Patch, StepListener, amplitude_to_dbfs
 
 BUFFER_SIZE = 256
 _PCM_24_BIT = 1
@@ -27,15 +28,15 @@ class RenderResult:
     render_seconds: float
 
 
-def check_output_path(path: Path) -> None:
-    """Raise ValueError or OSError, naming the path, unless a WAV file can be written there."""
-    if path.suffix.lower() != ".wav":
-        raise ValueError(f"render writes WAV files; give the output a .wav name instead of {path.name!r}")
+def check_output_path(path: Path, kind: str = "WAV", suffixes: tuple[str, ...] = (".wav",)) -> None:
+    """Raise ValueError or OSError, naming the path, unless a `kind` file can be written there."""
+    if path.suffix.lower() not in suffixes:
+        raise ValueError(f"this writes {kind} files; give it a {suffixes[0]} name instead of {path.name!r}")
     folder = path.parent
     if not folder.is_dir():
         raise OSError(f"cannot write {path}: folder {folder} does not exist; create it first")
     if path.is_dir():
-        raise OSError(f"cannot write {path}: it is a folder; give a file name ending in .wav")
+        raise OSError(f"cannot write {path}: it is a folder; give a file name ending in {suffixes[0]}")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise OSError(f"cannot write {path}: permission denied; choose a folder you can write to")
 
@@ -46,11 +47,17 @@ def render(
     path: Path,
     changes: Sequence[tuple[float, MusicParams]] = (),
     sr: int = 44100,
+    *,
+    transition: float = DEFAULT_TRANSITION_SECONDS,
+    ceiling: float = LIMIT_DBFS,
+    seed: int = 0,
+    listener: StepListener | None = None,
 ) -> RenderResult:
     """Render `duration` seconds of music to a stereo 24-bit WAV at `path` (sample rate `sr`, Hz).
 
     `changes` are (time in seconds from the start, parameters) pairs, applied to the Patch when the render
     reaches that time (to within one 256-sample buffer), exactly as the live engine would apply them.
+    `transition`, `ceiling`, `seed` and `listener` are the Patch's.
     """
     if not math.isfinite(duration) or duration <= 0.0:
         raise ValueError(f"duration={duration!r} must be a positive number of seconds")
@@ -72,7 +79,7 @@ def render(
         server.boot()
         try:
             server.setServer()
-            patch = Patch(params)
+            patch = Patch(server, params, seed=seed, transition=transition, ceiling=ceiling, listener=listener)
         except BaseException:
             server.shutdown()
             raise
@@ -82,7 +89,8 @@ def render(
         server.start()
         server.recstart(str(path))
         for index in range(buffers):
-            while schedule and schedule[0][0] <= index * BUFFER_SIZE / sr:
+            now = index * BUFFER_SIZE / sr
+            while schedule and schedule[0][0] <= now:
                 patch.apply(schedule.pop(0)[1])
             server.process()
             if index > 0:

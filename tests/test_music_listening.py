@@ -1,0 +1,168 @@
+"""Proof by listening instruments: real pyo renders, analysed as a listener would measure them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from studio.music.params import LAYERS, MusicParams
+from studio.music.patch import SILENCE_DBFS
+from studio.music.render import BUFFER_SIZE, render
+from tests.audio_analysis import (
+    PITCH_CLASSES,
+    chroma,
+    dominant_frequency,
+    loudness_steps,
+    max_step,
+    onset_times,
+    peak_dbfs,
+    read_wav,
+    read_wav_channels,
+    rms_envelope,
+    spectral_centroid,
+    tempo_from_onsets,
+    to_dbfs,
+)
+
+DRY = MusicParams(space=0.0, volume=-6.0)
+ALL_LAYERS = frozenset(LAYERS)
+CALMEST = MusicParams(
+    tempo=40.0, tension=0.0, brightness=0.0, density=0.0, volume=-30.0, space=1.0, layers=frozenset({"pad"})
+)
+MOST_ENERGETIC = MusicParams(
+    tempo=160.0, tension=1.0, brightness=1.0, density=1.0, volume=0.0, space=0.0, layers=ALL_LAYERS
+)
+
+
+def only(*layers: str, **changes: Any) -> MusicParams:
+    """Dry parameters at -6 dBFS with just the given layers (and any other `changes`)."""
+    return replace(DRY, layers=frozenset(layers), **changes)
+
+
+def rms_dbfs(samples: np.ndarray, sr: int, start: float, stop: float) -> float:
+    """RMS level (dBFS) between `start` and `stop` seconds."""
+    part = samples[int(start * sr) : int(stop * sr)]
+    return to_dbfs(float(np.sqrt(np.mean(part**2))))
+
+
+def test_limiter_keeps_peaks_under_minus_1_dbfs(tmp_path: Path) -> None:
+    loudest = MusicParams(volume=0.0, layers=ALL_LAYERS, brightness=1.0, density=1.0, tension=1.0, space=1.0)
+    result = render(loudest, 8.0, tmp_path / "loud.wav")
+    channels, _ = read_wav_channels(result.path)
+    assert np.all(np.isfinite(channels))
+    assert peak_dbfs(channels) < -1.0
+    assert peak_dbfs(channels) > -12.0, "the loudest setting should be loud"
+    assert rms_dbfs(channels.mean(axis=1), 44100, 6.0, 8.0) > -30.0, "and keep playing (no filter blew up)"
+    assert result.peak_dbfs == pytest.approx(peak_dbfs(channels), abs=0.05)
+    assert result.duration == pytest.approx(8.0, abs=0.01)
+
+
+def test_render_fades_in(tmp_path: Path) -> None:
+    samples, sr = read_wav(render(MusicParams(), 6.0, tmp_path / "start.wav").path)
+    assert rms_dbfs(samples, sr, 0.0, 0.1) < rms_dbfs(samples, sr, 4.0, 6.0) - 30.0
+    seconds = rms_envelope(samples[: 3 * sr], sr).reshape(3, 20).mean(axis=1)  # 50 ms windows, per second
+    assert np.all(np.diff(seconds) > 0.0)
+
+
+@pytest.mark.parametrize("bpm", [60.0, 90.0, 120.0])
+def test_bass_pulse_follows_tempo(tmp_path: Path, bpm: float) -> None:
+    samples, sr = read_wav(render(only("bass", tempo=bpm), 12.0, tmp_path / "tempo.wav").path)
+    onsets = onset_times(samples[3 * sr :], sr)
+    assert len(onsets) == pytest.approx(9.0 * bpm / 60.0, abs=1)
+    assert tempo_from_onsets(onsets) == pytest.approx(bpm, rel=0.02)
+
+
+def test_tempo_change_glides_to_the_new_tempo(tmp_path: Path) -> None:
+    faster = [(4.0, only("bass", tempo=120.0))]
+    result = render(only("bass", tempo=60.0), 12.0, tmp_path / "glide.wav", changes=faster)
+    samples, sr = read_wav(result.path)
+    assert tempo_from_onsets(onset_times(samples[7 * sr :], sr)) == pytest.approx(120.0, rel=0.02)
+    intervals = np.diff(onset_times(samples[3 * sr :], sr))
+    assert np.all(np.diff(intervals) < 0.05), "the beat may only speed up, and gradually"
+
+
+def test_brightness_raises_spectral_centroid_monotonically(tmp_path: Path) -> None:
+    centroids = []
+    for brightness in (0.0, 0.25, 0.5, 0.75, 1.0):
+        params = replace(DRY, layers=ALL_LAYERS, brightness=brightness)
+        samples, sr = read_wav(render(params, 7.0, tmp_path / "b.wav").path)
+        centroids.append(spectral_centroid(samples[3 * sr :], sr))
+    assert all(later > 1.05 * earlier for earlier, later in pairwise(centroids)), centroids
+    assert centroids[-1] > 1.8 * centroids[0], centroids
+
+
+def test_density_sets_the_share_of_pulse_steps(tmp_path: Path) -> None:
+    counts = []
+    for density in (0.25, 1.0):
+        samples, sr = read_wav(render(only("pulse", tempo=60.0, density=density), 12.0, tmp_path / "d.wav").path)
+        counts.append(len(onset_times(samples[4 * sr :], sr)))
+    assert counts == [4, 16]  # 8 s at 60 BPM = 16 eighth notes: a quarter of them, then all
+
+
+def test_harmony_changes_wait_for_the_bar_start(tmp_path: Path) -> None:
+    # At 72 BPM a bar lasts 3.33 s. Transposing up 5 semitones at 1 s must leave bar 0 on D2 (73.4 Hz);
+    # bar 1 (the IV chord at low tension, G) then sounds transposed, as C3 (130.8 Hz).
+    up = [(1.0, only("bass", register=5.0))]
+    samples, sr = read_wav(render(only("bass"), 7.0, tmp_path / "bar.wav", changes=up).path)
+    assert dominant_frequency(samples[int(1.5 * sr) : int(3.2 * sr)], sr) == pytest.approx(73.4, abs=1.5)
+    assert dominant_frequency(samples[int(3.5 * sr) : int(6.5 * sr)], sr) == pytest.approx(130.8, abs=1.5)
+
+
+def test_layers_fade_out_instead_of_cutting(tmp_path: Path) -> None:
+    silence = [(4.0, only())]
+    samples, sr = read_wav(render(only("pad", "bass"), 8.0, tmp_path / "off.wav", changes=silence, transition=1.5).path)
+    assert rms_dbfs(samples, sr, 4.0, 4.25) > -45.0
+    assert rms_dbfs(samples, sr, 4.75, 5.0) < rms_dbfs(samples, sr, 4.0, 4.25) - 6.0
+    assert rms_dbfs(samples, sr, 6.0, 8.0) == SILENCE_DBFS
+    assert max_step(samples[4 * sr : 6 * sr]) <= max_step(samples[3 * sr : 4 * sr])
+
+
+def test_volume_ceiling_holds_over_the_loudest_setting(tmp_path: Path) -> None:
+    loudest = replace(MOST_ENERGETIC, space=1.0)
+    channels, _ = read_wav_channels(render(loudest, 6.0, tmp_path / "c.wav", ceiling=-20.0).path)
+    assert -24.0 < peak_dbfs(channels) <= -20.0
+
+
+def test_calmest_to_most_energetic_glides_without_a_jolt(tmp_path: Path) -> None:
+    at, transition = 6.0, 3.0
+    result = render(CALMEST, 16.0, tmp_path / "jump.wav", [(at, MOST_ENERGETIC)], transition=transition)
+    samples, sr = read_wav(result.path)
+    hop = 0.05
+    steps = loudness_steps(samples[int((at - 1.0) * sr) :], sr, window=0.4, hop=hop)
+    assert np.max(np.abs(steps)) < 3.0, "no level step over 3 dB within 50 ms"
+    before = rms_dbfs(samples, sr, at - 2.0, at)
+    halfway = rms_dbfs(samples, sr, at + transition / 2 - 0.25, at + transition / 2 + 0.25)
+    after = rms_dbfs(samples, sr, at + transition + 1.0, 16.0)
+    assert after > before + 20.0
+    assert before + 6.0 < halfway < after - 3.0, "halfway through the transition the level is on its way"
+    assert rms_dbfs(samples, sr, at + transition, at + transition + 1.0) == pytest.approx(after, abs=1.5)
+    assert spectral_centroid(samples[int((at + transition + 1.0) * sr) :], sr) > 2.0 * spectral_centroid(
+        samples[int((at - 3.0) * sr) : int(at * sr)], sr
+    )
+
+
+def test_major_and_minor_show_in_the_third_above_the_tonic(tmp_path: Path) -> None:
+    # D is the tonic: the major third is F#, the minor third F. At 120 BPM a bar lasts 2 s.
+    minor = [(9.0, only("pad", "bass", tempo=120.0, tension=0.0, mode="minor"))]
+    start = only("pad", "bass", tempo=120.0, tension=0.0, mode="major")
+    samples, sr = read_wav(render(start, 18.0, tmp_path / "modes.wav", minor).path)
+    f, f_sharp = PITCH_CLASSES.index("F"), PITCH_CLASSES.index("F#")
+    major_profile = chroma(samples[2 * sr : 8 * sr], sr)
+    minor_profile = chroma(samples[12 * sr : 18 * sr], sr)
+    assert major_profile[f_sharp] > 4.0 * major_profile[f]
+    assert minor_profile[f] > 4.0 * minor_profile[f_sharp]
+
+
+def test_a_change_reaches_the_audio_in_the_buffer_it_is_applied(tmp_path: Path) -> None:
+    at = 4.0
+    steady, _ = read_wav(render(DRY, 5.0, tmp_path / "a.wav").path)
+    changed, sr = read_wav(render(DRY, 5.0, tmp_path / "b.wav", [(at, replace(DRY, volume=0.0))]).path)
+    first_buffer = int(np.ceil(at * sr / BUFFER_SIZE)) * BUFFER_SIZE
+    assert np.array_equal(steady[:first_buffer], changed[:first_buffer]), "renders are reproducible"
+    differs = np.flatnonzero(np.abs(steady - changed) > 1e-6)
+    assert first_buffer <= differs[0] < first_buffer + BUFFER_SIZE
