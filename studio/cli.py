@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import studio.commands
+from sensors.voice_setup import with_voice_option
 from studio.commands import register
 from studio.config import AUDIO_BACKENDS, Config, load_config
 from studio.errors import StudioError, UsageError
@@ -77,6 +78,9 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         metavar="NAME=VALUE",
         help="operator bound: tempo=MIN:MAX (BPM), volume=DBFS (ceiling), change=SHARE (per minute)",
     )
+    parser.add_argument(
+        "--voice", default=default(None), metavar="SOURCE", help="voice input: a microphone's index or a WAV file"
+    )
     parser.add_argument("--store", type=Path, default=default(None), help="session database file")
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
@@ -107,6 +111,7 @@ def settings_from(args: argparse.Namespace) -> Config:
         goal=Goal(args.goal) if args.goal else config.goal,
         mode=ControlMode(args.mode) if args.mode else config.mode,
         audio_backend=args.audio or config.audio_backend,
+        voice=with_voice_option(config.voice, args.voice) if args.voice else config.voice,
     )
 
 
