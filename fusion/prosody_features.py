@@ -2,7 +2,8 @@
 
 The speaking rate counts syllable nuclei after de Jong & Wempe (2009): peaks of the (lightly smoothed)
 intensity contour that are voiced, well above the noise floor, and separated from the previous nucleus by a
-dip of at least 2 dB. Rates are nuclei per second of speech (pauses excluded).
+dip of at least 2 dB. Rates are nuclei per second of speaking time: speech frames and the gaps shorter
+than ``PAUSE_S`` between them (de Jong & Wempe's articulation rate: pauses of 0.3 s and more excluded).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ FloatArray = NDArray[np.float64]
 NUCLEUS_DIP_DB = 2.0  # an intensity dip between two nuclei at least this deep (dB)
 NUCLEUS_MARGIN_DB = 10.0  # a nucleus is at least this far above the noise floor (dB)
 NUCLEUS_BELOW_TOP_DB = 25.0  # ... and no more than this below the loudest frame of the stretch (dB)
+PAUSE_S = 0.3  # a gap between speech frames at least this long is a pause, not part of speaking time
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,9 @@ class ProsodySummary:
 
     ``f0_median_hz`` (Hz); ``f0_range_st`` (10th to 90th percentile of voiced F0, semitones);
     ``intensity_mean_db`` (mean over speech frames, else over all frames, dB); ``voiced_fraction`` and
-    ``speech_fraction`` (shares of frames); ``speech_s`` (seconds of speech); ``rate_syll_per_s`` (syllable
-    nuclei per second of speech); ``jitter`` (mean relative change of the period between consecutive voiced
+    ``speech_fraction`` (shares of frames); ``speech_s`` (speaking time, seconds, see ``speaking_time``);
+    ``rate_syll_per_s`` (syllable nuclei per second of speaking time); ``jitter`` (mean relative change of
+    the period between consecutive voiced
     frames, a frame-level proxy of cycle jitter); ``shimmer_db`` (mean absolute intensity change between
     consecutive voiced frames, dB, a proxy of shimmer).
     """
@@ -76,6 +79,16 @@ def syllable_nuclei(intensity_db: FloatArray, voiced: NDArray[np.bool_], floor_d
     return np.asarray(kept, dtype=np.int64)
 
 
+def speaking_time(speech: NDArray[np.bool_]) -> float:
+    """Seconds of speaking: speech frames plus the gaps between them shorter than PAUSE_S."""
+    idx = np.flatnonzero(speech)
+    if idx.size == 0:
+        return 0.0
+    gaps = np.diff(idx) - 1
+    short_gaps = gaps[gaps * FRAME_HOP < PAUSE_S].sum()
+    return float(idx.size + short_gaps) * FRAME_HOP
+
+
 def jitter_proxy(f0_hz: FloatArray) -> float:
     """Mean |T(k) - T(k-1)| / mean T over pairs of consecutive voiced frames (T = 1/F0); NaN without pairs."""
     pairs = (f0_hz[1:] > 0) & (f0_hz[:-1] > 0)
@@ -106,7 +119,7 @@ def summarize(frames: ProsodyFrames) -> ProsodySummary:
     else:
         f0_median = f0_range = math.nan
     levels = frames.intensity_db[speech] if speech.any() else frames.intensity_db
-    speech_s = float(speech.sum()) * FRAME_HOP
+    speech_s = speaking_time(speech)
     nuclei = syllable_nuclei(frames.intensity_db, voiced, frames.floor_db)
     return ProsodySummary(
         duration_s=n * FRAME_HOP,

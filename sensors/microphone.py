@@ -97,6 +97,7 @@ class MicrophoneFeed:
         self._t_first: float | None = None  # session time of the next sample to read
         self._restart = True
         self._degraded_until = -1.0
+        self._switch_to: tuple[int | None] | None = None  # a device asked for from another thread (the UI)
 
     # --- the device thread -------------------------------------------------------------------------------
     def _callback(self, data: bytes | None, frames: int, time_info: Any, flags: int) -> tuple[None, int]:
@@ -113,7 +114,16 @@ class MicrophoneFeed:
     def start(self, now: float) -> None:
         self._open(now)
 
+    def use_device(self, device: int | None) -> None:
+        """Switch to ``device`` (PortAudio index, None: the default input) at the next read; any thread."""
+        self._switch_to = (device,)
+
     def read(self, now: float) -> AudioBlock | None:
+        switch, self._switch_to = self._switch_to, None
+        if switch is not None:
+            self._close()
+            self.device = switch[0]
+            self._open(now)
         if self._stream is None:
             if now >= self._next_try:
                 self._open(now)

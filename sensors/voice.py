@@ -62,6 +62,7 @@ class VoiceSource(Source):
         self._anchor = 0.0  # session time of the first sample the current analyser got
         self._recent: deque[tuple[float, ProsodyFrames]] = deque()  # (session time of first frame, frames)
         self._next_update: float | None = None
+        self._last_update_t = -math.inf  # session time of the newest frame at the last feature update
         self._lock = threading.Lock()  # calibration requests come from other threads
         self._baseline: VoiceBaseline | None = None
         self._collector: BaselineCollector | None = BaselineCollector(speech_s=AUTO_CALIBRATION_SPEECH_S)
@@ -158,6 +159,11 @@ class VoiceSource(Source):
             self.set_status(health.state if health.state is not State.OK else State.DEGRADED, health.detail)
             return
         t, frames = window
+        if t <= self._last_update_t:  # nothing new (a file that ended): no speech to go on
+            self.emit(now, NO_AFFECT)
+            self.set_status(health.state, health.detail)
+            return
+        self._last_update_t = t
         summary = summarize(frames)
         baseline, trust = self._calibration_step()
         affect = voice_affect(summary, baseline, trust)

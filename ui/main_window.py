@@ -21,6 +21,7 @@ from ui.music_panel import MusicPanel
 from ui.status_panel import StatusPanel
 from ui.theme import STYLE_SHEET, configure_pyqtgraph
 from ui.va_plane import VAPlane
+from ui.voice_panel import VoicePanel
 
 FRAME_MS = 25  # 40 frames per second: headroom over the 30 fps target
 SIDEBAR_WIDTH = 410
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.va_plane = VAPlane(hub, studio.loop)
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)
+        self.voice = VoicePanel(studio)
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
         # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
@@ -62,6 +64,7 @@ class MainWindow(QMainWindow):
             (self.va_plane, 2),
             (self.status_panel, 3),
             (self.music, 3),
+            (self.voice, 2),
         ]
 
         central = QWidget()
@@ -110,6 +113,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(status_box)
         layout.addWidget(self.music)
+        layout.addWidget(self.voice)
         layout.addStretch(1)
         return sidebar
 

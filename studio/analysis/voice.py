@@ -31,16 +31,16 @@ def run(args: argparse.Namespace) -> int:
     from sensors.voice_file import analyse_wav, load_baseline, pooled_baseline
     from sensors.wav_input import read_wav
 
-    audio = {path: read_wav(path) for path in args.wav}  # every file is checked before anything is printed
-    for wav in audio.values():
+    audio = [read_wav(path) for path in args.wav]  # every file is checked before anything is printed
+    for wav in audio:
         for note in wav.notes:
             print(f"affect-studio: note: {note}", file=sys.stderr)
-    frames = {path: analyse_wav(wav) for path, wav in audio.items()}
-    baseline = load_baseline(args.baseline) if args.baseline else pooled_baseline(list(frames.values()))
+    frames = [analyse_wav(wav) for wav in audio]
+    baseline = load_baseline(args.baseline) if args.baseline else pooled_baseline(frames)
     if baseline is None:
         print("affect-studio: note: too little voiced speech for a baseline, so confidence is 0", file=sys.stderr)
     out = sys.stdout
-    for path, f in frames.items():
+    for path, f in zip(args.wav, frames, strict=True):
         source = str(path)
         summary = summarize(f)
         affect = voice_affect(summary, baseline)
