@@ -11,7 +11,7 @@ from sensors.base import CHANNELS, ChannelStatus, Source, State
 from sensors.biosignal import BoardConfig, BoardSource
 from sensors.face import ScriptedFace
 from sensors.text import TextSource, scripted_text
-from sensors.voice import ScriptedVoice
+from sensors.voice_setup import make_voice
 from studio.clock import SessionClock
 from studio.config import Config
 from studio.events import ControlChange, EventLog, Marker
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 FEATURE_STREAMS = (
     "face.blendshapes",
     "voice.prosody",
+    "voice.features",
     "text.sentiment",
     "body.band_power",
     "body.band_relative",
@@ -40,14 +41,15 @@ MAX_CALIBRATION = 600.0  # seconds
 
 
 def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
-    """One source per channel. Face and voice are scripted until their live backends land; the face channel
-    says when the face model is missing, since the live backend will need it."""
+    """One source per channel. The face is scripted until its live backend lands (the face channel says when
+    the face model is missing, since the live backend will need it); the voice is the microphone, a WAV file
+    (``--voice PATH``) or, in demo mode, the scripted voice."""
     model_ok, model_text = face_model_status()
     board = BoardConfig() if demo else config.board
     text: TextSource = scripted_text() if demo else TextSource()
     return {
         "face": ScriptedFace(note="" if model_ok else model_text),
-        "voice": ScriptedVoice(),
+        "voice": make_voice(config.voice, clock.now, demo),
         "text": text,
         "body": BoardSource(clock, board),
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import studio.commands
+from sensors.voice_setup import with_voice_option
 from studio.commands import register
 from studio.config import AUDIO_BACKENDS, Config, load_config
 from studio.errors import StudioError, UsageError
@@ -102,6 +103,9 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         default=default(None),
         help="the point the goal leads to: valence,arousal, each -1..1 (for iso: the target)",
     )
+    parser.add_argument(
+        "--voice", default=default(None), metavar="SOURCE", help="voice input: a microphone's index or a WAV file"
+    )
     parser.add_argument("--store", type=Path, default=default(None), help="session database file")
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
@@ -139,6 +143,7 @@ def settings_from(args: argparse.Namespace) -> Config:
         goal=Goal(args.goal) if args.goal else config.goal,
         mode=ControlMode(args.mode) if args.mode else config.mode,
         audio_backend=args.audio or config.audio_backend,
+        voice=with_voice_option(config.voice, args.voice) if args.voice else config.voice,
     )
 
 

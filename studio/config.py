@@ -13,6 +13,7 @@ from typing import Any
 from fusion.fuse import checked_weights
 from sensors.base import CHANNELS
 from sensors.biosignal import BoardConfig
+from sensors.voice_setup import VoiceConfig
 from studio.errors import StudioError
 from studio.loop import LoopConfig
 from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
@@ -69,6 +70,7 @@ class Config:
     audio_backend: str
     board: BoardConfig
     calibration_seconds: float
+    voice: VoiceConfig
     source: str  # where the settings came from, for messages
     audio_device: str = ""  # output device: index or part of its name; empty for the system default
 
@@ -137,6 +139,10 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
     audio = s["audio"]["backend"]
     if audio not in AUDIO_BACKENDS:
         raise ConfigError(f"{origin}: audio.backend = {audio!r}; choose one of {', '.join(AUDIO_BACKENDS)}")
+    try:
+        voice = VoiceConfig(**s["voice"]).validated()
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
     return Config(
         loop=LoopConfig(
             rate_hz=loop["rate_hz"],
@@ -154,6 +160,7 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         audio_backend=audio,
         board=BoardConfig(**s["body"]),
         calibration_seconds=calibration,
+        voice=voice,
         source=origin,
         audio_device=s["audio"]["device"].strip(),
     )

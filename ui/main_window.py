@@ -32,6 +32,7 @@ from ui.preset_picker import PresetPicker
 from ui.status_panel import StatusPanel
 from ui.theme import STYLE_SHEET, configure_pyqtgraph
 from ui.va_plane import VAPlane
+from ui.voice_panel import VoicePanel
 
 FRAME_MS = 25  # 40 frames per second: headroom over the 30 fps target
 SIDEBAR_WIDTH = 430
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)
         self.presets = PresetPicker(studio.loop, studio.clock)
+        self.voice = VoicePanel(studio)
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
         # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
             (self.va_plane, 2),
             (self.status_panel, 3),
             (self.music, 3),
+            (self.voice, 2),
         ]
 
         central = QWidget()
@@ -125,6 +128,7 @@ class MainWindow(QMainWindow):
         presets_box = QGroupBox("Presets")
         QVBoxLayout(presets_box).addWidget(self.presets)
         layout.addWidget(presets_box)
+        layout.addWidget(self.voice)
         layout.addStretch(1)
         scroll = QScrollArea()  # on a small screen the controls scroll instead of being squeezed
         scroll.setWidget(sidebar)
