@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sensors.base import ChannelStatus, Source, State
 from sensors.biosignal import BoardConfig, BoardSource
-from sensors.face import ScriptedFace
+from sensors.face import LiveFace, ScriptedFace
 from sensors.text import TextSource, scripted_text
 from sensors.voice import ScriptedVoice
 from studio.clock import SessionClock
@@ -18,6 +18,7 @@ from studio.loop import FusionLoop
 from studio.models import face_model_status
 from studio.music.backend import choose_backend
 from studio.music.engine import MusicEngine
+from studio.paths import face_model_path
 from studio.recorder import Recorder
 from studio.streams import StreamHub
 from studio.worker import PeriodicWorker
@@ -38,13 +39,18 @@ RECORD_PERIOD = 0.5  # seconds between writes to the database
 
 
 def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
-    """One source per channel. Face and voice are scripted until their live backends land; the face channel
-    says when the face model is missing, since the live backend will need it."""
-    model_ok, model_text = face_model_status()
+    """One source per channel. Voice is scripted until its live backend lands. The face is the camera (or
+    the video or images in ``[face] source``) unless in demo mode; its status says when the model is missing."""
     board = BoardConfig() if demo else config.board
     text: TextSource = scripted_text() if demo else TextSource()
+    face: Source
+    if demo:
+        model_ok, model_text = face_model_status()
+        face = ScriptedFace(note="" if model_ok else model_text)
+    else:
+        face = LiveFace(config.face, clock, face_model_path())
     return {
-        "face": ScriptedFace(note="" if model_ok else model_text),
+        "face": face,
         "voice": ScriptedVoice(),
         "text": text,
         "body": BoardSource(clock, board),

@@ -77,6 +77,12 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         metavar="NAME=VALUE",
         help="operator bound: tempo=MIN:MAX (BPM), volume=DBFS (ceiling), change=SHARE (per minute)",
     )
+    parser.add_argument(
+        "--face",
+        default=default(None),
+        metavar="SOURCE",
+        help="face input: a camera index (0), or a video file, an image or a folder of images",
+    )
     parser.add_argument("--store", type=Path, default=default(None), help="session database file")
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
@@ -107,6 +113,7 @@ def settings_from(args: argparse.Namespace) -> Config:
         goal=Goal(args.goal) if args.goal else config.goal,
         mode=ControlMode(args.mode) if args.mode else config.mode,
         audio_backend=args.audio or config.audio_backend,
+        face=replace(config.face, source=args.face) if args.face else config.face,
     )
 
 
@@ -114,6 +121,8 @@ def choose_demo(args: argparse.Namespace, config: Config) -> bool:
     """Demo when asked, or when no camera, microphone or board is present (said on stderr)."""
     if args.demo:
         return True
+    if config.face.camera is None:  # a recording given as the face input is live input enough
+        return False
     from studio.hardware import detect
 
     found = detect(config.board)

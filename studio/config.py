@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sensors.biosignal import BoardConfig
+from sensors.frames import FaceConfig
 from studio.errors import StudioError
 from studio.loop import LoopConfig
 from studio.policy import Bounds, ControlMode, Goal
@@ -65,6 +66,7 @@ class Config:
     bounds: Bounds
     audio_backend: str
     board: BoardConfig
+    face: FaceConfig
     source: str  # where the settings came from, for messages
 
 
@@ -117,6 +119,10 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
     audio = s["audio"]["backend"]
     if audio not in AUDIO_BACKENDS:
         raise ConfigError(f"{origin}: audio.backend = {audio!r}; choose one of {', '.join(AUDIO_BACKENDS)}")
+    try:
+        face = FaceConfig(**s["face"]).checked(origin)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return Config(
         loop=LoopConfig(
             rate_hz=loop["rate_hz"],
@@ -130,5 +136,6 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         bounds=bounds,
         audio_backend=audio,
         board=BoardConfig(**s["body"]),
+        face=face,
         source=origin,
     )

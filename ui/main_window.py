@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QMainWindow, 
 from studio.app import CHANNELS, Studio
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
 from ui.band_plot import BandPowerPlot
+from ui.blendshape_bars import BlendshapeBars
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
+from ui.face_preview import FacePreview
 from ui.music_panel import MusicPanel
 from ui.status_panel import StatusPanel
 from ui.theme import STYLE_SHEET, configure_pyqtgraph
@@ -50,6 +52,8 @@ class MainWindow(QMainWindow):
         self.va_plane = VAPlane(hub, studio.loop)
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)
+        self.face_preview = FacePreview(studio.sources["face"])
+        self.face_bars = BlendshapeBars(studio.sources["face"])
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
         # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
@@ -62,6 +66,8 @@ class MainWindow(QMainWindow):
             (self.va_plane, 2),
             (self.status_panel, 3),
             (self.music, 3),
+            (self.face_preview, 2),
+            (self.face_bars, 3),
         ]
 
         central = QWidget()
@@ -108,6 +114,11 @@ class MainWindow(QMainWindow):
         sidebar.setFixedWidth(SIDEBAR_WIDTH)
         layout = QVBoxLayout(sidebar)
         layout.setContentsMargins(0, 0, 0, 0)
+        face_box = QGroupBox("Face")
+        face_layout = QVBoxLayout(face_box)
+        face_layout.addWidget(self.face_preview, 1)
+        face_layout.addWidget(self.face_bars)
+        layout.addWidget(face_box, 1)
         layout.addWidget(status_box)
         layout.addWidget(self.music)
         layout.addStretch(1)
