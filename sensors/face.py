@@ -14,7 +14,7 @@ from fusion.face import (
     FACE_FEATURES,
     BaselineCollector,
     Driver,
-    affect_from_blendshapes,
+    affect_from_drivers,
     checked_baseline,
     explain,
 )
@@ -101,7 +101,7 @@ class FaceSource(Source):
         else:
             self.shapes.append(t, [scores.get(name, 0.0) for name in FACE_FEATURES])
             drivers = explain(scores, baseline)
-            affect = affect_from_blendshapes(scores, baseline, confidence)
+            affect = affect_from_drivers(drivers, confidence)
         with self._lock:
             self._drivers = drivers
         self.emit(t, affect)

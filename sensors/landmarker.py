@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from fusion.face import CORNER_LIFT, FaceQuality, corner_lift, face_box, face_quality, pick_face
+from fusion.face import CORNER_LIFT, Box, FaceQuality, corner_lift, face_box, face_quality, pick_face
 from sensors.frames import Image
 from studio.errors import StudioError
 from studio.quiet import native_stderr_silenced
@@ -50,16 +50,13 @@ class LandmarkerError(StudioError, RuntimeError):
 @dataclass(frozen=True)
 class DetectedFace:
     """One face in a frame: ``scores`` holds MediaPipe's 52 blendshape scores (0..1) and the lip-corner lift
-    measured on the landmarks; 478 ``landmarks`` (x, y as image fractions, z relative depth) and MediaPipe's
-    4x4 facial transformation matrix (None if it gave none)."""
+    measured on the landmarks; 478 ``landmarks`` (x, y as image fractions; MediaPipe's relative depth is not
+    kept) and MediaPipe's 4x4 facial transformation matrix (None if it gave none)."""
 
     scores: dict[str, float]
     landmarks: NDArray[np.float64]
     matrix: NDArray[np.float64] | None
-
-    @property
-    def box(self) -> tuple[float, float, float, float]:
-        return face_box(self.landmarks)
+    box: Box  # the landmarks' extent (image fractions)
 
 
 @dataclass(frozen=True)
@@ -122,11 +119,11 @@ class Landmarker:
         size = (image.shape[1], image.shape[0])
         faces = []
         for i, points in enumerate(result.face_landmarks):
-            landmarks = np.array([(p.x, p.y, p.z) for p in points], dtype=np.float64)
+            landmarks = np.array([(p.x, p.y) for p in points], dtype=np.float64)
             scores = {c.category_name: float(c.score) for c in result.face_blendshapes[i]}
             scores[CORNER_LIFT] = corner_lift(landmarks, size)
             matrix = np.asarray(matrices[i], dtype=np.float64) if i < len(matrices) else None
-            faces.append(DetectedFace(scores, landmarks, matrix))
+            faces.append(DetectedFace(scores, landmarks, matrix, face_box(landmarks)))
         return faces
 
     def read(self, image: Image, t: float, near: tuple[float, float] | None = None) -> FaceReading:
@@ -137,7 +134,7 @@ class Landmarker:
         quality = None
         if picked is not None:
             face = faces[picked]
-            quality = face_quality(face.landmarks, (width, height), face.matrix, image[:, :, 1])
+            quality = face_quality(face.landmarks, (width, height), face.matrix, image[:, :, 1], face.box)
         return FaceReading(t, faces, picked, quality, (width, height))
 
     def close(self) -> None:

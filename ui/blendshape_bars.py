@@ -11,8 +11,8 @@ from sensors.base import Source
 from sensors.face import FaceSource
 from ui.theme import GRID, INK, MUTED, ORANGE
 
-SHOWN = 8  # bars
-ROW = 17  # pixels per bar
+SHOWN = 7  # bars
+ROW = 16  # pixels per bar
 SCORES = [i for i, name in enumerate(FACE_BLENDSHAPES) if not name.startswith("_")]  # stream columns with scores
 
 
@@ -29,7 +29,7 @@ class BlendshapeBars(QWidget):
         self.setMinimumHeight(ROW * SHOWN + 22)
 
     def sizeHint(self) -> QSize:
-        return QSize(390, ROW * SHOWN + 22)
+        return QSize(220, ROW * SHOWN + 22)
 
     def refresh(self, now: float) -> None:
         if not isinstance(self._source, FaceSource) or self._source.shapes is None:
@@ -49,29 +49,28 @@ class BlendshapeBars(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        """Each bar fills its track by the score; the name is written over the bar, the score after it."""
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        label_w = 130.0
-        value_w = 36.0
-        track = max(10.0, self.width() - label_w - value_w - 8)
+        value_w = 34.0
+        track = max(10.0, self.width() - value_w)
         if not self.bars:
             painter.setPen(QColor(MUTED))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no face frames yet")
             return
+        middle = Qt.AlignmentFlag.AlignVCenter
         for i, (name, score) in enumerate(self.bars):
             y = i * ROW
-            painter.setPen(QColor(INK))
-            painter.drawText(
-                QRectF(0, y, label_w - 6, ROW), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, name
-            )
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(GRID))
-            painter.drawRoundedRect(QRectF(label_w, y + 3, track, ROW - 6), 2, 2)
+            painter.drawRoundedRect(QRectF(0, y + 1, track, ROW - 2), 2, 2)
             painter.setBrush(QColor(ORANGE))
-            painter.drawRoundedRect(QRectF(label_w, y + 3, track * max(0.0, min(1.0, score)), ROW - 6), 2, 2)
+            painter.drawRoundedRect(QRectF(0, y + 1, track * max(0.0, min(1.0, score)), ROW - 2), 2, 2)
+            painter.setPen(QColor(INK))
+            painter.drawText(QRectF(4, y, track - 4, ROW), middle, name)
             painter.setPen(QColor(MUTED))
-            painter.drawText(
-                QRectF(label_w + track + 4, y, value_w, ROW), Qt.AlignmentFlag.AlignVCenter, f"{score:.2f}"
-            )
+            painter.drawText(QRectF(track + 4, y, value_w - 4, ROW), middle, f"{score:.2f}")
         painter.setPen(QColor(INK))
-        painter.drawText(QRectF(0, SHOWN * ROW + 2, self.width(), 20), Qt.AlignmentFlag.AlignVCenter, self.drivers)
+        line = painter.fontMetrics().elidedText(self.drivers, Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(QRectF(0, SHOWN * ROW + 2, self.width(), 20), middle, line)
+        self.setToolTip(self.drivers)

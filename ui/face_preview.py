@@ -41,7 +41,7 @@ class FrameView(QWidget):
 
     def __init__(self, on_pick) -> None:
         super().__init__()
-        self.setMinimumSize(240, 180)
+        self.setMinimumSize(160, 120)
         self.preview: Preview | None = None
         self.message = "no picture yet"
         self.privacy = PRIVACY_MODES[0]
@@ -51,7 +51,7 @@ class FrameView(QWidget):
         self._shown: tuple[int, str, QSize] | None = None
 
     def sizeHint(self) -> QSize:
-        return QSize(390, 240)
+        return QSize(200, 150)
 
     def show_preview(self, preview: Preview | None, message: str) -> None:
         if preview is self.preview and message == self.message:
@@ -126,25 +126,27 @@ class FacePreview(QWidget):
         self.overlay.setChecked(True)
         self.overlay.toggled.connect(self._set_overlay)
         self.privacy = QComboBox()
-        self.privacy.addItems([f"Picture: {mode}" for mode in PRIVACY_MODES])
+        self.privacy.addItems([mode.capitalize() for mode in PRIVACY_MODES])
         self.privacy.setToolTip("blur or hide the camera picture; the estimate goes on either way")
         self.privacy.currentIndexChanged.connect(self._set_privacy)
         self.calibrate = QPushButton("Calibrate")
         self.calibrate.setToolTip(f"take the next {CALIBRATION_SECONDS:g} s as the person's neutral face")
         self.calibrate.clicked.connect(self._calibrate)
         self.calibrate.setEnabled(isinstance(source, FaceSource))
-        self.largest = QPushButton("Largest face")
+        self.largest = QPushButton("Largest")
         self.largest.setToolTip("follow the largest face again (click a face in the picture to follow it)")
         self.largest.clicked.connect(lambda: self._pick(None))
         self.largest.setEnabled(isinstance(source, LiveFace))
-        controls = QHBoxLayout()
-        controls.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.privacy, self.overlay, self.calibrate, self.largest):
-            controls.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addWidget(self.view, 1)
-        layout.addLayout(controls)
+        for pair in ((self.privacy, self.overlay), (self.calibrate, self.largest)):
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            for widget in pair:
+                row.addWidget(widget, 1)
+            layout.addLayout(row)
 
     def _set_overlay(self, on: bool) -> None:
         self.view.overlay = on

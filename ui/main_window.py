@@ -92,12 +92,13 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.bands, 0, 1)
         grid.addWidget(self.channel_affect, 1, 0)
         grid.addWidget(self.fused, 2, 0)
-        grid.addWidget(self.va_plane, 1, 1, 2, 1)
+        grid.addWidget(self.va_plane, 1, 1)
+        grid.addWidget(self._face_box(), 2, 1)
         grid.setColumnStretch(0, 5)
         grid.setColumnStretch(1, 3)
         grid.setRowStretch(0, 4)
         grid.setRowStretch(1, 5)
-        grid.setRowStretch(2, 3)
+        grid.setRowStretch(2, 4)
         entries = QGroupBox("Session")
         entry_layout = QVBoxLayout(entries)
         entry_layout.addWidget(self.text_entry)
@@ -107,6 +108,14 @@ class MainWindow(QMainWindow):
         column.addWidget(entries)
         return column
 
+    def _face_box(self) -> QGroupBox:
+        box = QGroupBox("Face")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(6, 4, 6, 4)
+        row.addWidget(self.face_preview, 1)
+        row.addWidget(self.face_bars, 1)
+        return box
+
     def _sidebar(self) -> QWidget:
         status_box = QGroupBox("Channels")
         QVBoxLayout(status_box).addWidget(self.status_panel)
@@ -114,11 +123,6 @@ class MainWindow(QMainWindow):
         sidebar.setFixedWidth(SIDEBAR_WIDTH)
         layout = QVBoxLayout(sidebar)
         layout.setContentsMargins(0, 0, 0, 0)
-        face_box = QGroupBox("Face")
-        face_layout = QVBoxLayout(face_box)
-        face_layout.addWidget(self.face_preview, 1)
-        face_layout.addWidget(self.face_bars)
-        layout.addWidget(face_box, 1)
         layout.addWidget(status_box)
         layout.addWidget(self.music)
         layout.addStretch(1)
