@@ -1,12 +1,126 @@
-"""The face channel. Until the camera backend lands: scripted expression curves for demos and tests."""
+"""The face channel: a live source (camera, video file or image folder through MediaPipe's Face Landmarker)
+and a scripted one for demos. Both calibrate to the person's resting face the same way."""
 
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
-from fusion.face import affect_from_blendshapes
+from fusion.affect import NO_AFFECT, Affect
+from fusion.face import (
+    FACE_FEATURES,
+    BaselineCollector,
+    Driver,
+    affect_from_drivers,
+    checked_baseline,
+    explain,
+)
 from sensors.base import FrameClock, Source, State
+from sensors.frames import Backoff, Capture, FaceConfig, FrameFeed, FrameReader, Image
+from sensors.landmarker import FaceReading, Landmarker, LandmarkerError, NewestFrameWorker, WorkerStats
+from studio.clock import SessionClock
+from studio.models import face_model_status
 from studio.streams import Stream, StreamHub
+
+AUTO_CALIBRATION = 5.0  # seconds: with no calibration asked for or loaded, the first seconds with input are used
+STALE_FRAMES = 2.0  # seconds without a new frame after which the channel says the frames stopped
+HISTORY = 120.0  # seconds of blendshapes kept in memory
+
+
+class FaceSource(Source):
+    """What both face sources share: the blendshape stream, the neutral baseline and the explanation.
+
+    ``publish`` is called once per analysed frame, from whichever thread analyses it.
+    """
+
+    channel = "face"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shapes: Stream | None = None
+        self._lock = threading.Lock()
+        self._baseline: dict[str, float] | None = None
+        self._collector: BaselineCollector | None = BaselineCollector(AUTO_CALIBRATION)
+        self._auto = True
+        self._calibration_note = ""
+        self._last_t = 0.0
+        self._drivers: list[Driver] = []
+
+    def open(self, hub: StreamHub) -> None:
+        super().open(hub)
+        self.shapes = hub.add("face.blendshapes", FACE_FEATURES, int(HISTORY / self.period))
+
+    # --- calibration contract ----------------------------------------------------------------------------
+    def calibrate(self, seconds: float) -> None:
+        """Collect the resting face over the next ``seconds`` of frames; then estimates are relative to it."""
+        collector = BaselineCollector(seconds)
+        with self._lock:
+            self._collector = collector
+            self._auto = False
+            self._calibration_note = ""
+
+    def baseline(self) -> dict[str, float] | None:
+        with self._lock:
+            return dict(self._baseline) if self._baseline is not None else None
+
+    def load_baseline(self, values: dict[str, float]) -> None:
+        """Reuse a stored resting profile; ValueError naming the first bad entry (nothing changes then)."""
+        checked = checked_baseline(values)
+        with self._lock:
+            self._baseline = checked
+            self._collector = None
+            self._calibration_note = "stored neutral face loaded"
+
+    def calibration_note(self) -> str:
+        """'calibrating (3 s left)', the outcome of the last calibration, or ''."""
+        with self._lock:
+            if self._collector is not None:
+                return f"calibrating neutral face ({math.ceil(self._collector.remaining(self._last_t))} s left)"
+            return self._calibration_note
+
+    @property
+    def drivers(self) -> list[Driver]:
+        """The blendshapes behind the newest estimate, strongest first (empty without a face)."""
+        with self._lock:
+            return list(self._drivers)
+
+    def publish(self, t: float, scores: Mapping[str, float] | None, confidence: float) -> Affect:
+        """Write one frame's blendshapes (when a face was seen) and its affect, stamped ``t`` (session s)."""
+        assert self.shapes is not None, "open() the source first"
+        with self._lock:
+            self._last_t = t
+            if self._collector is not None and self._collector.add(t, scores):
+                self._finish_calibration()
+            baseline = self._baseline
+        if scores is None:
+            affect = NO_AFFECT
+            drivers: list[Driver] = []
+        else:
+            self.shapes.append(t, [scores.get(name, 0.0) for name in FACE_FEATURES])
+            drivers = explain(scores, baseline)
+            affect = affect_from_drivers(drivers, confidence)
+        with self._lock:
+            self._drivers = drivers
+        self.emit(t, affect)
+        return affect
+
+    def _finish_calibration(self) -> None:
+        """Called with the lock held when the collector's time is up."""
+        assert self._collector is not None
+        result = self._collector.result()
+        if result:
+            self._baseline = result
+            self._calibration_note = f"neutral face from {len(self._collector.frames)} frames"
+            self._collector = None
+        elif self._auto:
+            self._collector = BaselineCollector(AUTO_CALIBRATION)  # wait for a face to appear
+        else:
+            self._calibration_note = "calibration saw no face; press calibrate again"
+            self._collector = None
+
 
 SCRIPTED_SHAPES = (
     "mouthSmileLeft",
@@ -55,33 +169,177 @@ def scripted_expression(t: float, cycle: float = 48.0) -> dict[str, float] | Non
     }
 
 
-class ScriptedFace(Source):
+class ScriptedFace(FaceSource):
     """Synthetic face: blendshape scores from ``scripted_expression`` at 15 frames per second."""
 
-    channel = "face"
     backend = "synthetic"
     period = 1.0 / 15.0
+    confidence = 0.85
 
     def __init__(self, note: str = "") -> None:
         """``note``: anything the operator should know about the face channel, shown after its state."""
         super().__init__()
         self.detail = "scripted expressions" + (f"; {note}" if note else "")
-        self.shapes: Stream | None = None
         self._frames = FrameClock(self.period)
 
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
-        self.shapes = hub.add("face.blendshapes", SCRIPTED_SHAPES, int(120 / self.period))
         self.set_status(State.OK, self.detail)
 
     def step(self, now: float) -> None:
-        assert self.shapes is not None
         for t in self._frames.due(now):
             scores = scripted_expression(t)
+            self.publish(t, scores, self.confidence if scores is not None else 0.0)
             if scores is None:
-                self.emit(t, affect_from_blendshapes({}, face_confidence=0.0))
                 self.set_status(State.DEGRADED, "no face in view")
             else:
-                self.shapes.append(t, [scores[name] for name in SCRIPTED_SHAPES])
-                self.emit(t, affect_from_blendshapes(scores, face_confidence=0.85))
-                self.set_status(State.OK, self.detail)
+                note = self.calibration_note()
+                self.set_status(State.OK, self.detail + (f"; {note}" if note else ""))
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The newest analysed frame with what was found in it, for the operator's preview (memory only)."""
+
+    image: Image
+    reading: FaceReading
+
+
+class LiveFace(FaceSource):
+    """A camera, a video file or a folder of images, analysed by MediaPipe's Face Landmarker.
+
+    Three threads: the feed reads and stamps frames, one landmarker worker analyses the newest frame and
+    publishes its estimate, and ``step`` (the source's worker) only turns their state into a status.
+    """
+
+    def __init__(
+        self,
+        config: FaceConfig,
+        clock: SessionClock,
+        model: Path,
+        opener: Callable[[], Capture] | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.backend = "camera" if config.camera is not None or opener is not None else "file"
+        self.period = 1.0 / config.fps
+        self.model = model
+        self._clock = clock
+        self._reader = FrameReader(config, opener)
+        self._backoff = backoff or Backoff()
+        self._landmarker: Landmarker | None = None
+        self._worker: NewestFrameWorker | None = None
+        self._feed: FrameFeed | None = None
+        self._feed_status: tuple[State, str] = (State.DOWN, "not started")
+        self._reading: FaceReading | None = None
+        self._preview: Preview | None = None
+        self._near: tuple[float, float] | None = None
+        self._fault = ""
+        self._stats = WorkerStats()
+
+    def open(self, hub: StreamHub) -> None:
+        super().open(hub)
+        ok, text = face_model_status(self.model)
+        if not ok:
+            self.set_status(State.DOWN, text)
+            return
+        try:
+            self._landmarker = Landmarker(self.model)
+        except LandmarkerError as exc:
+            self.set_status(State.DOWN, str(exc))
+            return
+        self._worker = NewestFrameWorker(self._analyse, self._on_reading, self._clock.now, self._on_fault)
+        self._stats = self._worker.stats
+        self._feed = FrameFeed(self._reader, self._clock.now, self._worker.offer, self._on_feed, self._backoff)
+        self._worker.start()
+        self._feed.start()
+        self.set_status(State.DOWN, f"starting {self._reader.name}")
+
+    def close(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+        if self._worker is not None:
+            self._worker.stop()
+        if self._landmarker is not None:
+            self._landmarker.close()
+        self._feed = self._worker = self._landmarker = None
+        super().close()
+
+    # --- operator actions (any thread) ----------------------------------------------------------------
+    def pick_face(self, near: tuple[float, float] | None) -> None:
+        """Follow the face at (or nearest to) ``near`` (image fractions); None: follow the largest face."""
+        with self._lock:
+            self._near = near
+
+    def preview(self) -> Preview | None:
+        with self._lock:
+            return self._preview
+
+    @property
+    def worker(self) -> NewestFrameWorker | None:
+        return self._worker
+
+    @property
+    def worker_stats(self) -> WorkerStats:
+        """Frames offered, analysed and dropped so far (kept after close)."""
+        return self._stats
+
+    # --- threads ----------------------------------------------------------------------------------------
+    def _analyse(self, image: Image, t: float) -> FaceReading:
+        assert self._landmarker is not None
+        with self._lock:
+            near = self._near
+        reading = self._landmarker.read(image, t, near)
+        face = reading.face
+        with self._lock:
+            if self._near is not None and face is not None:  # keep following the picked person as they move
+                x0, y0, x1, y1 = face.box
+                self._near = ((x0 + x1) / 2, (y0 + y1) / 2)
+            self._preview = Preview(image, reading)
+            self._reading = reading
+            self._fault = ""
+        return reading
+
+    def _on_reading(self, reading: FaceReading) -> None:
+        face = reading.face
+        self.publish(reading.t, face.scores if face is not None else None, reading.confidence)
+
+    def _on_fault(self, exc: BaseException) -> None:
+        with self._lock:
+            self._fault = f"face analysis failed: {exc}"
+
+    def _on_feed(self, state: State, detail: str) -> None:
+        with self._lock:
+            self._feed_status = (state, detail)
+
+    def step(self, now: float) -> None:
+        """Turn the feed's and the analysis' state into the channel status (nothing else happens here)."""
+        with self._lock:
+            feed_state, feed_detail = self._feed_status
+            reading, fault = self._reading, self._fault
+        if self._landmarker is None:
+            return  # the status set by open() stands
+        if feed_state is not State.OK:
+            self.set_status(feed_state, feed_detail)
+        elif fault:
+            self.set_status(State.DEGRADED, fault)
+        elif reading is None:
+            self.set_status(State.DOWN, f"waiting for the first frame from {self._reader.name}")
+        elif now - reading.t > STALE_FRAMES:
+            self.set_status(State.DEGRADED, f"no frames from {self._reader.name} for {now - reading.t:.0f} s")
+        else:
+            self.set_status(*self._face_status(reading))
+
+    def _face_status(self, reading: FaceReading) -> tuple[State, str]:
+        width, height = reading.size
+        where = f"{self._reader.name}, {width}x{height}"
+        if reading.quality is None:
+            return State.DEGRADED, f"no face in view ({where})"
+        note = self.calibration_note()
+        extra = f"; {len(reading.faces)} faces, following one" if len(reading.faces) > 1 else ""
+        extra += f"; {note}" if note else ""
+        weak = reading.quality.weakest()
+        if weak:
+            return State.DEGRADED, f"{weak}, confidence {reading.confidence:.2f} ({where}){extra}"
+        return State.OK, f"face found ({where}){extra}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sensors.base import CHANNELS, ChannelStatus, Source, State
 from sensors.biosignal import BoardConfig, BoardSource
-from sensors.face import ScriptedFace
+from sensors.face import LiveFace, ScriptedFace
 from sensors.text import TextSource, scripted_text
 from sensors.voice_setup import make_voice
 from studio.clock import SessionClock
@@ -19,6 +19,7 @@ from studio.loop import FusionLoop
 from studio.models import face_model_status
 from studio.music.backend import choose_backend
 from studio.music.engine import MusicEngine
+from studio.paths import face_model_path
 from studio.recorder import Recorder
 from studio.streams import StreamHub
 from studio.worker import PeriodicWorker
@@ -41,14 +42,19 @@ MAX_CALIBRATION = 600.0  # seconds
 
 
 def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
-    """One source per channel. The face is scripted until its live backend lands (the face channel says when
-    the face model is missing, since the live backend will need it); the voice is the microphone, a WAV file
+    """One source per channel. The face is the camera (or the video or images in ``[face] source``) unless in
+    demo mode; its status says when the model is missing. The voice is the microphone, a WAV file
     (``--voice PATH``) or, in demo mode, the scripted voice."""
-    model_ok, model_text = face_model_status()
     board = BoardConfig() if demo else config.board
     text: TextSource = scripted_text() if demo else TextSource()
+    face: Source
+    if demo:
+        model_ok, model_text = face_model_status()
+        face = ScriptedFace(note="" if model_ok else model_text)
+    else:
+        face = LiveFace(config.face, clock, face_model_path())
     return {
-        "face": ScriptedFace(note="" if model_ok else model_text),
+        "face": face,
         "voice": make_voice(config.voice, clock.now, demo),
         "text": text,
         "body": BoardSource(clock, board),

@@ -106,6 +106,12 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
     parser.add_argument(
         "--voice", default=default(None), metavar="SOURCE", help="voice input: a microphone's index or a WAV file"
     )
+    parser.add_argument(
+        "--face",
+        default=default(None),
+        metavar="SOURCE",
+        help="face input: a camera index (0), or a video file, an image or a folder of images",
+    )
     parser.add_argument("--store", type=Path, default=default(None), help="session database file")
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
@@ -144,6 +150,7 @@ def settings_from(args: argparse.Namespace) -> Config:
         mode=ControlMode(args.mode) if args.mode else config.mode,
         audio_backend=args.audio or config.audio_backend,
         voice=with_voice_option(config.voice, args.voice) if args.voice else config.voice,
+        face=replace(config.face, source=args.face) if args.face else config.face,
     )
 
 
@@ -151,6 +158,8 @@ def choose_demo(args: argparse.Namespace, config: Config) -> bool:
     """Demo when asked, or when no camera, microphone or board is present (said on stderr)."""
     if args.demo:
         return True
+    if config.face.camera is None:  # a recording given as the face input is live input enough
+        return False
     from studio.hardware import detect
 
     found = detect(config.board)

@@ -13,6 +13,7 @@ from typing import Any
 from fusion.fuse import checked_weights
 from sensors.base import CHANNELS
 from sensors.biosignal import BoardConfig
+from sensors.frames import FaceConfig
 from sensors.voice_setup import VoiceConfig
 from studio.errors import StudioError
 from studio.loop import LoopConfig
@@ -71,6 +72,7 @@ class Config:
     board: BoardConfig
     calibration_seconds: float
     voice: VoiceConfig
+    face: FaceConfig
     source: str  # where the settings came from, for messages
     audio_device: str = ""  # output device: index or part of its name; empty for the system default
 
@@ -143,6 +145,10 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         voice = VoiceConfig(**s["voice"]).validated()
     except ValueError as exc:
         raise ConfigError(f"{origin}: {exc}") from None
+    try:
+        face = FaceConfig(**s["face"]).checked(origin)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return Config(
         loop=LoopConfig(
             rate_hz=loop["rate_hz"],
@@ -161,6 +167,7 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         board=BoardConfig(**s["body"]),
         calibration_seconds=calibration,
         voice=voice,
+        face=face,
         source=origin,
         audio_device=s["audio"]["device"].strip(),
     )

@@ -25,8 +25,10 @@ from sensors.base import CHANNELS
 from studio.app import Studio
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
 from ui.band_plot import BandPowerPlot
+from ui.blendshape_bars import BlendshapeBars
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
+from ui.face_preview import FacePreview
 from ui.music_panel import MusicPanel
 from ui.preset_picker import PresetPicker
 from ui.status_panel import StatusPanel
@@ -64,6 +66,8 @@ class MainWindow(QMainWindow):
         self.music = MusicPanel(studio)
         self.presets = PresetPicker(studio.loop, studio.clock)
         self.voice = VoicePanel(studio)
+        self.face_preview = FacePreview(studio.sources["face"])
+        self.face_bars = BlendshapeBars(studio.sources["face"])
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
         # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
@@ -77,6 +81,8 @@ class MainWindow(QMainWindow):
             (self.status_panel, 3),
             (self.music, 3),
             (self.voice, 2),
+            (self.face_preview, 2),
+            (self.face_bars, 3),
         ]
 
         central = QWidget()
@@ -102,12 +108,13 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.bands, 0, 1)
         grid.addWidget(self.channel_affect, 1, 0)
         grid.addWidget(self.fused, 2, 0)
-        grid.addWidget(self.va_plane, 1, 1, 2, 1)
+        grid.addWidget(self.va_plane, 1, 1)
+        grid.addWidget(self._face_box(), 2, 1)
         grid.setColumnStretch(0, 5)
         grid.setColumnStretch(1, 3)
         grid.setRowStretch(0, 4)
         grid.setRowStretch(1, 5)
-        grid.setRowStretch(2, 3)
+        grid.setRowStretch(2, 4)
         entries = QGroupBox("Session")
         entry_layout = QVBoxLayout(entries)
         entry_layout.addWidget(self.text_entry)
@@ -116,6 +123,14 @@ class MainWindow(QMainWindow):
         column.addLayout(grid, 1)
         column.addWidget(entries)
         return column
+
+    def _face_box(self) -> QGroupBox:
+        box = QGroupBox("Face")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(6, 4, 6, 4)
+        row.addWidget(self.face_preview, 1)
+        row.addWidget(self.face_bars, 1)
+        return box
 
     def _sidebar(self) -> QWidget:
         status_box = QGroupBox("Channels")

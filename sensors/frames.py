@@ -1,0 +1,317 @@
+"""Where face frames come from: a camera, a video file, an image or a folder of images, all read through
+OpenCV's ``VideoCapture``. Frames stay in memory; nothing here writes them anywhere."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+# FFmpeg inside OpenCV prints its own complaints about damaged files ("moov atom not found") straight to the
+# process's stderr; the studio reports those files in one line of its own. Read once, before first use.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from sensors.base import State
+from studio.errors import StudioError
+from studio.hardware import cameras
+
+Image = NDArray[np.uint8]  # BGR, shape (height, width, 3), as OpenCV decodes it
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+class FrameSourceError(StudioError, OSError):
+    """A camera, file or folder that gives no frames; the message names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class FaceConfig:
+    """The face channel's input: ``source`` is a camera index ("0") or a path (video, image or folder)."""
+
+    source: str = "0"
+    width: int = 640  # pixels asked of a camera (it may pick the nearest mode it has)
+    height: int = 480
+    fps: float = 30.0  # frames per second asked of a camera; a folder of images is replayed at this rate
+
+    def checked(self, origin: str) -> FaceConfig:
+        """This config, or ValueError naming the bad setting."""
+        if not self.source.strip():
+            raise ValueError(f"{origin}: face.source is empty; give a camera index such as 0, or a file or folder")
+        if self.width <= 0 or self.height <= 0:
+            raise ValueError(f"{origin}: face.width and face.height must be above 0, got {self.width}x{self.height}")
+        if not (self.fps > 0 and math.isfinite(self.fps)):
+            raise ValueError(f"{origin}: face.fps = {self.fps!r} must be above 0")
+        return self
+
+    @property
+    def camera(self) -> int | None:
+        """The camera index when the source names one, else None (a path)."""
+        text = self.source.strip()
+        return int(text) if text.isdigit() else None
+
+
+Capture = cv2.VideoCapture  # one path for cameras, video files and images
+
+
+def open_camera(index: int, width: int, height: int, fps: float) -> Capture:
+    """Open camera ``index`` asking for ``width`` x ``height`` pixels at ``fps``; FrameSourceError if absent."""
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # OpenCV would print a page per backend
+    try:
+        capture = cv2.VideoCapture(index)
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+    if not capture.isOpened():
+        capture.release()
+        found = ", ".join(cameras()) or "none"
+        raise FrameSourceError(f"camera {index} cannot be opened (no such device, or it is in use; cameras: {found})")
+    capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+    capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+    capture.set(cv2.CAP_PROP_FPS, fps)
+    return capture
+
+
+def open_file(path: Path) -> Capture:
+    """Open a video or image file; FrameSourceError when it is missing or OpenCV cannot read it."""
+    if not path.exists():
+        raise FrameSourceError(f"{path} does not exist")
+    if not path.is_file():
+        raise FrameSourceError(f"{path} is not a file")
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        capture.release()
+        raise FrameSourceError(f"{path} is not a video or image OpenCV can read")
+    return capture
+
+
+def folder_images(folder: Path) -> list[Path]:
+    """The image files in ``folder``, by name; FrameSourceError when there are none."""
+    images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not images:
+        raise FrameSourceError(f"{folder} holds no images ({', '.join(IMAGE_SUFFIXES)})")
+    return images
+
+
+def grab(capture: Capture) -> tuple[bool, Image | None]:
+    """The next frame of ``capture`` (BGR), or (False, None)."""
+    ok, image = capture.read()
+    return (True, cast(Image, image)) if ok and image is not None else (False, None)
+
+
+def frame_rate(capture: Capture, fallback: float) -> float:
+    """The capture's frame rate (frames/s), or ``fallback`` when it reports none."""
+    fps = float(capture.get(cv2.CAP_PROP_FPS))
+    return fps if fps > 0 and math.isfinite(fps) else fallback
+
+
+@dataclass(frozen=True)
+class FileFrame:
+    """One decoded frame of a file: its index and its time in the file (seconds)."""
+
+    image: Image
+    index: int
+    t: float
+
+
+def read_file(path: Path, fallback_fps: float = 30.0) -> Iterator[FileFrame]:
+    """Every frame of a video (or the one frame of an image) at ``path``.
+
+    Raises FrameSourceError when the file cannot be opened or its first frame cannot be decoded, and after
+    the last good frame of a video that breaks off well before its announced length.
+    """
+    capture = open_file(path)
+    try:
+        fps = frame_rate(capture, fallback_fps)
+        expected = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        index = 0
+        while True:
+            ok, image = grab(capture)
+            if not ok or image is None:
+                if index == 0:
+                    raise FrameSourceError(f"{path} has no frame OpenCV can decode (corrupt or empty?)")
+                if index < expected - max(2, expected // 50):  # container frame counts are approximate
+                    raise FrameSourceError(f"{path}: decoding stopped at frame {index} of {expected} (damaged?)")
+                return
+            yield FileFrame(image, index, index / fps)
+            index += 1
+    finally:
+        capture.release()
+
+
+class Backoff:
+    """Delays between reconnection attempts (seconds): ``first``, doubling up to ``most``."""
+
+    def __init__(self, first: float = 0.5, most: float = 8.0) -> None:
+        self.first = first
+        self.most = most
+        self._next = first
+
+    def next_delay(self) -> float:
+        delay = self._next
+        self._next = min(self.most, self._next * 2.0)
+        return delay
+
+    def reset(self) -> None:
+        self._next = self.first
+
+
+class FrameReader:
+    """Reads frames one by one from whatever the face config names.
+
+    A camera delivers at its own pace and may vanish (``live``: the feed reconnects); a file is replayed at
+    its own frame rate once; a folder shows each image for ``IMAGE_SECONDS``, repeated at the config's rate.
+    """
+
+    IMAGE_SECONDS = 2.0
+
+    def __init__(self, config: FaceConfig, opener: Callable[[], Capture] | None = None) -> None:
+        self.config = config
+        index = config.camera
+        self.live = index is not None or opener is not None
+        self.name = f"camera {index}" if index is not None else Path(config.source).name
+        self._opener = opener
+        self._capture: Capture | None = None
+        self._images: list[Path] = []
+        self._cache: dict[int, Image] = {}
+        self._count = 0
+        self.fps = config.fps
+
+    def open(self) -> None:
+        """Open the device or file; FrameSourceError saying why not."""
+        self.close()
+        index = self.config.camera
+        if self._opener is not None:
+            self._capture = self._opener()
+            if not self._capture.isOpened():
+                raise FrameSourceError(f"{self.name} cannot be opened")
+        elif index is not None:
+            self._capture = open_camera(index, self.config.width, self.config.height, self.config.fps)
+        else:
+            path = Path(self.config.source).expanduser()
+            if path.is_dir():
+                self._images = folder_images(path)
+                self.name = f"{path.name}/ ({len(self._images)} images)"
+                return
+            self._capture = open_file(path)
+            self.fps = frame_rate(self._capture, self.config.fps)
+
+    def read(self) -> Image | None:
+        """The next frame, or None when the device stopped delivering or the file ended."""
+        if self._images:
+            per_image = max(1, round(self.IMAGE_SECONDS * self.fps))
+            i = self._count // per_image
+            self._count += 1
+            if i >= len(self._images):
+                return None
+            if i not in self._cache:
+                self._cache = {i: self._decode(self._images[i])}
+            return self._cache[i]
+        if self._capture is None:
+            return None
+        ok, image = grab(self._capture)
+        return image if ok else None
+
+    @staticmethod
+    def _decode(path: Path) -> Image:
+        capture = open_file(path)
+        try:
+            ok, image = grab(capture)
+        finally:
+            capture.release()
+        if not ok or image is None:
+            raise FrameSourceError(f"{path} has no frame OpenCV can decode")
+        return image
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class FrameFeed:
+    """The capture thread: reads frames, stamps each with the session clock when it arrives and hands it on.
+
+    A live device that stops delivering (unplugged) or cannot be opened is retried with growing delays
+    until it is back; a file ends the feed. ``report(state, detail)`` tells the source what is happening.
+    """
+
+    def __init__(
+        self,
+        reader: FrameReader,
+        clock: Callable[[], float],
+        deliver: Callable[[Image, float], None],
+        report: Callable[[State, str], None],
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.reader = reader
+        self._clock = clock
+        self._deliver = deliver
+        self._report = report
+        self.backoff = backoff or Backoff()
+        self.delays: list[float] = []  # every reconnection delay waited, seconds
+        self.frames = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="face-frames", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self.reader.close()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _retry(self, problem: str) -> None:
+        delay = self.backoff.next_delay()
+        self.delays.append(delay)
+        self._report(State.DOWN, f"{problem}; retrying in {delay:g} s")
+        self._stop.wait(delay)
+
+    def _run(self) -> None:
+        lost = False
+        while not self._stop.is_set():
+            try:
+                self.reader.open()
+            except FrameSourceError as exc:
+                if not self.reader.live:
+                    self._report(State.DOWN, str(exc))
+                    return
+                self._retry(str(exc))
+                continue
+            self.backoff.reset()
+            self._report(State.OK, f"{self.reader.name} {'recovered' if lost else 'delivering frames'}")
+            self._pump()
+            self.reader.close()
+            if self._stop.is_set():
+                return
+            if not self.reader.live:
+                self._report(State.DOWN, f"end of {self.reader.name}")
+                return
+            lost = True
+            self._retry(f"{self.reader.name} stopped delivering frames (unplugged?)")
+
+    def _pump(self) -> None:
+        """Read until the reader gives nothing more; a file or folder is paced at its frame rate."""
+        start = self._clock()
+        count = 0
+        while not self._stop.is_set():
+            image = self.reader.read()
+            if image is None:
+                return
+            self._deliver(image, self._clock())
+            self.frames += 1
+            count += 1
+            if not self.reader.live:
+                self._stop.wait(max(0.0, start + count / self.reader.fps - self._clock()))

@@ -1,0 +1,27 @@
+"""Shared helpers of the face tests: the real model, real reference faces, and one landmarker per module."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from tests.test_models import reference_model
+
+LONDON = Path("faces/london_set_neutral_smiling/images")
+VIDEO = Path("faces/video/single_face.mp4")
+
+
+def model_path() -> Path:
+    return reference_model()
+
+
+def london(reference_data: Path, person: str, label: str) -> Path:
+    """A London-set image: ``person`` is its three-digit id, ``label`` 'neutral' or 'smiling'."""
+    number = "03" if label == "neutral" else "08"
+    return reference_data / LONDON / f"{person}_{number}_{label}.jpg"
+
+
+def image(path: Path) -> np.ndarray:
+    img = cv2.imread(str(path))
+    assert img is not None, path
+    return img

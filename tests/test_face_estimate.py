@@ -1,0 +1,144 @@
+"""The face estimate on real faces through real MediaPipe: signs, calibration, confidence, several faces."""
+
+import numpy as np
+import pytest
+
+from fusion.face import (
+    CORNER_LIFT,
+    FaceQuality,
+    affect_from_blendshapes,
+    checked_baseline,
+    describe,
+    explain,
+    face_quality,
+    mean_scores,
+    turn_degrees,
+)
+from sensors.landmarker import Landmarker
+from tests.face_support import image, london, model_path
+
+
+@pytest.fixture(scope="module")
+def stills():
+    landmarker = Landmarker(model_path(), video=False)
+    yield landmarker
+    landmarker.close()
+
+
+def read(stills, img):
+    return stills.read(img, 0.0)
+
+
+@pytest.mark.parametrize("person", ["001", "005", "037"])  # 005 smiles with closed lips; 037 frowns a little
+def test_smiling_reads_as_more_pleasant_than_neutral(stills, reference_data, person):
+    neutral = read(stills, image(london(reference_data, person, "neutral")))
+    smiling = read(stills, image(london(reference_data, person, "smiling")))
+    v_neutral = affect_from_blendshapes(neutral.face.scores).valence
+    v_smiling = affect_from_blendshapes(smiling.face.scores).valence
+    assert v_smiling > v_neutral
+    top = {d.name for d in explain(smiling.face.scores, neutral.face.scores)[:2]}
+    assert top & {"mouthSmile", CORNER_LIFT}  # the explanation names the smile
+
+
+def test_a_resting_face_that_looks_sad_is_not_read_as_sad_after_calibration(stills, reference_data):
+    rest = read(stills, image(london(reference_data, "024", "neutral"))).face.scores
+    smile = read(stills, image(london(reference_data, "024", "smiling"))).face.scores
+    assert affect_from_blendshapes(rest).valence < -0.3  # brows lowered at rest
+    baseline = mean_scores([rest])
+    assert affect_from_blendshapes(rest, baseline).valence == pytest.approx(0.0, abs=1e-9)
+    assert affect_from_blendshapes(smile, baseline).valence > 0.0
+
+
+def test_sign_rules():
+    def va(**scores):
+        a = affect_from_blendshapes(scores)
+        return a.valence, a.arousal
+
+    for up in ("mouthSmileLeft", "cheekSquintLeft"):
+        assert va(**{up: 0.7, up.replace("Left", "Right"): 0.7})[0] > 0.3
+    for down in ("browDownLeft", "mouthFrownLeft", "noseSneerLeft"):
+        assert va(**{down: 0.7, down.replace("Left", "Right"): 0.7})[0] < -0.3
+    for up in ("eyeWideLeft", "browOuterUpLeft", "jawOpen", "browInnerUp"):
+        pair = {up: 0.7} if "Left" not in up else {up: 0.7, up.replace("Left", "Right"): 0.7}
+        assert va(**pair)[1] > 0.3
+    assert va(eyeBlinkLeft=0.9, eyeBlinkRight=0.9)[1] < -0.5
+    assert va(**{CORNER_LIFT: 0.06})[0] > 0.3 and va(**{CORNER_LIFT: -0.08})[0] < -0.3
+    assert affect_from_blendshapes({}, face_confidence=0.0).confidence == 0.0
+
+
+def test_the_explanation_names_the_strongest_drivers():
+    drivers = explain({"mouthSmileLeft": 0.8, "mouthSmileRight": 0.6, "jawOpen": 0.3})
+    assert drivers[0].name == "mouthSmile" and drivers[0].valence == pytest.approx(1.6 * 0.7)
+    assert describe(drivers).startswith("mouthSmile +1.12 V; jawOpen +0.30 A")
+    assert describe(explain({})) == "nothing above the resting face"
+
+
+def test_no_face_means_no_confidence(stills, reference_data):
+    wall = image(london(reference_data, "001", "neutral"))[:120, :120]  # plain background, no face
+    reading = read(stills, wall)
+    assert reading.face is None and reading.confidence == 0.0
+
+
+def test_confidence_drops_for_small_cut_off_and_hidden_faces(stills, reference_data):
+    img = image(london(reference_data, "001", "smiling"))
+    full = read(stills, img)
+    assert full.confidence > 0.9 and full.quality.weakest() == ""
+    small = np.full((480, 640, 3), 200, np.uint8)  # a 640x480 camera frame
+    small[200:360, 300:460] = cv2_resize(img, 160)  # the face is about 70 px tall
+    tiny = read(stills, small)
+    assert tiny.face is not None and tiny.confidence < 0.5 * full.confidence
+    assert tiny.quality.weakest() == "face small"
+    cut = read(stills, img[:, :290])  # a third of the face is out of the frame
+    assert cut.confidence < 0.5 * full.confidence and cut.quality.weakest() == "face cut off"
+    hidden = img.copy()
+    hidden[300:420, 150:370] = (150, 170, 200)  # a skin-coloured hand over the mouth
+    covered = read(stills, hidden)
+    assert covered.confidence < 0.6 * full.confidence and covered.quality.weakest() == "face partly hidden"
+
+
+def cv2_resize(img, size):
+    import cv2
+
+    return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def test_a_turned_head_lowers_confidence():
+    def about_y(deg):
+        r = np.radians(deg)
+        m = np.eye(4)
+        m[0, 0], m[0, 2], m[2, 0], m[2, 2] = np.cos(r), np.sin(r), -np.sin(r), np.cos(r)
+        return m
+
+    assert turn_degrees(about_y(30)) == pytest.approx(30)
+    landmarks = np.array([[0.3, 0.3, 0], [0.7, 0.8, 0]])
+    frontal = face_quality(landmarks, (640, 480), about_y(5))
+    turned = face_quality(landmarks, (640, 480), about_y(40))
+    away = face_quality(landmarks, (640, 480), about_y(70))
+    assert frontal.pose == 1.0 and 0.0 < turned.pose < 1.0 and away.pose == 0.0
+    assert away.confidence == 0.0 and away.weakest() == "head turned"
+    assert FaceQuality(1, 1, 1, 1).confidence == pytest.approx(0.95)
+
+
+def test_with_several_faces_the_largest_is_followed_unless_the_operator_picks(stills, reference_data):
+    big = image(london(reference_data, "001", "smiling"))
+    other = cv2_resize(image(london(reference_data, "034", "neutral")), 256)
+    scene = np.full((512, 800, 3), 200, np.uint8)
+    scene[:, :512] = big
+    scene[128:384, 528:784] = other
+    reading = read(stills, scene)
+    assert len(reading.faces) == 2
+    _, _, x1, _ = reading.face.box
+    assert x1 < 0.7  # the big face on the left
+    picked = stills.read(scene, 0.0, near=(0.82, 0.5))
+    assert picked.face.box[0] > 0.6  # the one the operator pointed at
+    assert affect_from_blendshapes(picked.face.scores).valence < affect_from_blendshapes(reading.face.scores).valence
+
+
+def test_a_stored_baseline_is_checked():
+    assert checked_baseline({"jawOpen": 0.2, CORNER_LIFT: -0.02}) == {"jawOpen": 0.2, CORNER_LIFT: -0.02}
+    with pytest.raises(ValueError, match="unknown feature 'smile'"):
+        checked_baseline({"smile": 0.2})
+    with pytest.raises(ValueError, match="jawOpen = 3 is not a number between 0 and 1"):
+        checked_baseline({"jawOpen": 3})
+    with pytest.raises(ValueError, match="jawOpen = 'x'"):
+        checked_baseline({"jawOpen": "x"})

@@ -1,0 +1,193 @@
+"""Face sources: frames through OpenCV's VideoCapture, reconnecting a camera that vanishes, the newest-frame
+worker, the live source on a real clip, calibration, and a session going on when the camera is missing."""
+
+import threading
+import time
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from sensors.base import State
+from sensors.face import LiveFace, ScriptedFace
+from sensors.frames import Backoff, FaceConfig, FrameFeed, FrameReader, FrameSourceError, open_camera, read_file
+from sensors.landmarker import FaceReading, NewestFrameWorker
+from studio.clock import SessionClock
+from studio.streams import StreamHub
+from tests.face_support import LONDON, VIDEO, model_path
+
+
+def wait_for(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_video_file_is_read_frame_by_frame_with_its_times(reference_data):
+    frames = list(read_file(reference_data / VIDEO))
+    assert len(frames) == 72 and frames[0].image.shape == (360, 640, 3)
+    assert frames[30].t == pytest.approx(1.0)
+
+
+def test_a_folder_of_images_is_replayed_image_by_image(reference_data):
+    reader = FrameReader(FaceConfig(source=str(reference_data / LONDON), fps=1.0))
+    reader.open()
+    assert reader.name.endswith("(28 images)") and not reader.live
+    first = [reader.read() for _ in range(4)]  # 2 s per image at 1 frame/s: two frames of each
+    assert first[0] is first[1] and not np.array_equal(first[1], first[2])
+
+
+def test_unusable_inputs_say_what_is_wrong(tmp_path):
+    with pytest.raises(FrameSourceError, match=r"camera 7 cannot be opened \(no such device"):
+        open_camera(7, 640, 480, 30.0)
+    with pytest.raises(FrameSourceError, match="does not exist"):
+        list(read_file(tmp_path / "none.mp4"))
+    text = tmp_path / "notes.txt"
+    text.write_text("not a video")
+    with pytest.raises(FrameSourceError, match="not a video or image OpenCV can read"):
+        list(read_file(text))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FrameSourceError, match="holds no images"):
+        FrameReader(FaceConfig(source=str(tmp_path / "empty"))).open()
+    with pytest.raises(ValueError, match=r"face\.fps"):
+        FaceConfig(fps=0.0).checked("test")
+
+
+def test_a_camera_that_is_unplugged_is_retried_with_backoff_and_recovers(reference_data, tmp_path):
+    """The live-camera path with a device that fails: it delivers a clip, vanishes for two attempts, returns."""
+    clip = str(reference_data / VIDEO)
+    gone = str(tmp_path / "unplugged.mp4")
+    plan = [clip, gone, gone, clip]
+    opened: list[str] = []
+
+    def opener():
+        target = plan[min(len(opened), len(plan) - 1)] if len(opened) < len(plan) else gone
+        opened.append(target)
+        return cv2.VideoCapture(target)
+
+    reports = []
+    reader = FrameReader(FaceConfig(), opener=opener)
+    feed = FrameFeed(reader, time.monotonic, lambda image, t: None, lambda s, d: reports.append((s, d)))
+    feed.backoff = Backoff(first=0.01, most=0.04)
+    feed.start()
+    try:
+        wait_for(lambda: any("recovered" in d for _, d in reports) and feed.frames >= 2 * 72)
+    finally:
+        feed.stop()
+    assert reader.live and reports[0] == (State.OK, "camera 0 delivering frames")
+    assert reports[1] == (State.DOWN, "camera 0 stopped delivering frames (unplugged?); retrying in 0.01 s")
+    assert reports[2] == (State.DOWN, "camera 0 cannot be opened; retrying in 0.02 s")
+    assert reports[3] == (State.DOWN, "camera 0 cannot be opened; retrying in 0.04 s")
+    assert reports[4] == (State.OK, "camera 0 recovered")
+    assert feed.delays[:3] == [0.01, 0.02, 0.04]
+    assert not feed.running
+
+
+def test_the_worker_always_takes_the_newest_frame():
+    """The threading around the landmarker, with a stand-in analysis that waits until released."""
+    release = threading.Event()
+    seen = []
+
+    def analyse(image, t):
+        release.wait(5)
+        seen.append(t)
+        return FaceReading(t, [], None, None, (1, 1))
+
+    worker = NewestFrameWorker(analyse, lambda r: None, time.monotonic)
+    worker.start()
+    blank = np.zeros((2, 2, 3), np.uint8)
+    worker.offer(blank, 1.0)
+    wait_for(lambda: worker._busy)
+    for t in (2.0, 3.0, 4.0):  # arrive while frame 1 is being analysed
+        worker.offer(blank, t)
+    release.set()
+    assert worker.idle()
+    worker.stop()
+    assert seen == [1.0, 4.0]
+    assert worker.stats.offered == 4 and worker.stats.dropped == 2 and worker.stats.analysed == 2
+
+
+def test_live_face_on_the_camera_path_estimates_and_explains(reference_data):
+    """A clip read like a camera (as fast as it decodes): the worker keeps up by dropping stale frames."""
+    clock = SessionClock()
+    hub = StreamHub()
+    clip = str(reference_data / VIDEO)
+    face = LiveFace(FaceConfig(), clock, model_path(), opener=lambda: cv2.VideoCapture(clip))
+    face.open(hub)
+    try:
+        wait_for(lambda: face.worker.stats.analysed >= 3)
+        preview = face.preview()
+        assert preview.image.shape == (360, 640, 3) and preview.reading.face is not None
+        assert face.drivers and face.backend == "camera"
+    finally:
+        face.close()
+    stats = face.worker_stats
+    assert stats.dropped > 0 and stats.analysed + stats.dropped <= stats.offered
+    affect = hub.get("affect.face").last(600)
+    assert len(affect) == stats.analysed and affect.values[:, 2].min() > 0.9
+    shapes = hub.get("face.blendshapes")
+    assert shapes.width == 53  # 52 blendshapes and the lip-corner lift and shapes.count == stats.analysed
+    assert face.status.state is State.DOWN
+
+
+def test_live_face_on_a_folder_of_images_says_it_found_a_face(reference_data):
+    clock = SessionClock()
+    face = LiveFace(FaceConfig(source=str(reference_data / LONDON), fps=10.0), clock, model_path())
+    face.open(StreamHub())
+    try:
+        wait_for(lambda: face.worker_stats.analysed >= 2)
+        face.step(clock.now())
+        status = face.status
+    finally:
+        face.close()
+    assert status.state is State.OK and face.backend == "file"
+    assert status.detail.startswith("face found (images/ (28 images), 512x512); calibrating neutral face")
+
+
+def test_calibration_collects_the_resting_face_and_can_be_stored():
+    hub = StreamHub()
+    face = ScriptedFace()
+    face.open(hub)
+    face.step(0.0)
+    face.step(6.0)  # the first 5 s calibrate on their own
+    auto = face.baseline()
+    assert auto is not None and auto["mouthSmileLeft"] < 0.1
+    face.step(11.0)
+    face.calibrate(2.0)  # while the script smiles (about 9 to 15 s)
+    face.step(12.0)
+    assert "calibrating neutral face (2 s left)" in face.status.detail  # counted from the next frame
+    face.step(13.5)
+    smiling = face.baseline()
+    assert smiling["mouthSmileLeft"] > 0.5 and "neutral face from" in face.status.detail
+    assert hub.get("affect.face").latest()[1][0] == pytest.approx(0.0, abs=0.15)  # relative to the smile
+    other = ScriptedFace()
+    other.open(StreamHub())
+    other.load_baseline(smiling)
+    assert other.baseline() == smiling
+    with pytest.raises(ValueError, match="unknown feature"):
+        other.load_baseline({"grin": 0.5})
+    assert other.baseline() == smiling
+
+
+def test_a_missing_model_or_camera_leaves_the_session_running(tmp_path):
+    from studio.app import Studio
+    from studio.config import load_config
+
+    missing = LiveFace(FaceConfig(), SessionClock(), tmp_path / "none.task")
+    missing.open(StreamHub())
+    assert missing.status.state is State.DOWN and "affect-studio models install" in missing.status.detail
+
+    config = load_config()
+    config = replace(config, face=replace(config.face, source="7"), audio_backend="silent")
+    studio = Studio(config, demo=False, store=None)
+    studio.start()
+    try:
+        wait_for(lambda: "camera 7 cannot be opened" in studio.statuses()["face"].detail)
+        wait_for(lambda: len(studio.hub.get("affect.fused").last(100)) > 5)
+        statuses = studio.statuses()
+        assert statuses["face"].state is State.DOWN and "retrying in" in statuses["face"].detail
+        assert statuses["body"].state is State.OK
+    finally:
+        studio.stop()
