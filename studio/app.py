@@ -7,7 +7,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sensors.base import ChannelStatus, Source, State
-from sensors.biosignal import BoardConfig, BoardSource
+from sensors.body_channel import BodyChannel
+from sensors.body_sources import make_body_channel
 from sensors.face import ScriptedFace
 from sensors.text import TextSource, scripted_text
 from sensors.voice import ScriptedVoice
@@ -31,6 +32,7 @@ FEATURE_STREAMS = (
     "text.sentiment",
     "body.band_power",
     "body.band_relative",
+    "body.features",
     "fusion.shares",
 )
 MAX_MARKER_LABEL = 200
@@ -41,13 +43,12 @@ def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, S
     """One source per channel. Face and voice are scripted until their live backends land; the face channel
     says when the face model is missing, since the live backend will need it."""
     model_ok, model_text = face_model_status()
-    board = BoardConfig() if demo else config.board
     text: TextSource = scripted_text() if demo else TextSource()
     return {
         "face": ScriptedFace(note="" if model_ok else model_text),
         "voice": ScriptedVoice(),
         "text": text,
-        "body": BoardSource(clock, board),
+        "body": make_body_channel(config.body, clock, config.profiles_path, demo),
     }
 
 
@@ -61,6 +62,9 @@ class Studio:
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
         self.sources = make_sources(config, self.clock, demo)
+        body = self.sources["body"]
+        if isinstance(body, BodyChannel):  # the body channel's gaps and resumptions are marked in the session
+            body.on_gap = lambda label: self.add_marker(label, "body")
         self.engine = MusicEngine(choose_backend(config.audio_backend))
         self.loop = FusionLoop(
             self.hub,

@@ -78,6 +78,12 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         help="operator bound: tempo=MIN:MAX (BPM), volume=DBFS (ceiling), change=SHARE (per minute)",
     )
     parser.add_argument("--store", type=Path, default=default(None), help="session database file")
+    parser.add_argument(
+        "--board",
+        default=default(None),
+        metavar="SOURCE",
+        help="body channel source: synthetic, a board profile, playback:FILE[@BOARD], file:PATH or lsl:NAME",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
 
@@ -107,6 +113,7 @@ def settings_from(args: argparse.Namespace) -> Config:
         goal=Goal(args.goal) if args.goal else config.goal,
         mode=ControlMode(args.mode) if args.mode else config.mode,
         audio_backend=args.audio or config.audio_backend,
+        body=replace(config.body, source=args.board) if args.board else config.body,
     )
 
 

@@ -10,7 +10,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sensors.biosignal import BoardConfig
+from sensors.boards import BoardConfig
+from sensors.body_settings import BodySettings
+from sensors.body_sources import board_for
 from studio.errors import StudioError
 from studio.loop import LoopConfig
 from studio.policy import Bounds, ControlMode, Goal
@@ -64,8 +66,18 @@ class Config:
     mode: ControlMode
     bounds: Bounds
     audio_backend: str
-    board: BoardConfig
+    body: BodySettings
     source: str  # where the settings came from, for messages
+
+    @property
+    def profiles_path(self) -> Path:
+        """The board profiles file: ``[body] profiles_file``, else boards.toml beside the user's settings."""
+        return Path(self.body.profiles_file) if self.body.profiles_file else user_config_path().parent / "boards.toml"
+
+    @property
+    def board(self) -> BoardConfig:
+        """The BrainFlow board the body channel opens (the synthetic board for files and LSL streams)."""
+        return board_for(self.body, self.profiles_path) or BoardConfig()
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -117,6 +129,10 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
     audio = s["audio"]["backend"]
     if audio not in AUDIO_BACKENDS:
         raise ConfigError(f"{origin}: audio.backend = {audio!r}; choose one of {', '.join(AUDIO_BACKENDS)}")
+    try:
+        body = BodySettings.from_table(s["body"])
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
     return Config(
         loop=LoopConfig(
             rate_hz=loop["rate_hz"],
@@ -129,6 +145,6 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         mode=mode,
         bounds=bounds,
         audio_backend=audio,
-        board=BoardConfig(**s["body"]),
+        body=body,
         source=origin,
     )

@@ -32,7 +32,7 @@ def test_user_file_overrides(tmp_path):
         ("[channels.weights]\nface = -1\n", "channels.weights.face = -1 must be 0 or more"),
         ("[channels.weights]\nface = 0\nvoice = 0\ntext = 0\nbody = 0\n", "all 0"),
         ("[audio]\nbackend = 'alsa'\n", "audio.backend = 'alsa'"),
-        ("[body]\nboard_id = 'cyton'\n", "board_id = 'cyton' must be a whole number"),
+        ("[body]\nnotch_hz = 'fifty'\n", "notch_hz = 'fifty' must be a number"),
         ("[loop]\nrate_hz = 0\n", "loop.rate_hz = 0 must be above 0"),
         ("this is = = not toml", "is not valid TOML"),
     ],
