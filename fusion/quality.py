@@ -60,11 +60,13 @@ def channel_quality(
         line = psd[:, np.abs(freqs - line_hz) <= 1.0].sum(axis=1)
         eeg = psd[:, (freqs >= 1.0) & (freqs <= 45.0)].sum(axis=1)
         out[line > limits.line_ratio * np.maximum(eeg, 1e-30)] = Quality.LINE_NOISE
-    out[safe.std(axis=1) < limits.flat_below] = Quality.FLAT
-    peak = np.abs(safe).max(axis=1)
+    spread = safe.std(axis=1)
+    out[spread < limits.flat_below] = Quality.FLAT
+    magnitude = np.abs(safe)
+    peak = magnitude.max(axis=1)
     # Clipping: runs of identical samples at the window's extreme (a flat top, not a sine's single peak sample).
-    held = (np.abs(safe[:, 1:]) >= peak[:, None]) & (np.diff(safe, axis=1) == 0)
-    clipped = (held.mean(axis=1) > limits.clipped_share) & (safe.std(axis=1) >= limits.flat_below)
+    held = (magnitude[:, 1:] >= peak[:, None]) & (np.diff(safe, axis=1) == 0)
+    clipped = (held.mean(axis=1) > limits.clipped_share) & (spread >= limits.flat_below)
     out[~finite | (peak >= limits.railed_above) | clipped] = Quality.RAILED
     return out
 

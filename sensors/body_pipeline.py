@@ -37,6 +37,7 @@ FloatArray = NDArray[np.float64]
 RAW_SECONDS = 30.0  # raw signal kept in memory for the traces and feature windows
 FEATURE_WINDOW = 2.0  # s of EEG per feature window
 FEATURE_HOP = 0.25  # s between feature windows
+PHYSIO_EVERY = 4  # heart rate and EDA change slowly: they are recomputed every 4th window (once a second)
 HEART_WINDOW = 10.0  # s of PPG/ECG per heart-rate estimate
 EDA_WINDOW = 20.0  # s of EDA per tonic level and response rate
 MIN_FILL = 0.8  # share of a window's expected samples needed to compute its features
@@ -105,6 +106,8 @@ class BodyPipeline:
         self.models = MindModels() if self.eeg_cols else None
         self._newest: float | None = None
         self._next_end: float | None = None
+        self._windows = 0
+        self._physio: dict[str, float] = {}
 
     def ingest(self, t: FloatArray, data: FloatArray) -> int:
         """Write samples (``t`` session s, ``data`` samples x layout columns) to the raw streams; returns how many
@@ -141,7 +144,10 @@ class BodyPipeline:
             else:
                 problem = f"too few EEG samples in the last {FEATURE_WINDOW:g} s"
                 eeg_quality = 0.0
-        self._physio_features(t_end, values)
+        if self._windows % PHYSIO_EVERY == 0:
+            self._physio = self._physio_features(t_end)
+        self._windows += 1
+        values.update(self._physio)
         self.features.append(t_end, [values[f] for f in FEATURE_FIELDS])
         features = BodyFeatures(
             log_engagement=values["log_engagement"],
@@ -177,8 +183,9 @@ class BodyPipeline:
             values.update(self.models.predict(model_features(freqs, psd[ok])))
         return quality, float(ok.mean())
 
-    def _physio_features(self, t_end: float, values: dict[str, float]) -> None:
+    def _physio_features(self, t_end: float) -> dict[str, float]:
         fs = self.layout.fs
+        values: dict[str, float] = {}
         heart_kind = "ecg" if "ecg" in self.physio else "ppg" if "ppg" in self.physio else None
         if heart_kind is not None:
             trace = self.physio[heart_kind].last(HEART_WINDOW, t_end).values[:, 0]
@@ -192,6 +199,7 @@ class BodyPipeline:
                 eda = eda_features(trace, fs)
                 values["eda_tonic"] = eda.tonic
                 values["eda_responses_per_min"] = eda.per_minute
+        return values
 
     def close(self) -> None:
         if self.models is not None:

@@ -6,6 +6,11 @@ import argparse
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 HELP = "heart rate and RMSSD from PPG or ECG, or tonic level and responses from EDA (also WFDB records)"
 WINDOW = 10.0  # s
@@ -41,9 +46,7 @@ def run(args: argparse.Namespace) -> int:
     x = rec.data[:, column]
     if not np.isfinite(x).any():
         raise RecordingError(f"{rec.origin}: channel {rec.names[column]} holds no finite samples")
-    size, hop = round(WINDOW * rec.fs), round(HOP * rec.fs)
-    starts = range(0, max(1, len(x) - size + 1), hop)
-    lines, summary = _eda(x, rec.fs, starts, size) if args.kind == "eda" else _heart(x, rec.fs, starts, size, args.kind)
+    lines, summary = eda_summary(x, rec.fs) if args.kind == "eda" else heart_summary(x, rec.fs, args.kind)
     summary = {"summary": True, "channel": rec.names[column], "duration_s": round(rec.duration, 3), **summary}
     if args.json:
         for line in lines:
@@ -57,14 +60,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _heart(
-    x: object, fs: float, starts: range, size: int, kind: str
-) -> tuple[list[dict[str, object]], dict[str, object]]:
+def _windows(n: int, fs: float) -> tuple[range, int]:
+    """Starts (samples) of the WINDOW-second windows every HOP seconds, and the window length in samples."""
+    size = round(WINDOW * fs)
+    return range(0, max(1, n - size + 1), round(HOP * fs)), size
+
+
+def heart_summary(x: NDArray[np.float64], fs: float, kind: str) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """Heart rate per window, and the whole trace's mean window rate, RMSSD and beat count (``kind`` ppg/ecg)."""
     import numpy as np
 
     from fusion.cardiac import beat_times, heart_rate_bpm, rmssd_ms
 
     signal = np.asarray(x)
+    starts, size = _windows(signal.size, fs)
     lines: list[dict[str, object]] = []
     rates = []
     for s in starts:
@@ -77,12 +86,14 @@ def _heart(
     return lines, {"heart_rate_bpm_mean": _number(mean), "rmssd_ms": _number(rmssd_ms(beats)), "beats": len(beats)}
 
 
-def _eda(x: object, fs: float, starts: range, size: int) -> tuple[list[dict[str, object]], dict[str, object]]:
+def eda_summary(x: NDArray[np.float64], fs: float) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """Tonic level and responses per window, and for the whole trace."""
     import numpy as np
 
     from fusion.eda import eda_features
 
     signal = np.asarray(x)
+    starts, size = _windows(signal.size, fs)
     lines: list[dict[str, object]] = []
     for s in starts:
         f = eda_features(signal[s : s + size], fs)
