@@ -43,7 +43,13 @@ def test_synthetic_board_gives_eeg_physiology_features_and_affect():
     channel = opened("synthetic", hub, clock)
     try:
         assert channel.status.state is State.OK and channel.backend == "synthetic"
+        channel.calibrate(1.0)  # the calibration contract: a resting profile from the next second of windows
+        assert "calibrating (1 s left)" in channel.status.detail and channel.baseline() is None
         run_for(channel, clock, 3.5)
+        baseline = channel.baseline()
+        assert baseline is not None and "log_engagement_mean" in baseline and "calibrating" not in channel.status.detail
+        channel.load_baseline(baseline)
+        assert channel.baseline() == baseline
     finally:
         channel.close()
     eeg = hub.get("body.eeg").last(100)
