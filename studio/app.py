@@ -8,7 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sensors.base import CHANNELS, ChannelStatus, Source, State
-from sensors.biosignal import BoardConfig, BoardSource
+from sensors.body_channel import BodyChannel
+from sensors.body_sources import make_body_channel
 from sensors.face import LiveFace, ScriptedFace
 from sensors.text import TextSource, scripted_text
 from sensors.voice_setup import make_voice
@@ -33,6 +34,7 @@ FEATURE_STREAMS = (
     "text.sentiment",
     "body.band_power",
     "body.band_relative",
+    "body.features",
     "fusion.shares",
     "fusion.agreement",
 )
@@ -44,8 +46,8 @@ MAX_CALIBRATION = 600.0  # seconds
 def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
     """One source per channel. The face is the camera (or the video or images in ``[face] source``) unless in
     demo mode; its status says when the model is missing. The voice is the microphone, a WAV file
-    (``--voice PATH``) or, in demo mode, the scripted voice."""
-    board = BoardConfig() if demo else config.board
+    (``--voice PATH``) or, in demo mode, the scripted voice. The body is ``[body] source`` (a board, a
+    recording or an LSL stream), or in demo mode the synthetic board."""
     text: TextSource = scripted_text() if demo else TextSource()
     face: Source
     if demo:
@@ -57,7 +59,7 @@ def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, S
         "face": face,
         "voice": make_voice(config.voice, clock.now, demo),
         "text": text,
-        "body": BoardSource(clock, board),
+        "body": make_body_channel(config.body, clock, config.profiles_path, demo),
     }
 
 
@@ -79,6 +81,9 @@ class Studio:
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
         self.sources = dict(sources) if sources is not None else make_sources(config, self.clock, demo)
+        body = self.sources["body"]
+        if isinstance(body, BodyChannel):  # the body channel's gaps and resumptions are marked in the session
+            body.on_gap = lambda label: self.add_marker(label, "body")
         self.engine = MusicEngine(choose_backend(config.audio_backend, config.audio_device))
         self.loop = FusionLoop(
             self.hub,

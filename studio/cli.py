@@ -113,6 +113,12 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         help="face input: a camera index (0), or a video file, an image or a folder of images",
     )
     parser.add_argument("--store", type=Path, default=default(None), help="session database file")
+    parser.add_argument(
+        "--board",
+        default=default(None),
+        metavar="SOURCE",
+        help="body channel source: synthetic, a board profile, playback:FILE[@BOARD], file:PATH or lsl:NAME",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
 
@@ -151,6 +157,7 @@ def settings_from(args: argparse.Namespace) -> Config:
         audio_backend=args.audio or config.audio_backend,
         voice=with_voice_option(config.voice, args.voice) if args.voice else config.voice,
         face=replace(config.face, source=args.face) if args.face else config.face,
+        body=replace(config.body, source=args.board) if args.board else config.body,
     )
 
 

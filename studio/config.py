@@ -12,7 +12,9 @@ from typing import Any
 
 from fusion.fuse import checked_weights
 from sensors.base import CHANNELS
-from sensors.biosignal import BoardConfig
+from sensors.boards import BoardConfig
+from sensors.body_settings import BodySettings
+from sensors.body_sources import board_for
 from sensors.frames import FaceConfig
 from sensors.voice_setup import VoiceConfig
 from studio.errors import StudioError
@@ -69,12 +71,22 @@ class Config:
     mode: ControlMode
     bounds: Bounds
     audio_backend: str
-    board: BoardConfig
+    body: BodySettings
     calibration_seconds: float
     voice: VoiceConfig
     face: FaceConfig
     source: str  # where the settings came from, for messages
     audio_device: str = ""  # output device: index or part of its name; empty for the system default
+
+    @property
+    def profiles_path(self) -> Path:
+        """The board profiles file: ``[body] profiles_file``, else boards.toml beside the user's settings."""
+        return Path(self.body.profiles_file) if self.body.profiles_file else user_config_path().parent / "boards.toml"
+
+    @property
+    def board(self) -> BoardConfig:
+        """The BrainFlow board the body channel opens (the synthetic board for files and LSL streams)."""
+        return board_for(self.body, self.profiles_path) or BoardConfig()
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -149,6 +161,10 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         face = FaceConfig(**s["face"]).checked(origin)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    try:
+        body = BodySettings.from_table(s["body"])
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
     return Config(
         loop=LoopConfig(
             rate_hz=loop["rate_hz"],
@@ -164,7 +180,7 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         mode=mode,
         bounds=bounds,
         audio_backend=audio,
-        board=BoardConfig(**s["body"]),
+        body=body,
         calibration_seconds=calibration,
         voice=voice,
         face=face,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 from dataclasses import dataclass
 
-from sensors.biosignal import BoardConfig
+from sensors.boards import BoardConfig
 from studio.quiet import native_stderr_silenced
 
 SYNTHETIC_BOARD = -1

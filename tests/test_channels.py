@@ -1,12 +1,9 @@
 """The demo channels with their real components: VADER, BrainFlow's synthetic board, scripted face and voice."""
 
-import time
-
 import numpy as np
 import pytest
 
 from sensors.base import State
-from sensors.biosignal import BoardConfig, BoardSource
 from sensors.face import ScriptedFace, scripted_expression
 from sensors.text import TextSource, clean_text, read_text_log, replay_text, scripted_text
 from sensors.voice import ScriptedVoice
@@ -100,43 +97,6 @@ def test_scripted_voice_is_silent_between_phrases():
     assert min(conf) == 0.0 and max(conf) > 0.5
     frames = hub.get("voice.prosody").last(100).t
     assert np.diff(frames) == pytest.approx(np.full(frames.size - 1, 0.01))  # a frame every 10 ms, no gaps
-
-
-def test_brainflow_synthetic_board_gives_eeg_band_powers_and_affect():
-    hub = StreamHub()
-    clock = SessionClock()
-    board = BoardSource(clock, BoardConfig())
-    board.open(hub)
-    try:
-        assert board.status.state is State.OK
-        deadline = time.monotonic() + 4.0
-        while time.monotonic() < deadline:
-            board.step(clock.now())
-            time.sleep(0.1)
-    finally:
-        board.close()
-    eeg = hub.get("body.eeg").last(100)
-    assert eeg.values.shape[1] == 16 and len(eeg) > 250 * 3
-    # BrainFlow's timestamps land on the session clock: the newest sample is from the last moments.
-    assert -0.5 < eeg.t[-1] - clock.now() < 0.5
-    assert np.all(np.diff(eeg.t) >= 0)
-    rel = hub.get("body.band_relative").last(100)
-    assert len(rel) >= 4
-    assert rel.values.sum(axis=1) == pytest.approx(np.ones(len(rel)), abs=1e-6)
-    affect = hub.get("affect.body").last(100)
-    assert len(affect) == len(rel) and affect.values[:, 2].max() > 0
-    assert board.status.state is State.DOWN  # closed
-
-
-def test_a_board_that_does_not_answer_reports_why_and_raises_nothing():
-    hub = StreamHub()
-    cyton = BoardConfig(board_id=0, serial_port="/dev/ttyDOESNOTEXIST")
-    board = BoardSource(SessionClock(), cyton)
-    board.open(hub)
-    assert board.status.state is State.DOWN
-    assert "cyton_board did not start" in board.status.detail
-    board.step(1.0)  # stepping a board that never started is harmless
-    board.close()
 
 
 def test_face_channel_says_how_to_install_a_missing_model(tmp_path, monkeypatch):

@@ -38,7 +38,7 @@ def test_user_file_overrides(tmp_path):
         ("[session]\ncalibration_seconds = 0\n", "session.calibration_seconds = 0"),
         ("[channels.weights]\nface = 0\nvoice = 0\ntext = 0\nbody = 0\n", "every channel weight is 0"),
         ("[audio]\nbackend = 'alsa'\n", "audio.backend = 'alsa'"),
-        ("[body]\nboard_id = 'cyton'\n", "board_id = 'cyton' must be a whole number"),
+        ("[body]\nnotch_hz = 'fifty'\n", "notch_hz = 'fifty' must be a number"),
         ("[loop]\nrate_hz = 0\n", "loop.rate_hz = 0 must be above 0"),
         ("this is = = not toml", "is not valid TOML"),
     ],

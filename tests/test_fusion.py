@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from fusion.affect import Affect
-from fusion.eeg import BAND_NAMES, EegAffect, band_powers, relative, signal_ok
+from fusion.eeg import BAND_NAMES, band_powers, relative
 from fusion.face import affect_from_blendshapes
 from fusion.fuse import ChannelReading, Smoother, freshness, fuse
 from fusion.text import affect_from_sentiment
@@ -85,27 +85,6 @@ def test_band_powers_find_the_band_of_a_sine():
     assert rel.sum(axis=1) == pytest.approx(np.ones(3), abs=1e-9)
     # A sine of amplitude A has power A^2 / 2, almost all of it in its band.
     assert band_powers(sine(10.0)[None, :], 250.0)[0, BAND_NAMES.index("alpha")] == pytest.approx(50.0, rel=0.05)
-
-
-def test_signal_ok_flags_flat_railed_and_nan():
-    x = np.vstack([sine(10.0), np.zeros(500), np.full(500, 2e5), sine(10.0)])
-    x[3, 10] = np.nan
-    assert signal_ok(x).tolist() == [True, False, False, False]
-
-
-def test_eeg_affect_follows_engagement_relative_to_baseline():
-    names = ["F3", "F4"]
-    est = EegAffect(names, baseline_windows=3)
-    calm = np.vstack([sine(10.0) + sine(20.0, amp=3), sine(10.0) + sine(20.0, amp=3)])
-    for _ in range(3):
-        est.update(band_powers(calm, 250.0), np.array([True, True]))
-    engaged = np.vstack([sine(10.0, amp=4) + sine(20.0, amp=10), sine(10.0, amp=4) + sine(20.0, amp=10)])
-    a = est.update(band_powers(engaged, 250.0), np.array([True, True]))
-    assert a.arousal > 0.5
-    assert 0 < a.confidence <= 0.5
-    # More alpha on the right (F4) than the left reads as positive valence.
-    right_alpha = np.vstack([sine(10.0) + sine(20.0, amp=3), sine(10.0, amp=20) + sine(20.0, amp=3)])
-    assert est.update(band_powers(right_alpha, 250.0), np.array([True, True])).valence > 0.5
 
 
 def test_text_sentiment_mapping():

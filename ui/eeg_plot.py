@@ -1,34 +1,61 @@
-"""Stacked EEG traces: the first channels of ``body.eeg`` over the last few seconds."""
+"""Stacked EEG traces: the first channels of ``body.eeg`` over the last seconds, filtered as the features are,
+each with its own scale and a quality mark in its colour at the right end."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 
+from fusion.filters import bandpass, fill_gaps
+from fusion.quality import QUALITY_LABELS, Quality
+from sensors.body_settings import BodySettings
 from studio.streams import StreamHub
-from ui.plotting import line, read, setup_plot, thin
+from ui.plotting import colour_key, line, read, setup_plot, thin
+from ui.theme import BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION
 
 TRACE_COLOURS = ("#334155", "#0F5C8C")  # alternate slate and deep blue so neighbouring traces separate
+QUALITY_COLOURS = {
+    Quality.OK: BLUISH_GREEN,
+    Quality.FLAT: MUTED,
+    Quality.RAILED: VERMILLION,
+    Quality.LINE_NOISE: ORANGE,
+    Quality.NOISY: REDDISH_PURPLE,
+}
 SCALE_SMOOTHING = 0.1  # share of a new frame's spread taken into each trace's display scale
+MARK_SIZE = 11  # pixels
 
 
 class EegPlot(pg.PlotWidget):
-    """One lane per channel, newest sample at the right edge.
+    """One lane per channel, newest sample at the right edge, a square quality mark beside each lane.
 
-    Each trace is centred and divided by its own (slowly adapting) spread, so channels with very
-    different amplitudes stay readable; the plot shows waveform shape, not microvolts.
+    Traces are detrended, notched and band-passed like the feature windows, then each is divided by its own
+    slowly adapting spread, so channels with very different amplitudes stay readable (shape, not microvolts).
+    Lost samples (NaN) stay gaps. A trace whose channel is unusable is drawn in its quality's colour.
     """
 
-    def __init__(self, hub: StreamHub, channels: int = 8, seconds: float = 5.0, max_points: int = 600) -> None:
+    def __init__(
+        self,
+        hub: StreamHub,
+        settings: BodySettings | None = None,
+        channels: int = 8,
+        seconds: float = 5.0,
+        max_points: int = 600,
+    ) -> None:
         super().__init__()
         self._hub = hub
+        self._settings = settings or BodySettings()
         self._seconds = seconds
         self._max_points = max_points
         item = self.getPlotItem()
-        setup_plot(item, f"EEG · first {channels} channels", (-seconds, 0.0), (-0.6, channels - 0.4), "seconds")
+        key = {QUALITY_LABELS[q]: c for q, c in QUALITY_COLOURS.items()}
+        title = colour_key(f"EEG · first {channels} channels", key)
+        setup_plot(item, title, (-seconds, 0.06 * seconds), (-0.6, channels - 0.4), "seconds")
         self.curves = [line(item, TRACE_COLOURS[i % 2], width=1.0) for i in range(channels)]
+        self.marks = pg.ScatterPlotItem(size=MARK_SIZE, symbol="s", pen=None)
+        item.addItem(self.marks)
         self._scale: np.ndarray | None = None
         self._labelled = False
+        self.quality: np.ndarray | None = None  # the newest quality code per lane
 
     def _label_lanes(self, names: tuple[str, ...]) -> None:
         lanes = len(self.curves)
@@ -38,20 +65,40 @@ class EegPlot(pg.PlotWidget):
 
     def refresh(self, now: float) -> None:
         window = read(self._hub, "body.eeg", self._seconds)
-        if window is None:
+        if window is None or len(window) < 8:
             return
         if not self._labelled:
             self._label_lanes(self._hub.get("body.eeg").fields)
-        window = thin(window, self._max_points)
         lanes = min(len(self.curves), window.values.shape[1])
-        values = window.values[:, :lanes]
-        centred = values - values.mean(axis=0)
-        spread = centred.std(axis=0) + 1e-9
+        raw = window.values[:, :lanes].T
+        fs = (len(window) - 1) / max(window.t[-1] - window.t[0], 1e-9)
+        s = self._settings
+        filled, _ = fill_gaps(raw)
+        filtered = bandpass(filled, fs, s.band_low_hz, min(s.band_high_hz, 0.49 * fs), s.notch_hz)
+        filtered[~np.isfinite(raw)] = np.nan
+        shown = thin(type(window)(window.t, filtered.T), self._max_points)
+        spread = np.nan_to_num(np.nanstd(shown.values, axis=0)) + 1e-9
         if self._scale is None or self._scale.shape != spread.shape:
             self._scale = spread
         else:
             self._scale += SCALE_SMOOTHING * (spread - self._scale)
-        lane_y = centred / (6.0 * self._scale)  # about +-0.5 of a lane for +-3 standard deviations
-        x = window.t - window.t[-1]
+        lane_y = shown.values / (6.0 * self._scale)  # about +-0.5 of a lane for +-3 standard deviations
+        x = shown.t - shown.t[-1]
+        quality = self._lane_quality(lanes)
         for i in range(lanes):
+            colour = TRACE_COLOURS[i % 2] if quality[i] == Quality.OK else QUALITY_COLOURS[Quality(quality[i])]
+            self.curves[i].setPen(pg.mkPen(colour, width=1.0))
             self.curves[i].setData(x, lane_y[:, i] + (len(self.curves) - 1 - i))
+        marks_x = np.full(lanes, 0.03 * self._seconds)
+        marks_y = len(self.curves) - 1 - np.arange(lanes)
+        brushes = [pg.mkBrush(QUALITY_COLOURS[Quality(q)]) for q in quality]
+        self.marks.setData(marks_x, marks_y, brush=brushes)
+
+    def _lane_quality(self, lanes: int) -> np.ndarray:
+        """The newest quality code of each shown channel (all OK before the first feature window)."""
+        self.quality = np.zeros(lanes, dtype=int)
+        if "body.quality" in self._hub:
+            newest = self._hub.get("body.quality").latest()
+            if newest is not None:
+                self.quality = newest[1][:lanes].astype(int)
+        return self.quality

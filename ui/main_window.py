@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
 from sensors.base import CHANNELS
 from studio.app import Studio
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
-from ui.band_plot import BandPowerPlot
 from ui.blendshape_bars import BlendshapeBars
+from ui.board_dialog import BoardDialog
+from ui.body_panel import BodyPanel
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
 from ui.face_preview import FacePreview
@@ -57,8 +59,9 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
 
         hub = studio.hub
-        self.eeg = EegPlot(hub)
-        self.bands = BandPowerPlot(hub)
+        self.eeg = EegPlot(hub, studio.config.body)
+        self.body = BodyPanel(hub)
+        self.bands = self.body.bands
         self.channel_affect = ChannelAffectPlots(hub, CHANNELS)
         self.fused = FusedAffectPlot(hub)
         self.va_plane = VAPlane(hub, studio.loop)
@@ -74,7 +77,7 @@ class MainWindow(QMainWindow):
         # a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw less often.
         self.views: list[tuple[View, int]] = [
             (self.eeg, 1),
-            (self.bands, 1),
+            (self.body, 1),
             (self.channel_affect, 3),
             (self.fused, 3),
             (self.va_plane, 2),
@@ -105,7 +108,7 @@ class MainWindow(QMainWindow):
         grid = QGridLayout()
         grid.setSpacing(8)
         grid.addWidget(self.eeg, 0, 0)
-        grid.addWidget(self.bands, 0, 1)
+        grid.addWidget(self.body, 0, 1)
         grid.addWidget(self.channel_affect, 1, 0)
         grid.addWidget(self.fused, 2, 0)
         grid.addWidget(self.va_plane, 1, 1)
@@ -134,7 +137,11 @@ class MainWindow(QMainWindow):
 
     def _sidebar(self) -> QWidget:
         status_box = QGroupBox("Channels")
-        QVBoxLayout(status_box).addWidget(self.status_panel)
+        status_layout = QVBoxLayout(status_box)
+        status_layout.addWidget(self.status_panel)
+        boards = QPushButton("Board connection…")
+        boards.clicked.connect(lambda: BoardDialog(self.studio.config.profiles_path, self).exec())
+        status_layout.addWidget(boards)
         sidebar = QWidget()
         layout = QVBoxLayout(sidebar)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,0 +1,36 @@
+"""What the body channel needs from wherever its samples come from (a board, a file, an LSL stream)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensors.body_pipeline import ChannelLayout
+
+FloatArray = NDArray[np.float64]
+
+
+class SourceFault(Exception):
+    """The device, file or stream cannot deliver now; the message says why in one line."""
+
+
+class BodyBackend(Protocol):
+    """``connect`` starts delivery and says what it delivers; ``read`` returns the samples that arrived since the
+    last call as (session seconds shape (n,), values shape (n, columns)); ``disconnect`` stops and releases.
+    ``connect`` and ``read`` raise SourceFault; ``disconnect`` never raises and may be called at any time."""
+
+    label: str  # for the operator: "cyton_board", "file eyes.edf", "LSL stream 'EEG'"
+    kind: str  # the channel backend shown in the status: synthetic, board, playback, file or lsl
+
+    def connect(self) -> ChannelLayout: ...
+
+    def read(self) -> tuple[FloatArray, FloatArray]: ...
+
+    def disconnect(self) -> None: ...
+
+
+def nothing(width: int) -> tuple[FloatArray, FloatArray]:
+    """An empty read."""
+    return np.zeros(0), np.zeros((0, width))

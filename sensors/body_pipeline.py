@@ -1,0 +1,207 @@
+"""The body channel's processing, the same for every source: raw samples in, streams of features out.
+
+Raw signals go to ``body.eeg`` (µV), ``body.ppg``, ``body.ecg`` and ``body.eda``; every FEATURE_HOP seconds a
+FEATURE_WINDOW-second EEG window (detrended, notched, band-passed) gives ``body.band_power`` (µV², mean over
+usable channels), ``body.band_relative``, ``body.quality`` (a Quality code per EEG channel), ``body.spectrum``
+(mean PSD in µV²/Hz per 1 Hz bin) and ``body.features`` (FEATURE_FIELDS), stamped at the window's end.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fusion.body_affect import BodyFeatures
+from fusion.cardiac import beat_times, heart_rate_bpm, rmssd_ms
+from fusion.eda import eda_features
+from fusion.eeg import (
+    BAND_NAMES,
+    alpha_asymmetry,
+    band_powers_from_psd,
+    engagement,
+    relative,
+    resolve_pairs,
+    welch_psd,
+)
+from fusion.filters import bandpass, fill_gaps
+from fusion.quality import channel_quality, usable
+from sensors.body_settings import BodySettings
+from sensors.mind_models import MindModels, model_features
+from studio.streams import Stream, StreamHub
+
+FloatArray = NDArray[np.float64]
+
+RAW_SECONDS = 30.0  # raw signal kept in memory for the traces and feature windows
+FEATURE_WINDOW = 2.0  # s of EEG per feature window
+FEATURE_HOP = 0.25  # s between feature windows
+PHYSIO_EVERY = 4  # heart rate and EDA change slowly: they are recomputed every 4th window (once a second)
+HEART_WINDOW = 10.0  # s of PPG/ECG per heart-rate estimate
+EDA_WINDOW = 20.0  # s of EDA per tonic level and response rate
+MIN_FILL = 0.8  # share of a window's expected samples needed to compute its features
+FEATURE_ROWS = int(600 / FEATURE_HOP)  # ten minutes of feature rows in memory
+SPECTRUM_MAX_HZ = 60.0
+FEATURE_FIELDS = (
+    "log_engagement",
+    "asymmetry",
+    "heart_rate_bpm",
+    "rmssd_ms",
+    "eda_tonic",
+    "eda_responses_per_min",
+    "mindfulness",
+    "restfulness",
+)
+PHYSIO_KINDS = ("ppg", "ecg", "eda")
+
+
+@dataclass(frozen=True)
+class ChannelLayout:
+    """What a source delivers: ``fs`` Hz, and per column a name and a kind (eeg, ppg, ecg, eda, other)."""
+
+    fs: float
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+    def columns(self, kind: str) -> list[int]:
+        return [i for i, k in enumerate(self.kinds) if k == kind]
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """One feature window: its end (session s), features for the estimate, quality codes, a status line."""
+
+    t: float
+    features: BodyFeatures
+    quality: NDArray[np.int64]
+    problem: str
+
+
+class BodyPipeline:
+    """Owns the body streams for one channel layout and computes every feature window as samples arrive."""
+
+    def __init__(self, hub: StreamHub, layout: ChannelLayout, settings: BodySettings) -> None:
+        self.layout = layout
+        self.settings = settings
+        fs = layout.fs
+        self.eeg_cols = layout.columns("eeg")
+        self.eeg_names = tuple(layout.names[i] for i in self.eeg_cols)
+        self.physio_cols = {k: layout.columns(k)[0] for k in PHYSIO_KINDS if layout.columns(k)}
+        raw = max(16, int(RAW_SECONDS * fs))
+        self.eeg: Stream | None = hub.add("body.eeg", self.eeg_names, raw) if self.eeg_cols else None
+        self.physio = {k: hub.add(f"body.{k}", (layout.names[c],), raw) for k, c in self.physio_cols.items()}
+        self.band_power = hub.add("body.band_power", BAND_NAMES, FEATURE_ROWS)
+        self.band_relative = hub.add("body.band_relative", BAND_NAMES, FEATURE_ROWS)
+        self.features = hub.add("body.features", FEATURE_FIELDS, FEATURE_ROWS)
+        self.quality: Stream | None = None
+        self.spectrum: Stream | None = None
+        self._bins = np.zeros(0, dtype=np.int64)
+        if self.eeg_cols:
+            self.quality = hub.add("body.quality", self.eeg_names, FEATURE_ROWS)
+            freqs = np.fft.rfftfreq(max(8, round(fs)), 1.0 / fs)
+            self._bins = np.flatnonzero((freqs > 0) & (freqs <= min(SPECTRUM_MAX_HZ, fs / 2)))
+            self.spectrum = hub.add("body.spectrum", tuple(f"{f:g}" for f in freqs[self._bins]), FEATURE_ROWS)
+        self.pairs = resolve_pairs(self.eeg_names, settings.asymmetry_pairs)
+        self.models = MindModels() if self.eeg_cols else None
+        self._newest: float | None = None
+        self._next_end: float | None = None
+        self._windows = 0
+        self._physio: dict[str, float] = {}
+
+    def ingest(self, t: FloatArray, data: FloatArray) -> int:
+        """Write samples (``t`` session s, ``data`` samples x layout columns) to the raw streams; returns how many
+        values were NaN or infinite (kept as gaps in the traces; bridged or flagged in the features)."""
+        if t.size == 0:
+            return 0
+        if self.eeg is not None:
+            self.eeg.extend(t, data[:, self.eeg_cols])
+        for kind, col in self.physio_cols.items():
+            self.physio[kind].extend(t, data[:, col : col + 1])
+        self._newest = float(t[-1])
+        if self._next_end is None or self._next_end < self._newest - FEATURE_WINDOW:
+            self._next_end = float(t[0]) + FEATURE_WINDOW if self._next_end is None else self._newest
+        return int(np.count_nonzero(~np.isfinite(data)))
+
+    def process(self) -> list[WindowResult]:
+        """Every feature window whose end has been reached by the samples so far."""
+        results = []
+        while self._newest is not None and self._next_end is not None and self._next_end <= self._newest:
+            results.append(self._window(self._next_end))
+            self._next_end += FEATURE_HOP
+        return results
+
+    def _window(self, t_end: float) -> WindowResult:
+        fs = self.layout.fs
+        values = dict.fromkeys(FEATURE_FIELDS, math.nan)
+        quality = np.zeros(0, dtype=np.int64)
+        problem = ""
+        eeg_quality = 1.0
+        if self.eeg is not None:
+            window = self.eeg.last(FEATURE_WINDOW, t_end)
+            if len(window) >= MIN_FILL * FEATURE_WINDOW * fs:
+                quality, eeg_quality = self._eeg_features(t_end, window.values.T, values)
+            else:
+                problem = f"too few EEG samples in the last {FEATURE_WINDOW:g} s"
+                eeg_quality = 0.0
+        if self._windows % PHYSIO_EVERY == 0:
+            self._physio = self._physio_features(t_end)
+        self._windows += 1
+        values.update(self._physio)
+        self.features.append(t_end, [values[f] for f in FEATURE_FIELDS])
+        features = BodyFeatures(
+            log_engagement=values["log_engagement"],
+            asymmetry=values["asymmetry"],
+            heart_rate_bpm=values["heart_rate_bpm"],
+            eda_tonic=values["eda_tonic"],
+            eda_responses_per_min=values["eda_responses_per_min"],
+            eeg_quality=eeg_quality,
+        )
+        return WindowResult(t_end, features, quality, problem)
+
+    def _eeg_features(self, t_end: float, raw: FloatArray, values: dict[str, float]) -> tuple[NDArray[np.int64], float]:
+        s, fs = self.settings, self.layout.fs
+        filled, _ = fill_gaps(raw)
+        filtered = bandpass(filled, fs, s.band_low_hz, min(s.band_high_hz, 0.49 * fs), s.notch_hz)
+        quality = channel_quality(raw, filtered, fs, s.notch_hz, s.quality)
+        ok = usable(quality)
+        freqs, psd = welch_psd(filtered, fs)
+        powers = band_powers_from_psd(freqs, psd)
+        width = len(BAND_NAMES)
+        self.band_power.append(t_end, powers[ok].mean(axis=0) if ok.any() else np.full(width, np.nan))
+        self.band_relative.append(t_end, relative(powers)[ok].mean(axis=0) if ok.any() else np.full(width, np.nan))
+        assert self.quality is not None and self.spectrum is not None
+        self.quality.append(t_end, quality.astype(np.float64))
+        if psd.shape[1] > self._bins.max(initial=0):
+            self.spectrum.append(
+                t_end, psd[ok][:, self._bins].mean(axis=0) if ok.any() else np.full(self._bins.size, np.nan)
+            )
+        ratio = engagement(powers, ok)
+        values["log_engagement"] = math.log(ratio) if ratio > 0 else math.nan
+        values["asymmetry"] = alpha_asymmetry(powers, self.pairs, ok)
+        if self.models is not None and ok.any():
+            values.update(self.models.predict(model_features(freqs, psd[ok])))
+        return quality, float(ok.mean())
+
+    def _physio_features(self, t_end: float) -> dict[str, float]:
+        fs = self.layout.fs
+        values: dict[str, float] = {}
+        heart_kind = "ecg" if "ecg" in self.physio else "ppg" if "ppg" in self.physio else None
+        if heart_kind is not None:
+            trace = self.physio[heart_kind].last(HEART_WINDOW, t_end).values[:, 0]
+            if trace.size >= MIN_FILL * HEART_WINDOW * fs:
+                beats = beat_times(trace, fs, heart_kind)
+                values["heart_rate_bpm"] = heart_rate_bpm(beats, HEART_WINDOW)
+                values["rmssd_ms"] = rmssd_ms(beats)
+        if "eda" in self.physio:
+            trace = self.physio["eda"].last(EDA_WINDOW, t_end).values[:, 0]
+            if trace.size >= fs * 5:
+                eda = eda_features(trace, fs)
+                values["eda_tonic"] = eda.tonic
+                values["eda_responses_per_min"] = eda.per_minute
+        return values
+
+    def close(self) -> None:
+        if self.models is not None:
+            self.models.release()
+            self.models = None

@@ -1,0 +1,75 @@
+"""Choosing the body channel's source from one line: ``synthetic``, a saved profile's name, ``playback:FILE``,
+``file:PATH`` or ``lsl:NAME`` (the ``[body] source`` setting and the ``--board`` option)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sensors.board_backend import BoardBackend
+from sensors.board_profiles import DEFAULT_PROFILE, load_profiles
+from sensors.boards import PLAYBACK, SYNTHETIC, BoardConfig, BoardError, board_id_from_name
+from sensors.body_backend import BodyBackend
+from sensors.body_channel import BodyChannel
+from sensors.body_settings import BodySettings
+from sensors.file_backend import FileBackend
+from sensors.lsl_backend import LslBackend
+from studio.clock import SessionClock
+
+SOURCE_FORMS = "synthetic, a board profile's name, playback:FILE[@BOARD], file:PATH[@BOARD] or lsl:NAME"
+
+
+class BodySourceError(BoardError):
+    """A body source line that names nothing usable."""
+
+
+def _split_board(text: str) -> tuple[str, str]:
+    """``PATH@BOARD`` -> (PATH, BOARD); the board defaults to synthetic (for BrainFlow files)."""
+    path, at, board = text.rpartition("@")
+    return (path, board) if at and board and "/" not in board else (text, "synthetic")
+
+
+def board_for(settings: BodySettings, profiles_path: Path) -> BoardConfig | None:
+    """The BrainFlow board the source line opens (None for files and LSL); BodySourceError if it names nothing."""
+    source = settings.source
+    kind, colon, rest = source.partition(":")
+    if colon and kind in ("file", "lsl"):
+        if not rest.strip():
+            raise BodySourceError(f"body source {source!r} names no {'file' if kind == 'file' else 'stream'}")
+        return None
+    if colon and kind == "playback":
+        path, board = _split_board(rest)
+        if not path.strip():
+            raise BodySourceError(f"body source {source!r} names no file; write playback:FILE[@BOARD]")
+        return BoardConfig(board_id=PLAYBACK, file=path, master_board=board_id_from_name(board))
+    profiles = load_profiles(profiles_path)
+    if source in profiles:
+        return profiles[source]
+    known = ", ".join(sorted(profiles))
+    raise BodySourceError(f"body source {source!r} is not a saved board profile ({known}); or use {SOURCE_FORMS}")
+
+
+def make_backend(settings: BodySettings, clock: SessionClock, profiles_path: Path) -> BodyBackend:
+    board = board_for(settings, profiles_path)
+    if board is not None:
+        return BoardBackend(board, clock)
+    kind, _, rest = settings.source.partition(":")
+    if kind == "file":
+        path, board_name = _split_board(rest)
+        return FileBackend(Path(path), clock, board_name)
+    return LslBackend(rest, clock)
+
+
+def is_hardware(board: BoardConfig | None) -> bool:
+    """Whether a board is real hardware (demo mode replaces it by the synthetic board)."""
+    return board is not None and board.board_id not in (SYNTHETIC, PLAYBACK)
+
+
+def make_body_channel(settings: BodySettings, clock: SessionClock, profiles_path: Path, demo: bool) -> BodyChannel:
+    """The body channel for a session; in demo mode a hardware board gives way to the synthetic board, while
+    recordings and LSL streams (no hardware of this machine) are kept."""
+    if demo and is_hardware(board_for(settings, profiles_path)):
+        return BodyChannel(BoardBackend(BoardConfig(), clock), clock, settings)
+    return BodyChannel(make_backend(settings, clock, profiles_path), clock, settings)
+
+
+__all__ = ["DEFAULT_PROFILE", "SOURCE_FORMS", "BodySourceError", "board_for", "make_body_channel"]

@@ -1,0 +1,53 @@
+"""A recorded file replayed in real time as if a board were streaming it, looping at its end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sensors.body_backend import FloatArray, SourceFault, nothing
+from sensors.body_pipeline import ChannelLayout
+from sensors.recordings import Recording, RecordingError, read_recording
+from studio.clock import SessionClock
+
+
+class FileBackend:
+    """Replays ``path`` from its start at the moment of connecting; sample k is due at start + k / fs (the file's
+    own stamps are not used live, so clock resets inside a recording do not disturb the replay)."""
+
+    kind = "file"
+
+    def __init__(self, path: Path, clock: SessionClock, board: str = "synthetic") -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.board = board
+        self.label = f"file {self.path.name}"
+        self.recording: Recording | None = None
+        self._start = 0.0
+        self._sent = 0  # samples delivered since the start
+
+    def connect(self) -> ChannelLayout:
+        if self.recording is None:
+            try:
+                self.recording = read_recording(self.path, self.board)
+            except RecordingError as exc:
+                raise SourceFault(str(exc)) from None
+        self._start = self.clock.now()
+        self._sent = 0
+        rec = self.recording
+        return ChannelLayout(rec.fs, rec.names, rec.kinds)
+
+    def read(self) -> tuple[FloatArray, FloatArray]:
+        rec = self.recording
+        if rec is None:
+            return nothing(0)
+        due = int((self.clock.now() - self._start) * rec.fs) + 1
+        if due <= self._sent:
+            return nothing(len(rec.names))
+        k = np.arange(self._sent, due)
+        self._sent = due
+        return self._start + k / rec.fs, rec.data[k % len(rec.data)]
+
+    def disconnect(self) -> None:
+        return None

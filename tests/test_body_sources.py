@@ -1,0 +1,216 @@
+"""The body channel on real sources: BrainFlow's synthetic and playback boards, replayed files, LSL on loopback."""
+
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+from brainflow.board_shim import BoardShim
+from brainflow.data_filter import DataFilter
+
+from fusion.quality import Quality
+from sensors.base import State
+from sensors.board_backend import BoardBackend
+from sensors.boards import BoardConfig
+from sensors.body_channel import BodyChannel
+from sensors.body_settings import BodySettings
+from sensors.body_sources import make_body_channel
+from studio.clock import SessionClock
+from studio.streams import StreamHub
+
+NO_PROFILES = Path("/nonexistent/boards.toml")
+
+
+def run_for(channel: BodyChannel, clock: SessionClock, seconds: float, until=None) -> None:
+    """Step the channel in real time, as the app's worker does, for ``seconds`` or until ``until()`` holds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not (until and until()):
+        channel.step(clock.now())
+        time.sleep(channel.period)
+
+
+def opened(source: str, hub: StreamHub, clock: SessionClock, **settings) -> BodyChannel:
+    channel = make_body_channel(BodySettings(source=source, **settings), clock, NO_PROFILES, demo=False)
+    channel.open(hub)
+    return channel
+
+
+def test_synthetic_board_gives_eeg_physiology_features_and_affect():
+    hub, clock = StreamHub(), SessionClock()
+    channel = opened("synthetic", hub, clock)
+    try:
+        assert channel.status.state is State.OK and channel.backend == "synthetic"
+        channel.calibrate(1.0)  # the calibration contract: a resting profile from the next second of windows
+        assert "calibrating (1 s left)" in channel.status.detail and channel.baseline() is None
+        run_for(channel, clock, 3.5)
+        baseline = channel.baseline()
+        assert baseline is not None and "log_engagement_mean" in baseline and "calibrating" not in channel.status.detail
+        channel.load_baseline(baseline)
+        assert channel.baseline() == baseline
+    finally:
+        channel.close()
+    eeg = hub.get("body.eeg").last(100)
+    assert eeg.values.shape[1] == 16 and len(eeg) > 250 * 2.5
+    assert -0.5 < eeg.t[-1] - clock.now() < 0.5  # BrainFlow's stamps land on the session clock
+    assert np.all(np.diff(eeg.t) >= 0)
+    assert len(hub.get("body.ppg").last(100)) == len(eeg) and "body.eda" in hub
+    rel = hub.get("body.band_relative").last(100)
+    assert len(rel) >= 4  # four windows a second once the first 2 s are in
+    assert rel.values.sum(axis=1) == pytest.approx(np.ones(len(rel)), abs=1e-6)
+    quality = hub.get("body.quality").latest()[1]
+    names = hub.get("body.quality").fields
+    assert quality[names.index("F7")] == Quality.LINE_NOISE  # BrainFlow's synthetic F7 is a pure 50 Hz sine
+    features = dict(zip(hub.get("body.features").fields, hub.get("body.features").latest()[1], strict=True))
+    assert 0 <= features["mindfulness"] <= 1 and 0 <= features["restfulness"] <= 1
+    assert np.isfinite(features["asymmetry"]) and np.isfinite(features["log_engagement"])
+    affect = hub.get("affect.body").last(100)
+    assert len(affect) == len(rel) and 0 < affect.values[:, 2].max() <= 0.45
+    assert channel.status.state is State.DOWN  # closed
+
+
+def test_a_board_that_does_not_answer_says_why_and_is_retried_with_backoff():
+    hub, clock = StreamHub(), SessionClock()
+    channel = BodyChannel(BoardBackend(BoardConfig(board_id=0, serial_port="/dev/ttyDOESNOTEXIST"), clock), clock)
+    channel.open(hub)
+    assert channel.status.state is State.DOWN
+    assert "cyton_board did not start" in channel.status.detail and "retrying in 1 s" in channel.status.detail
+    channel.step(0.5)  # not yet due
+    channel.step(1.5)  # second attempt, then twice as long to wait
+    assert "retrying in 2 s" in channel.status.detail
+    channel.close()
+    missing = BodyChannel(BoardBackend(BoardConfig(board_id=0), clock), clock)
+    missing.open(hub)
+    assert "cyton_board needs serial_port" in missing.status.detail
+    missing.close()
+
+
+def test_a_board_that_stops_is_reported_marked_and_reconnected():
+    hub, clock = StreamHub(), SessionClock()
+    channel = opened("synthetic", hub, clock)
+    gaps: list[str] = []
+    channel.on_gap = gaps.append
+    try:
+        run_for(channel, clock, 0.5)
+        assert len(hub.get("body.eeg").last(10)) > 0
+        assert isinstance(channel.source, BoardBackend) and channel.source.board is not None
+        channel.source.board.stop_stream()  # the headset stops sending; BrainFlow's session stays open
+        channel.step(clock.now())  # the last samples before the stop
+        stalled = clock.now() + 2.1  # step as if 2.1 s had passed without a sample
+        channel.step(stalled)
+        assert channel.status.state is State.DOWN and "no samples for 2 s" in channel.status.detail
+        assert len(gaps) == 1 and "reconnecting" in gaps[0]
+        channel.step(stalled + 1.0)  # the first retry is due after 1 s: a new BrainFlow session starts
+        assert channel.status.state is State.OK
+        count = hub.get("body.eeg").count
+        run_for(channel, clock, 3.0, until=lambda: len(gaps) == 2)
+        assert hub.get("body.eeg").count > count  # streaming resumed in the same streams
+        assert len(gaps) == 2 and "streaming resumed" in gaps[1]
+    finally:
+        channel.close()
+
+
+def write_brainflow_csv(path: Path, seconds: float, nan_rows: tuple[int, ...] = ()) -> None:
+    """A BrainFlow CSV file in the synthetic board's layout: EEG channel k is a sine at 2 + k Hz."""
+    fs = BoardShim.get_sampling_rate(-1)
+    n = int(seconds * fs)
+    table = np.zeros((BoardShim.get_num_rows(-1), n))
+    t = np.arange(n) / fs
+    for k, row in enumerate(BoardShim.get_eeg_channels(-1)):
+        table[row] = 20 * np.sin(2 * np.pi * (2 + k) * t) + np.random.default_rng(k).normal(0, 2, n)
+    table[BoardShim.get_timestamp_channel(-1)] = 1.7e9 + t
+    for row in nan_rows:
+        table[row, ::50] = np.nan
+    DataFilter.write_file(table, str(path), "w")
+
+
+def test_playback_board_replays_a_brainflow_csv_with_nan_samples(tmp_path):
+    path = tmp_path / "session.csv"
+    write_brainflow_csv(path, 5.0, nan_rows=(2,))  # C3 loses every 50th sample
+    hub, clock = StreamHub(), SessionClock()
+    channel = opened(f"playback:{path}@synthetic", hub, clock)
+    try:
+        assert channel.backend == "playback"
+        run_for(channel, clock, 2.8, until=lambda: "affect.body" in hub and len(hub.get("affect.body").last(9)) > 1)
+        assert channel.status.state is State.DEGRADED and "C3 railed" in channel.status.detail
+    finally:
+        channel.close()
+    eeg = hub.get("body.eeg")
+    assert np.isnan(eeg.last(100).values[:, 1]).any()  # kept as gaps for the traces
+    quality = hub.get("body.quality").latest()[1]
+    assert quality[1] == Quality.RAILED and quality[0] == Quality.OK
+    power = hub.get("body.band_power").latest()[1]
+    assert np.isfinite(power).all()
+
+
+def test_recorded_files_replay_as_live_sources(reference_data):
+    hub, clock = StreamHub(), SessionClock()
+    path = reference_data / "physio/wfdb_challenge2015_a103l/a103l.hea"
+    channel = opened(f"file:{path}", hub, clock)
+    try:
+        assert channel.status.state is State.OK and "a103l.hea streaming at 250 Hz" in channel.status.detail
+        run_for(channel, clock, 0.3)
+    finally:
+        channel.close()
+    assert "body.ecg" in hub and "body.ppg" in hub and "body.eeg" not in hub
+    assert len(hub.get("body.ecg").last(10)) >= 0.2 * 250
+    broken = make_body_channel(BodySettings(source="file:/nonexistent/x.edf"), clock, NO_PROFILES, demo=False)
+    broken.open(StreamHub())
+    assert broken.status.state is State.DOWN and "x.edf: no such file" in broken.status.detail
+
+
+PUBLISHER = """
+import sys, time, numpy as np, pylsl
+info = pylsl.StreamInfo(sys.argv[1], "EEG", 4, 250.0, "float32", sys.argv[1])
+channels = info.desc().append_child("channels")
+for label in ("F3", "F4", "O1", "O2"):
+    ch = channels.append_child("channel"); ch.append_child_value("label", label); ch.append_child_value("type", "EEG")
+outlet = pylsl.StreamOutlet(info)
+k = 0
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    t = (k + np.arange(25)[:, None]) / 250.0
+    outlet.push_chunk((20 * np.sin(2 * np.pi * 10 * t) * np.array([1, 2, 1, 1])).astype(np.float32).tolist())
+    k += 25
+    time.sleep(0.1)
+"""
+
+
+def test_an_lsl_eeg_stream_from_another_process_is_the_body_source():
+    name = f"studio-test-{uuid.uuid4().hex[:8]}"
+    publisher = subprocess.Popen([sys.executable, "-c", PUBLISHER, name, "30"])
+    hub, clock = StreamHub(), SessionClock()
+    gaps: list[str] = []
+    try:
+        channel = opened(f"lsl:{name}", hub, clock)
+        channel.on_gap = gaps.append
+        run_for(channel, clock, 6.0, until=lambda: "affect.body" in hub and len(hub.get("affect.body").last(60)) > 2)
+        assert channel.backend == "lsl" and channel.status.state is not State.DOWN, channel.status
+        eeg = hub.get("body.eeg")
+        assert eeg.fields == ("F3", "F4", "O1", "O2")
+        window = eeg.last(1.0)
+        assert np.abs(window.values[:, 1]).max() == pytest.approx(40.0, rel=0.05)
+        assert -1.0 < window.t[-1] - clock.now() < 0.5  # LSL stamps mapped onto the session clock
+        features = dict(zip(hub.get("body.features").fields, hub.get("body.features").latest()[1], strict=True))
+        assert features["asymmetry"] == pytest.approx(np.log(4.0), abs=0.1)  # F4 has twice F3's amplitude
+        publisher.kill()
+        publisher.wait()
+        run_for(channel, clock, 4.0, until=lambda: channel.status.state is State.DOWN)
+        assert "no samples for 2 s" in channel.status.detail and gaps and "LSL stream" in gaps[0]
+        channel.close()
+    finally:
+        publisher.kill()
+        publisher.wait()
+
+
+def test_studio_marks_body_gaps_in_the_session(tmp_path):
+    from studio.app import Studio
+    from studio.config import load_config
+
+    studio = Studio(load_config(), demo=True, store=None)
+    body = studio.sources["body"]
+    assert isinstance(body, BodyChannel)
+    body.on_gap("body: no samples for 2 s (synthetic_board) since 3.0 s; reconnecting")
+    assert studio.markers.last(1)[0].source == "body"

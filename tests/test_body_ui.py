@@ -1,0 +1,106 @@
+"""Body channel widgets, offscreen: quality-coloured traces, spectrum, heart rate and EDA, the board dialog."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from fusion.quality import Quality
+from sensors.board_profiles import load_profiles
+from sensors.body_pipeline import BodyPipeline, ChannelLayout
+from sensors.body_settings import BodySettings
+from studio.streams import StreamHub
+from ui.board_dialog import BoardDialog
+from ui.body_panel import BodyPanel
+from ui.eeg_plot import QUALITY_COLOURS, EegPlot
+from ui.theme import configure_pyqtgraph
+
+FS = 250.0
+
+
+@pytest.fixture(scope="module")
+def hub() -> StreamHub:
+    """Twelve seconds through the real pipeline: 4 EEG channels (O2 railed), ECG at 75 bpm and EDA."""
+    t = np.arange(int(12 * FS)) / FS
+    rng = np.random.default_rng(3)
+    eeg = [20 * np.sin(2 * np.pi * 10 * t) + rng.normal(0, 3, t.size) for _ in range(4)]
+    eeg[3] = np.full(t.size, 2e5)
+    ecg = sum(np.exp(-(((t - b) / 0.01) ** 2)) for b in np.arange(0.3, 12, 0.8))
+    eda = 2 + 0.1 * np.sin(2 * np.pi * t / 10)
+    layout = ChannelLayout(FS, ("F3", "F4", "O1", "O2", "ECG", "EDA"), ("eeg",) * 4 + ("ecg", "eda"))
+    hub = StreamHub()
+    pipeline = BodyPipeline(hub, layout, BodySettings())
+    data = np.column_stack([*eeg, ecg, eda])
+    for k in range(0, t.size, 25):
+        pipeline.ingest(t[k : k + 25], data[k : k + 25])
+        pipeline.process()
+    pipeline.close()
+    return hub
+
+
+def test_traces_are_filtered_scaled_and_coloured_by_quality(qapp: QApplication, hub: StreamHub, tmp_path: Path):
+    configure_pyqtgraph()
+    plot = EegPlot(hub, channels=4)
+    plot.resize(700, 300)
+    plot.refresh(12.0)
+    assert plot.quality.tolist() == [Quality.OK, Quality.OK, Quality.OK, Quality.RAILED]
+    x, y = plot.curves[0].getData()
+    assert x.size > 100 and abs(np.nanmean(y) - 3.0) < 0.1  # lane 3 from the bottom, centred by the filter
+    brushes = [b.color().name().upper() for b in plot.marks.data["brush"]]
+    assert brushes == [QUALITY_COLOURS[Quality.OK]] * 3 + [QUALITY_COLOURS[Quality.RAILED]]
+    assert plot.curves[3].opts["pen"].color().name().upper() == QUALITY_COLOURS[Quality.RAILED]
+    plot.grab().save(str(tmp_path / "eeg.png"))
+
+
+def test_spectrum_and_physiology_views(qtbot, hub: StreamHub, tmp_path: Path):
+    panel = BodyPanel(hub)
+    qtbot.addWidget(panel)
+    panel.resize(500, 320)
+    panel.show()
+    qtbot.waitExposed(panel)
+    for index in range(3):
+        panel.setCurrentIndex(index)
+        panel.refresh(12.0)
+        panel.grab().save(str(tmp_path / f"body{index}.png"))
+    freqs, power = panel.spectrum.curve.getData()
+    assert freqs[np.argmax(power)] == pytest.approx(10.0)  # the alpha rhythm of the good channels
+    assert np.any(panel.bands.bars.opts["height"] > 0.5)  # alpha dominates the relative powers
+    _, rate = panel.physio.heart_curve.getData()
+    assert np.nanmedian(rate) == pytest.approx(75.0, abs=2.0)
+    _, eda = panel.physio.eda_curve.getData()
+    assert 1.9 < np.nanmedian(eda) < 2.1
+
+
+def test_board_dialog_asks_for_exactly_what_each_board_needs_and_saves_profiles(qapp: QApplication, tmp_path: Path):
+    path = tmp_path / "boards.toml"
+    dialog = BoardDialog(path)
+    assert dialog.profile.currentText() == "synthetic" and dialog.board_id == -1 and not dialog.editors
+
+    def choose(name: str) -> None:
+        dialog.board.setCurrentIndex(dialog.board.findText(name))
+
+    choose("ganglion")
+    assert list(dialog.editors) == ["serial_port", "mac_address", "timeout"]
+    assert dialog.params.labelForField(dialog.editors["serial_port"]).text() == "Serial port *"
+    choose("cyton wifi")
+    assert set(dialog.editors) == {"ip_address", "ip_port", "timeout"}
+    choose("playback file")
+    assert set(dialog.editors) == {"master_board", "file"}
+    choose("cyton")
+    dialog.name.setText("lab-cyton")
+    dialog.save()
+    assert "cyton_board needs serial_port" in dialog.message.text() and not path.exists()
+    editor = dialog.editors["serial_port"]
+    assert isinstance(editor, QLineEdit)
+    editor.setText("/dev/ttyUSB0")
+    dialog.save()
+    assert "--board lab-cyton" in dialog.message.text()
+    saved = load_profiles(path)["lab-cyton"]
+    assert saved.board_id == 0 and saved.serial_port == "/dev/ttyUSB0"
+    again = BoardDialog(path)
+    again.profile.setCurrentText("lab-cyton")
+    assert again.board.currentText() == "cyton" and again.config() == saved
+    dialog.name.setText("bad name!")
+    dialog.save()
+    assert "profile name 'bad name!'" in dialog.message.text()

@@ -1,0 +1,76 @@
+"""The body channel's other views: the EEG spectrum, and heart rate and EDA over the last minutes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from studio.streams import StreamHub
+from ui.plotting import colour_key, line, read, setup_plot, thin
+from ui.theme import BLUE, ORANGE, VERMILLION
+
+HISTORY = 120.0  # seconds of heart rate and EDA shown
+BAND_TOP_HZ = 45.0  # the y range follows the spectrum up to here
+
+
+class SpectrumPlot(pg.PlotWidget):
+    """The newest mean EEG spectrum of the usable channels (``body.spectrum``), log power against Hz."""
+
+    def __init__(self, hub: StreamHub, max_hz: float = 60.0) -> None:
+        super().__init__()
+        self._hub = hub
+        item = self.getPlotItem()
+        setup_plot(item, "EEG spectrum · usable channels", (0.0, max_hz), (-2.0, 3.0), "Hz", "log10 µV²/Hz")
+        for edge in (4, 8, 13, 30):  # band edges
+            item.addItem(pg.InfiniteLine(pos=edge, angle=90, pen=pg.mkPen("#E3E6EA", width=1)))
+        self.curve = line(item, BLUE)
+        self._shown_t: float | None = None
+
+    def refresh(self, now: float) -> None:
+        if "body.spectrum" not in self._hub:
+            return
+        stream = self._hub.get("body.spectrum")
+        newest = stream.latest()
+        if newest is None or newest[0] == self._shown_t:
+            return
+        freqs = np.array([float(f) for f in stream.fields])
+        power = np.log10(np.clip(newest[1], 1e-6, None))
+        self.curve.setData(freqs, power)
+        shown = power[np.isfinite(power) & (freqs <= BAND_TOP_HZ)]  # above the band-pass there is only its floor
+        if shown.size:
+            self.getPlotItem().setYRange(float(shown.min()) - 0.5, float(shown.max()) + 0.3, padding=0)
+        self._shown_t = newest[0]
+
+
+class PhysioPlots(pg.GraphicsLayoutWidget):
+    """Heart rate (bpm) and EDA level over the last two minutes, from ``body.features``; gaps where the source
+    has no such sensor or no beat could be found."""
+
+    def __init__(self, hub: StreamHub) -> None:
+        super().__init__()
+        self._hub = hub
+        self.heart = self.addPlot(row=0, col=0)
+        self.eda = self.addPlot(row=1, col=0)
+        setup_plot(self.heart, colour_key("Heart rate", {"bpm": VERMILLION}), (-HISTORY, 0.0), (40.0, 140.0))
+        setup_plot(self.eda, colour_key("EDA level", {"tonic": ORANGE}), (-HISTORY, 0.0), (0.0, 1.0), "seconds")
+        self.eda.setXLink(self.heart)
+        self.heart_curve = line(self.heart, VERMILLION)
+        self.eda_curve = line(self.eda, ORANGE)
+
+    def refresh(self, now: float) -> None:
+        window = read(self._hub, "body.features", HISTORY, now)
+        if window is None:
+            return
+        window = thin(window, 400)
+        fields = self._hub.get("body.features").fields
+        x = window.t - now
+        for curve, plot, name, least in (
+            (self.heart_curve, self.heart, "heart_rate_bpm", 5.0),  # bpm: a steady pulse is not drawn as jitter
+            (self.eda_curve, self.eda, "eda_tonic", 1e-3),
+        ):
+            y = window.values[:, fields.index(name)]
+            curve.setData(x, y)
+            finite = y[np.isfinite(y)]
+            if finite.size:
+                pad = max(least, 0.1 * float(finite.max() - finite.min()))
+                plot.setYRange(float(finite.min()) - pad, float(finite.max()) + pad, padding=0)
