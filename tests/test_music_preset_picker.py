@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from studio.app import CHANNELS
+from sensors.base import CHANNELS
 from studio.clock import SessionClock
 from studio.loop import FusionLoop, LoopConfig
 from studio.music.presets import load_preset
