@@ -18,7 +18,9 @@ from studio.loop import FusionLoop
 from studio.models import face_model_status
 from studio.music.backend import choose_backend
 from studio.music.engine import MusicEngine
-from studio.recorder import Recorder
+from studio.recorder import OperatorAction, Recorder
+from studio.session import SessionOptions
+from studio.store import Store, StoreError
 from studio.streams import StreamHub
 from studio.worker import PeriodicWorker
 
@@ -33,6 +35,7 @@ FEATURE_STREAMS = (
     "body.band_relative",
     "fusion.shares",
 )
+SAMPLE_STREAMS = ("body.eeg",)  # raw signals recorded sample by sample (for EDF export)
 MAX_MARKER_LABEL = 200
 RECORD_PERIOD = 0.5  # seconds between writes to the database
 
@@ -54,9 +57,18 @@ def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, S
 class Studio:
     """A running session: start it, talk to it from any thread (text, markers, settings), stop it."""
 
-    def __init__(self, config: Config, demo: bool, store: Path | None, clock: SessionClock | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        demo: bool,
+        store: Path | None,
+        clock: SessionClock | None = None,
+        options: SessionOptions | None = None,
+    ) -> None:
         self.config = config
         self.demo = demo
+        self.options = options or SessionOptions()
+        self.actions: EventLog[OperatorAction] = EventLog()
         self.clock = clock or SessionClock()
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
@@ -71,7 +83,8 @@ class Studio:
             bounds=config.bounds,
             mode=config.mode,
         )
-        self.store = store
+        self.store = store  # the database file; after start, the one actually in use
+        self.database: Store | None = None
         self.recorder: Recorder | None = None
         self._workers: list[PeriodicWorker] = []
         self.started = False
@@ -112,16 +125,21 @@ class Studio:
                 log.exception("channel %s failed to open", source.channel)
                 source.set_status(State.DOWN, f"could not start: {exc}")
         if self.store is not None:
+            self.database = Store.open(self.store, create=True, passphrase=self.options.passphrase)
+            self.store = self.database.path
             self.recorder = Recorder(
-                self.store,
+                self.database,
                 self.hub,
                 CHANNELS,
                 FEATURE_STREAMS,
-                self.markers,
-                self.loop.control_log,
+                SAMPLE_STREAMS,
+                (self.markers, self.loop.control_log, self.actions),
                 self.settings(),
                 self.clock.unix_start,
+                self.options.consent,
+                self.options.client,
             )
+            self._load_baselines()
         self.engine.start()
         self.playing = True
         for source in self.sources.values():
@@ -164,8 +182,27 @@ class Studio:
         self.engine.stop()
         self.started = False
         self.playing = False
+        self._save_baselines()
         self._final_rows = self.recorder.close(status) if self.recorder is not None else {}
+        if self.database is not None:
+            self.database.close()
         return self._final_rows
+
+    def _load_baselines(self) -> None:
+        """Reuse the client's stored resting profiles instead of calibrating anew."""
+        if self.database is None or self.options.client is None:
+            return
+        for channel, values in self.database.load_baselines(self.options.client).items():
+            if channel in self.sources:
+                self.sources[channel].load_baseline(values)
+                self.log_action("baseline loaded", channel)
+
+    def _save_baselines(self) -> None:
+        if self.database is None or self.options.client is None or (self.recorder and self.recorder.problem):
+            return
+        found = {ch: b for ch, s in self.sources.items() if (b := s.baseline()) is not None}
+        if found:
+            self.database.save_baselines(self.options.client, found)
 
     # --- operator actions (any thread) ------------------------------------------------------------------
     def submit_text(self, text: str) -> None:
@@ -183,6 +220,22 @@ class Studio:
         marker = Marker(self.clock.now(), cleaned, source)
         self.markers.append(marker)
         return marker
+
+    def log_action(self, action: str, detail: str = "") -> None:
+        """Record an operator action (not a music change: those go to the control log)."""
+        self.actions.append(OperatorAction(self.clock.now(), action, detail))
+
+    def self_report(self, phase: str, valence: int, arousal: int) -> None:
+        """Store a Self-Assessment Manikin rating (1-9) now; StoreError if it is out of range or not recorded."""
+        if self.database is None or self.recorder is None:
+            raise StoreError("this session is not recorded: self-reports need a session database")
+        self.database.add_self_report(self.recorder.session_id, self.clock.now(), phase, valence, arousal)
+        self.log_action("self-report", f"{phase}: valence {valence}, arousal {arousal}")
+
+    @property
+    def recording_problem(self) -> str:
+        """Why recording stopped early (disk full, ...), or empty while all is well."""
+        return self.recorder.problem if self.recorder is not None else ""
 
     def fade_out(self) -> None:
         """Fade the music to silence (within 2 s) and log it as an operator action."""

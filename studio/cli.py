@@ -16,6 +16,8 @@ from studio.commands import register
 from studio.config import AUDIO_BACKENDS, Config, load_config
 from studio.errors import StudioError, UsageError
 from studio.policy import Bounds, ControlMode, Goal
+from studio.session import SessionOptions
+from studio.store import Consent, passphrase_from_env
 
 PROG = "affect-studio"
 
@@ -78,6 +80,20 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         help="operator bound: tempo=MIN:MAX (BPM), volume=DBFS (ceiling), change=SHARE (per minute)",
     )
     parser.add_argument("--store", type=Path, default=default(None), help="session database file")
+    parser.add_argument("--client", default=default(None), metavar="CODE", help="pseudonymous client code")
+    parser.add_argument(
+        "--consent",
+        default=default(None),
+        metavar="LIST",
+        help="what the client agreed to: features (default), raw_audio, raw_video, research (comma-separated)",
+    )
+    parser.add_argument(
+        "--marker",
+        action="append",
+        default=default([]),
+        metavar="SECONDS:LABEL",
+        help="headless: set a marker at this session time (repeatable)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
 
@@ -107,6 +123,32 @@ def settings_from(args: argparse.Namespace) -> Config:
         goal=Goal(args.goal) if args.goal else config.goal,
         mode=ControlMode(args.mode) if args.mode else config.mode,
         audio_backend=args.audio or config.audio_backend,
+    )
+
+
+def parse_marker(text: str) -> tuple[float, str]:
+    """One ``--marker SECONDS:LABEL`` value."""
+    when, sep, label = text.partition(":")
+    try:
+        t = float(when)
+    except ValueError:
+        t = -1.0
+    if not sep or t < 0 or not label.strip():
+        raise UsageError(f"cannot read --marker {text}; write SECONDS:LABEL, e.g. --marker '30:eyes closed'")
+    return t, label.strip()
+
+
+def session_options(args: argparse.Namespace, config: Config) -> SessionOptions:
+    """Client, consent, passphrase (from the environment) and scheduled markers of a session."""
+    try:
+        consent = Consent.parse(args.consent) if args.consent is not None else config.consent
+    except ValueError as exc:
+        raise UsageError(f"--consent {args.consent}: {exc}") from None
+    return SessionOptions(
+        client=args.client,
+        consent=consent,
+        passphrase=passphrase_from_env(),
+        markers=tuple(parse_marker(m) for m in args.marker),
     )
 
 
@@ -142,14 +184,15 @@ def dispatch(argv: Sequence[str] | None) -> int:
         return code
     config = settings_from(args)
     demo = choose_demo(args, config)
+    options = session_options(args, config)
     if args.command == "run" and args.headless:
-        if args.out is None:
-            raise UsageError("run --headless needs --out DIR for the session database")
+        if args.out is None and args.store is None:
+            raise UsageError("run --headless needs --out DIR (or --store FILE) for the session database")
         if args.duration <= 0:
             raise UsageError(f"--duration {args.duration:g} must be more than 0 seconds")
         from studio.headless import run_headless
 
-        run_headless(config, demo, args.duration, args.out)
+        run_headless(config, demo, args.duration, args.store or args.out / "session.sqlite", options=options)
         return 0
     require_display()
     from ui.app import run_gui

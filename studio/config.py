@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,8 @@ from sensors.biosignal import BoardConfig
 from studio.errors import StudioError
 from studio.loop import LoopConfig
 from studio.policy import Bounds, ControlMode, Goal
+from studio.session import MarkerSettings, Outputs
+from studio.store import Consent
 
 AUDIO_BACKENDS = ("auto", "device", "jack", "silent")
 
@@ -66,6 +68,9 @@ class Config:
     audio_backend: str
     board: BoardConfig
     source: str  # where the settings came from, for messages
+    consent: Consent = field(default_factory=Consent)
+    outputs: Outputs = field(default_factory=Outputs)
+    markers: MarkerSettings = field(default_factory=MarkerSettings)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -131,4 +136,17 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         audio_backend=audio,
         board=BoardConfig(**s["body"]),
         source=origin,
+        consent=Consent(**s["consent"]),
+        outputs=Outputs(**s["outputs"]),
+        markers=marker_settings(s["markers"], origin),
     )
+
+
+def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
+    labels, keys = m["labels"], m["keys"]
+    if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
+        raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
+    for name in ("osc_port",):
+        if not 0 <= m[name] <= 65535:
+            raise ConfigError(f"{origin}: markers.{name} = {m[name]} must be a UDP port (0-65535)")
+    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"])

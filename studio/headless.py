@@ -12,17 +12,25 @@ from typing import Any, TextIO
 
 from studio.app import Studio
 from studio.config import Config
+from studio.session import SessionOptions
+
+POLL = 0.1  # seconds between looks at the clock, the marker schedule and the recorder
 
 
 def run_headless(
-    config: Config, demo: bool, duration: float, out_dir: Path, stream: TextIO = sys.stdout
+    config: Config,
+    demo: bool,
+    duration: float,
+    store: Path,
+    stream: TextIO = sys.stdout,
+    options: SessionOptions | None = None,
 ) -> dict[str, Any]:
-    """Run for ``duration`` seconds (or until SIGINT/SIGTERM), recording into ``out_dir/session.sqlite``.
+    """Run for ``duration`` seconds (or until SIGINT/SIGTERM, or until recording fails), recording into ``store``.
 
     Prints a JSON line when recording starts and a one-line JSON summary at the end, and returns the summary.
+    Markers in ``options.markers`` are set at their session times.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    studio = Studio(config, demo=demo, store=out_dir / "session.sqlite")
+    studio = Studio(config, demo=demo, store=store, options=options)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -33,16 +41,24 @@ def run_headless(
     studio.start()
     rows: dict[str, int] = {}
     try:
-        assert studio.recorder is not None
-        print(
-            json.dumps({"event": "recording", "session_id": studio.recorder.session_id, "database": str(studio.store)}),
-            file=stream,
-            flush=True,
-        )
-        stop.wait(duration)
+        assert studio.recorder is not None and studio.database is not None
+        first: dict[str, Any] = {
+            "event": "recording",
+            "session_id": studio.recorder.session_id,
+            "database": str(studio.store),
+        }
+        if studio.database.interrupted:
+            first["interrupted_sessions"] = studio.database.interrupted
+        if studio.database.notice:
+            first["notice"] = studio.database.notice
+            print(studio.database.notice, file=sys.stderr, flush=True)
+        print(json.dumps(first), file=stream, flush=True)
+        wait_and_mark(studio, stop, duration)
     finally:
         interrupted = stop.is_set()
         rows = studio.stop("interrupted" if interrupted else "completed")
+        if studio.recording_problem:
+            print(studio.recording_problem, file=sys.stderr, flush=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     assert studio.recorder is not None
@@ -57,5 +73,23 @@ def run_headless(
         "channels": {ch: {"state": s.state.value, "detail": s.detail} for ch, s in studio.statuses().items()},
         "status": "interrupted" if interrupted else "completed",
     }
+    if studio.recording_problem:
+        summary["status"] = "stopped"
+        summary["problem"] = studio.recording_problem
     print(json.dumps(summary), file=stream, flush=True)
     return summary
+
+
+def wait_and_mark(studio: Studio, stop: threading.Event, duration: float) -> None:
+    """Wait ``duration`` seconds (or for ``stop``), setting scheduled markers on time; a recording
+    that stopped early (disk full) ends the run."""
+    pending = sorted(studio.options.markers)
+    deadline = time.monotonic() + duration
+    while not stop.is_set():
+        now = studio.clock.now()
+        while pending and pending[0][0] <= now:
+            studio.add_marker(pending.pop(0)[1], source="command line")
+        left = deadline - time.monotonic()
+        if left <= 0 or studio.recording_problem:
+            return
+        stop.wait(min(POLL, left))
