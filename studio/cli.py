@@ -192,8 +192,8 @@ def dispatch(argv: Sequence[str] | None) -> int:
             raise UsageError(f"--duration {args.duration:g} must be more than 0 seconds")
         from studio.headless import run_headless
 
-        run_headless(config, demo, args.duration, args.store or args.out / "session.sqlite", options=options)
-        return 0
+        summary = run_headless(config, demo, args.duration, args.store or args.out / "session.sqlite", options=options)
+        return 1 if summary["status"] == "stopped" else 0  # recording stopped early (disk full)
     require_display()
     from ui.app import run_gui
 

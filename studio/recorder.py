@@ -45,11 +45,10 @@ class OperatorAction:
     detail: str = ""
 
 
-def disk_problem(exc: Exception, t: float) -> str:
+def disk_problem(exc: Exception, t: float, path: object) -> str:
     text = str(exc)
-    if "full" in text:
-        return f"recording stopped at {t:.1f} s: the disk is full ({text})"
-    return f"recording stopped at {t:.1f} s: cannot write the database ({text})"
+    why = f"the disk is full ({text})" if "full" in text else f"cannot write the database ({text})"
+    return f"recording stopped at {t:.1f} s: {why}; everything recorded until then is kept in {path}"
 
 
 class Recorder:
@@ -151,7 +150,7 @@ class Recorder:
                 db.commit()
             except DB_ERRORS as exc:
                 db.rollback()
-                self.problem = disk_problem(exc, self.last_t)
+                self.problem = disk_problem(exc, self.last_t, self.path)
                 return
         for table, values in rows.items():
             self.counts[table] += len(values)
