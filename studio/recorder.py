@@ -80,7 +80,7 @@ class Recorder:
         self._cursor = Cursor()
         self.counts = dict.fromkeys(TABLES, 0)
         self.last_t = 0.0
-        self._described: set[str] = set()
+        self._sampled: dict[str, tuple[float, int]] = {}  # raw stream -> (first sample's t, samples so far)
         self.problem = ""  # set when recording stopped early: what happened, for the operator
         with store.transaction() as db:
             for name, stream in self._features.items():
@@ -116,9 +116,11 @@ class Recorder:
         fields = []
         for name, stream in self._samples.items():
             w = self._cursor.rows(name, stream)
-            if len(w) > 1:
-                if name not in self._described:  # a raw stream's fields and rate (Hz), from its first chunk
-                    rate = (len(w) - 1) / float(w.t[-1] - w.t[0]) if w.t[-1] > w.t[0] else None
+            if len(w):
+                first_t, total = self._sampled.get(name, (float(w.t[0]), 0))
+                self._sampled[name] = (first_t, total + len(w))
+                if w.t[-1] > first_t:  # the rate (Hz) over everything so far
+                    rate = (total + len(w) - 1) / float(w.t[-1] - first_t)
                     fields.append((self.session_id, name, json.dumps(stream.fields), rate))
                 rows["samples"].append(
                     (sid, name, float(w.t[0]), len(w), w.t.tobytes(), w.values.astype(np.float32).tobytes())
@@ -154,7 +156,6 @@ class Recorder:
                 return
         for table, values in rows.items():
             self.counts[table] += len(values)
-        self._described.update(str(f[1]) for f in fields)
         self.last_t = last_t
 
     def row_counts(self) -> dict[str, int]:

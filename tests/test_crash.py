@@ -44,11 +44,17 @@ def test_sigkill_keeps_everything_up_to_the_last_second_and_the_session_shows_as
     assert db.execute("SELECT label FROM markers").fetchall() == [("before the crash",)]
     db.close()
 
-    listing = run_cli("sessions", "list", "--store", str(tmp_path / "session.sqlite"))
+    db_path = tmp_path / "session.sqlite"
+    listing = run_cli("sessions", "list", "--store", str(db_path))
     assert listing.returncode == 0, listing.stderr
     assert f"session {first['session_id']} was interrupted" in listing.stdout
     assert "interrupted*" in listing.stdout and "sessions close" in listing.stdout
-    closed = run_cli("sessions", "close", "--latest", "--store", str(tmp_path / "session.sqlite"))
+    report = run_cli(
+        "export", "--latest", "--format", "report", "--out", str(tmp_path / "report"), "--store", str(db_path)
+    )
+    assert report.returncode == 0, report.stderr
+    assert "interrupted" in (tmp_path / "report" / f"session-{first['session_id']}-report.html").read_text()
+    closed = run_cli("sessions", "close", "--latest", "--store", str(db_path))
     assert closed.returncode == 0 and "closed: interrupted" in closed.stdout, closed.stderr
     db = sqlite3.connect(tmp_path / "session.sqlite")
     assert db.execute("SELECT status, ended_utc IS NOT NULL FROM sessions").fetchone() == ("interrupted", 1)
