@@ -15,9 +15,12 @@ from studio.clock import SessionClock
 from studio.config import Config
 from studio.events import ControlChange, EventLog, Marker
 from studio.loop import FusionLoop
+from studio.marker_inputs import LslMarkers, OscMarkers, start_marker_inputs
 from studio.models import face_model_status
 from studio.music.backend import choose_backend
 from studio.music.engine import MusicEngine
+from studio.publish import PERIOD as PUBLISH_PERIOD
+from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
 from studio.session import SessionOptions
 from studio.store import Store, StoreError
@@ -86,6 +89,9 @@ class Studio:
         self.store = store  # the database file; after start, the one actually in use
         self.database: Store | None = None
         self.recorder: Recorder | None = None
+        self.publisher: Publisher | None = None
+        self.marker_inputs: list[OscMarkers | LslMarkers] = []
+        self.input_problems: list[str] = []
         self._workers: list[PeriodicWorker] = []
         self.started = False
         self.playing = False
@@ -156,9 +162,42 @@ class Studio:
         )
         if self.recorder is not None:
             self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.recorder.flush))
+        self._start_network()
         for worker in self._workers:
             worker.start()
         self.started = True
+
+    def _start_network(self) -> None:
+        """LSL/OSC outputs and marker inputs, as the settings ask (all off by default)."""
+        outputs = self.config.outputs
+        if outputs.lsl or outputs.osc:
+            body = self.sources["body"]
+            self.publisher = Publisher(
+                self.hub,
+                self.clock,
+                CHANNELS,
+                self.markers,
+                outputs,
+                self.config.loop.rate_hz,
+                body_rate=float(getattr(body, "fs", 0.0)),
+            )
+            self._workers.append(PeriodicWorker("publish", PUBLISH_PERIOD, self.publisher.step))
+        settings = self.config.markers
+        if settings.osc_port or settings.lsl_stream:
+            try:
+                self.marker_inputs = start_marker_inputs(settings, self._external_marker, lsl_offset(self.clock))
+            except OSError as exc:  # the session goes on without that input
+                self.input_problems.append(str(exc))
+
+    def _external_marker(self, label: str, source: str, t: float | None) -> None:
+        self.add_marker(label, source, t)
+
+    def marker_input_summary(self) -> dict[str, object]:
+        """What each marker input received (markers, malformed messages ignored), and inputs that failed."""
+        found: dict[str, object] = {i.counter.name: i.counter.summary() for i in self.marker_inputs}
+        if self.input_problems:
+            found["problems"] = list(self.input_problems)
+        return found
 
     def step(self, now: float) -> None:
         """One fusion/control tick at session time ``now`` (seconds)."""
@@ -174,6 +213,10 @@ class Studio:
         for worker in self._workers:
             worker.stop()
         self._workers.clear()
+        for marker_input in self.marker_inputs:
+            marker_input.close()
+        if self.publisher is not None:
+            self.publisher.close()
         for source in self.sources.values():
             try:
                 source.close()
@@ -211,13 +254,14 @@ class Studio:
         assert isinstance(source, TextSource)
         source.submit(text)
 
-    def add_marker(self, label: str, source: str = "operator") -> Marker:
+    def add_marker(self, label: str, source: str = "operator", t: float | None = None) -> Marker:
+        """A marker at session time ``t`` (default: now); ValueError for an empty or over-long label."""
         cleaned = " ".join(label.split())
         if not cleaned:
             raise ValueError("a marker needs a label")
         if len(cleaned) > MAX_MARKER_LABEL:
             raise ValueError(f"marker label too long ({len(cleaned)} characters; at most {MAX_MARKER_LABEL})")
-        marker = Marker(self.clock.now(), cleaned, source)
+        marker = Marker(self.clock.now() if t is None else t, cleaned, source)
         self.markers.append(marker)
         return marker
 

@@ -73,6 +73,8 @@ def run_headless(
         "channels": {ch: {"state": s.state.value, "detail": s.detail} for ch, s in studio.statuses().items()},
         "status": "interrupted" if interrupted else "completed",
     }
+    if studio.marker_inputs or studio.input_problems:
+        summary["marker_inputs"] = studio.marker_input_summary()
     if studio.recording_problem:
         summary["status"] = "stopped"
         summary["problem"] = studio.recording_problem
