@@ -276,6 +276,13 @@ class Studio:
         self.database.add_self_report(self.recorder.session_id, self.clock.now(), phase, valence, arousal)
         self.log_action("self-report", f"{phase}: valence {valence}, arousal {arousal}")
 
+    def save_notes(self, template: str, sections: dict[str, str]) -> None:
+        """Store the session note (SOAP or DAP sections); StoreError if it cannot be kept."""
+        if self.database is None or self.recorder is None:
+            raise StoreError("this session is not recorded: notes need a session database")
+        self.database.save_notes(self.recorder.session_id, template, sections)
+        self.log_action("notes saved", template)
+
     @property
     def recording_problem(self) -> str:
         """Why recording stopped early (disk full, ...), or empty while all is well."""

@@ -17,7 +17,11 @@ from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
 from ui.band_plot import BandPowerPlot
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
+from ui.marker_bar import MarkerBar
+from ui.marker_lines import MarkerLines
 from ui.music_panel import MusicPanel
+from ui.notes_editor import NotesEditor
+from ui.sam_dialog import SamDialog
 from ui.status_panel import StatusPanel
 from ui.theme import STYLE_SHEET, configure_pyqtgraph
 from ui.va_plane import VAPlane
@@ -52,6 +56,14 @@ class MainWindow(QMainWindow):
         self.music = MusicPanel(studio)
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
+        self.marker_bar = MarkerBar(studio, self)
+        plots = [
+            self.fused.getPlotItem(),
+            self.channel_affect.valence,
+            self.channel_affect.arousal,
+            self.eeg.getPlotItem(),
+        ]
+        self.marker_lines = MarkerLines(studio.markers, plots, seconds=60.0)
         # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
         # a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw less often.
         self.views: list[tuple[View, int]] = [
@@ -62,7 +74,10 @@ class MainWindow(QMainWindow):
             (self.va_plane, 2),
             (self.status_panel, 3),
             (self.music, 3),
+            (self.marker_lines, 3),
+            (self.marker_bar, 20),
         ]
+        self._session_menu()
 
         central = QWidget()
         central.setObjectName("central")
@@ -96,10 +111,17 @@ class MainWindow(QMainWindow):
         entry_layout = QVBoxLayout(entries)
         entry_layout.addWidget(self.text_entry)
         entry_layout.addWidget(self.marker)
+        entry_layout.addWidget(self.marker_bar)
         column = QVBoxLayout()
         column.addLayout(grid, 1)
         column.addWidget(entries)
         return column
+
+    def _session_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Session")
+        for phase in ("before", "during", "after"):
+            menu.addAction(f"Self-report {phase}…", lambda p=phase: SamDialog(self.studio, p, self).exec())
+        menu.addAction("Notes…", lambda: NotesEditor(self.studio, self).exec())
 
     def _sidebar(self) -> QWidget:
         status_box = QGroupBox("Channels")
@@ -133,5 +155,6 @@ class MainWindow(QMainWindow):
     def _status_line(self, now: float) -> str:
         minutes, seconds = divmod(int(now), 60)
         store = f"recording to {self.studio.store}" if self.studio.store is not None else "not recording"
+        store = self.studio.recording_problem or store
         mode = "demo (no hardware)" if self.studio.demo else "live"
         return f"Session {minutes:02d}:{seconds:02d}  ·  {mode}  ·  {store}"
