@@ -67,6 +67,7 @@ class Studio:
         store: Path | None,
         clock: SessionClock | None = None,
         options: SessionOptions | None = None,
+        sources: dict[str, Source] | None = None,
     ) -> None:
         self.config = config
         self.demo = demo
@@ -75,7 +76,7 @@ class Studio:
         self.clock = clock or SessionClock()
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
-        self.sources = make_sources(config, self.clock, demo)
+        self.sources = sources if sources is not None else make_sources(config, self.clock, demo)
         self.engine = MusicEngine(choose_backend(config.audio_backend))
         self.loop = FusionLoop(
             self.hub,
@@ -93,6 +94,7 @@ class Studio:
         self.marker_inputs: list[OscMarkers | LslMarkers] = []
         self.input_problems: list[str] = []
         self._workers: list[PeriodicWorker] = []
+        self.extra_workers: list[PeriodicWorker] = []  # started and stopped with the studio (replay)
         self.started = False
         self.playing = False
         self._final_rows: dict[str, int] | None = None
@@ -163,6 +165,7 @@ class Studio:
         if self.recorder is not None:
             self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.recorder.flush))
         self._start_network()
+        self._workers += self.extra_workers
         for worker in self._workers:
             worker.start()
         self.started = True

@@ -94,6 +94,8 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         metavar="SECONDS:LABEL",
         help="headless: set a marker at this session time (repeatable)",
     )
+    parser.add_argument("--replay", type=int, default=default(None), metavar="SESSION_ID", help="replay a session")
+    parser.add_argument("--replay-speed", type=float, default=default(1.0), metavar="X", help="replay speed (1 to 32)")
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
 
@@ -183,6 +185,12 @@ def dispatch(argv: Sequence[str] | None) -> int:
         code: int = command.run(args)
         return code
     config = settings_from(args)
+    if args.replay is not None:
+        require_display()
+        from studio.paths import default_store_path
+        from ui.replay import run_replay
+
+        return int(run_replay(config, args.store or default_store_path(), args.replay, args.replay_speed))
     demo = choose_demo(args, config)
     options = session_options(args, config)
     if args.command == "run" and args.headless:

@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
             (self.marker_lines, 3),
             (self.marker_bar, 20),
         ]
+        self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
         self._session_menu()
 
         central = QWidget()
@@ -122,6 +123,17 @@ class MainWindow(QMainWindow):
         for phase in ("before", "during", "after"):
             menu.addAction(f"Self-report {phase}…", lambda p=phase: SamDialog(self.studio, p, self).exec())
         menu.addAction("Notes…", lambda: NotesEditor(self.studio, self).exec())
+        menu.addAction("Replay a session…", self._replay)
+
+    def _replay(self) -> None:
+        from ui.replay import ask_and_replay  # ui.replay shows its replays in MainWindows
+
+        if self.studio.store is not None:
+            self.replays = [
+                w
+                for w in [*getattr(self, "replays", []), ask_and_replay(self, self.studio.config, self.studio.store)]
+                if w
+            ]
 
     def _sidebar(self) -> QWidget:
         status_box = QGroupBox("Channels")
