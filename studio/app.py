@@ -23,7 +23,7 @@ from studio.publish import PERIOD as PUBLISH_PERIOD
 from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
 from studio.session import SessionOptions
-from studio.store import Store, StoreError
+from studio.store import Store, StoreError, passphrase_from_env
 from studio.streams import StreamHub
 from studio.worker import PeriodicWorker
 
@@ -71,7 +71,7 @@ class Studio:
     ) -> None:
         self.config = config
         self.demo = demo
-        self.options = options or SessionOptions()
+        self.options = options or SessionOptions(consent=config.consent, passphrase=passphrase_from_env())
         self.actions: EventLog[OperatorAction] = EventLog()
         self.clock = clock or SessionClock()
         self.hub = StreamHub()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from studio.app import Studio
 from studio.config import load_config
-from studio.store import Store
+from studio.store import Consent, Store
 from ui.main_window import MainWindow
 from ui.notes_editor import NotesEditor
 from ui.sam_dialog import SamDialog
@@ -19,6 +19,11 @@ from ui.sam_dialog import SamDialog
 @pytest.fixture(scope="module")
 def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     store = tmp_path_factory.mktemp("ui") / "s.sqlite"
+    crashed = Store.open(store)  # a session left running by a process that is gone
+    sid = crashed.begin_session("2025-01-01T10:00:00+00:00", {}, Consent(), None)
+    crashed.db.execute("UPDATE sessions SET heartbeat_utc = '2025-01-01T10:05:00+00:00' WHERE id = ?", (sid,))
+    crashed.db.commit()
+    crashed.close()
     studio = Studio(replace(load_config(), audio_backend="silent"), demo=True, store=store)
     studio.start()
     window = MainWindow(studio)
@@ -49,6 +54,7 @@ def test_marker_buttons_and_shortcuts_set_markers_drawn_on_every_plot(running, t
     assert window.marker_lines._lines[0][0].label.format == "eyes closed"
     assert studio.markers.last(1)[0].t <= now
     window.grab().save(str(tmp_path / "window.png"))
+    assert "session 1 was interrupted" in window.statusBar().currentMessage()
 
 
 def test_self_report_and_notes_are_saved_with_the_session(running, qapp):

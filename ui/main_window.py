@@ -168,5 +168,9 @@ class MainWindow(QMainWindow):
         minutes, seconds = divmod(int(now), 60)
         store = f"recording to {self.studio.store}" if self.studio.store is not None else "not recording"
         store = self.studio.recording_problem or store
+        database = self.studio.database
+        if database is not None and (database.notice or database.interrupted):
+            gone = ", ".join(map(str, database.interrupted))
+            store += f"  ·  {database.notice or f'session {gone} was interrupted (see: affect-studio sessions list)'}"
         mode = "demo (no hardware)" if self.studio.demo else "live"
         return f"Session {minutes:02d}:{seconds:02d}  ·  {mode}  ·  {store}"
