@@ -13,7 +13,9 @@ measures, on the session clock:
   next buffer; benchmarks.music_speed measures it), after which the change glides over its ramp.
 
 The deliberate delays are reported separately: the smoothing time constant, the outlier confirmation, and
-the operator's rate bound (set to its widest here so that the music settles between steps). Run: .venv/bin/python -m benchmarks.control_latency [--steps 12]
+the operator's rate bound (set to its widest here so that the music settles between steps).
+
+Run: .venv/bin/python -m benchmarks.control_latency [--steps 12]
 """
 
 from __future__ import annotations

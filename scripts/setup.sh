@@ -20,8 +20,9 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 fi
 
 # Debian packages: PortAudio headers and a compiler for PyAudio, Qt's X11/EGL libraries, and the virtual
-# audio (PulseAudio null sink, dummy JACK) and virtual screen (Xvfb) the tests and headless runs use.
-packages=(gcc portaudio19-dev libasound2-plugins pulseaudio pulseaudio-utils jackd2 sox
+# audio (PulseAudio null sink, dummy JACK) and virtual screen (Xvfb) the tests and headless runs use;
+# poppler-utils' pdftoppm lets the export test look at the report's PDF pages.
+packages=(gcc portaudio19-dev libasound2-plugins pulseaudio pulseaudio-utils jackd2 sox poppler-utils
           libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0
           libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0
           libxcb-xinerama0 libxcb-xkb1 xvfb xauth)

@@ -12,6 +12,8 @@ from sensors.body_backend import FloatArray, SourceFault, nothing
 from sensors.body_pipeline import ChannelLayout
 from studio.clock import SessionClock
 
+BUFFER_SECONDS = 60.0  # BrainFlow's ring buffer, in seconds of samples
+
 
 class BoardBackend:
     """One BrainFlow board. BrainFlow's Unix timestamps are mapped onto the session clock; a playback file
@@ -41,7 +43,9 @@ class BoardBackend:
             prepared = True
             if self.config.board_id == PLAYBACK:
                 board.config_board("loopback_true")
-            board.start_stream()
+            # get_board_data drains the buffer every step, so a minute of samples is ample; BrainFlow's
+            # default (450,000 samples) only fills the process's memory over the first half hour.
+            board.start_stream(int(layout.fs * BUFFER_SECONDS))
         except BrainFlowError as exc:
             if prepared:  # never release a session someone else prepared with the same board and parameters
                 board.release_session()

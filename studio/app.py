@@ -17,11 +17,16 @@ from studio.clock import SessionClock
 from studio.config import Config
 from studio.events import ControlChange, EventLog, Marker
 from studio.loop import FusionLoop
+from studio.marker_inputs import LslMarkers, OscMarkers, start_marker_inputs
 from studio.models import face_model_status
 from studio.music.backend import choose_backend
 from studio.music.engine import MusicEngine
 from studio.paths import face_model_path
-from studio.recorder import Recorder
+from studio.publish import PERIOD as PUBLISH_PERIOD
+from studio.publish import Publisher, lsl_offset
+from studio.recorder import OperatorAction, Recorder
+from studio.session import SessionOptions
+from studio.store import Store, StoreError, passphrase_from_env
 from studio.streams import StreamHub
 from studio.worker import PeriodicWorker
 
@@ -38,6 +43,7 @@ FEATURE_STREAMS = (
     "fusion.shares",
     "fusion.agreement",
 )
+SAMPLE_STREAMS = ("body.eeg",)  # raw signals recorded sample by sample (for EDF export)
 MAX_MARKER_LABEL = 200
 RECORD_PERIOD = 0.5  # seconds between writes to the database
 MAX_CALIBRATION = 600.0  # seconds
@@ -72,11 +78,14 @@ class Studio:
         demo: bool,
         store: Path | None,
         clock: SessionClock | None = None,
+        options: SessionOptions | None = None,
         sources: Mapping[str, Source] | None = None,
     ) -> None:
         """``sources`` replaces the channels ``make_sources`` would choose (replayed scenarios, tests)."""
         self.config = config
         self.demo = demo
+        self.options = options or SessionOptions(consent=config.consent, passphrase=passphrase_from_env())
+        self.actions: EventLog[OperatorAction] = EventLog()
         self.clock = clock or SessionClock()
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
@@ -96,9 +105,14 @@ class Studio:
             notes=self.channel_note,
             goal_point=config.goal_point,
         )
-        self.store = store
+        self.store = store  # the database file; after start, the one actually in use
+        self.database: Store | None = None
         self.recorder: Recorder | None = None
+        self.publisher: Publisher | None = None
+        self.marker_inputs: list[OscMarkers | LslMarkers] = []
+        self.input_problems: list[str] = []
         self._workers: list[PeriodicWorker] = []
+        self.extra_workers: list[PeriodicWorker] = []  # started and stopped with the studio (replay)
         self.started = False
         self.playing = False
         self._final_rows: dict[str, int] | None = None
@@ -141,16 +155,21 @@ class Studio:
                 log.exception("channel %s failed to open", source.channel)
                 source.set_status(State.DOWN, f"could not start: {exc}")
         if self.store is not None:
+            self.database = Store.open(self.store, create=True, passphrase=self.options.passphrase)
+            self.store = self.database.path
             self.recorder = Recorder(
-                self.store,
+                self.database,
                 self.hub,
                 CHANNELS,
                 FEATURE_STREAMS,
-                self.markers,
-                self.loop.control_log,
+                SAMPLE_STREAMS,
+                (self.markers, self.loop.control_log, self.actions),
                 self.settings(),
                 self.clock.unix_start,
+                self.options.consent,
+                self.options.client,
             )
+            self._load_baselines()
         self.engine.start()
         self.playing = True
         self.started = True
@@ -170,8 +189,42 @@ class Studio:
         )
         if self.recorder is not None:
             self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.recorder.flush))
+        self._start_network()
+        self._workers += self.extra_workers
         for worker in self._workers:
             worker.start()
+
+    def _start_network(self) -> None:
+        """LSL/OSC outputs and marker inputs, as the settings ask (all off by default)."""
+        outputs = self.config.outputs
+        if outputs.lsl or outputs.osc:
+            body = self.sources["body"]
+            self.publisher = Publisher(
+                self.hub,
+                self.clock,
+                CHANNELS,
+                self.markers,
+                outputs,
+                self.config.loop.rate_hz,
+                body_rate=float(getattr(body, "fs", 0.0)),
+            )
+            self._workers.append(PeriodicWorker("publish", PUBLISH_PERIOD, self.publisher.step))
+        settings = self.config.markers
+        if settings.osc_port or settings.lsl_stream:
+            try:
+                self.marker_inputs = start_marker_inputs(settings, self._external_marker, lsl_offset(self.clock))
+            except OSError as exc:  # the session goes on without that input
+                self.input_problems.append(str(exc))
+
+    def _external_marker(self, label: str, source: str, t: float | None) -> None:
+        self.add_marker(label, source, t)
+
+    def marker_input_summary(self) -> dict[str, object]:
+        """What each marker input received (markers, malformed messages ignored), and inputs that failed."""
+        found: dict[str, object] = {i.counter.name: i.counter.summary() for i in self.marker_inputs}
+        if self.input_problems:
+            found["problems"] = list(self.input_problems)
+        return found
 
     def step(self, now: float) -> None:
         """One fusion/control tick at session time ``now`` (seconds); ends a calibration that is due."""
@@ -225,6 +278,10 @@ class Studio:
         for worker in self._workers:
             worker.stop()
         self._workers.clear()
+        for marker_input in self.marker_inputs:
+            marker_input.close()
+        if self.publisher is not None:
+            self.publisher.close()
         for source in self.sources.values():
             try:
                 source.close()
@@ -233,8 +290,27 @@ class Studio:
         self.engine.stop()
         self.started = False
         self.playing = False
+        self._save_baselines()
         self._final_rows = self.recorder.close(status) if self.recorder is not None else {}
+        if self.database is not None:
+            self.database.close()
         return self._final_rows
+
+    def _load_baselines(self) -> None:
+        """Reuse the client's stored resting profiles instead of calibrating anew."""
+        if self.database is None or self.options.client is None:
+            return
+        for channel, values in self.database.load_baselines(self.options.client).items():
+            if channel in self.sources:
+                self.sources[channel].load_baseline(values)
+                self.log_action("baseline loaded", channel)
+
+    def _save_baselines(self) -> None:
+        if self.database is None or self.options.client is None or (self.recorder and self.recorder.problem):
+            return
+        found = {ch: b for ch, s in self.sources.items() if (b := s.baseline()) is not None}
+        if found:
+            self.database.save_baselines(self.options.client, found)
 
     # --- operator actions (any thread) ------------------------------------------------------------------
     def submit_text(self, text: str) -> None:
@@ -243,15 +319,39 @@ class Studio:
         assert isinstance(source, TextSource)
         source.submit(text)
 
-    def add_marker(self, label: str, source: str = "operator") -> Marker:
+    def add_marker(self, label: str, source: str = "operator", t: float | None = None) -> Marker:
+        """A marker at session time ``t`` (default: now); ValueError for an empty or over-long label."""
         cleaned = " ".join(label.split())
         if not cleaned:
             raise ValueError("a marker needs a label")
         if len(cleaned) > MAX_MARKER_LABEL:
             raise ValueError(f"marker label too long ({len(cleaned)} characters; at most {MAX_MARKER_LABEL})")
-        marker = Marker(self.clock.now(), cleaned, source)
+        marker = Marker(self.clock.now() if t is None else t, cleaned, source)
         self.markers.append(marker)
         return marker
+
+    def log_action(self, action: str, detail: str = "") -> None:
+        """Record an operator action (not a music change: those go to the control log)."""
+        self.actions.append(OperatorAction(self.clock.now(), action, detail))
+
+    def self_report(self, phase: str, valence: int, arousal: int) -> None:
+        """Store a Self-Assessment Manikin rating (1-9) now; StoreError if it is out of range or not recorded."""
+        if self.database is None or self.recorder is None:
+            raise StoreError("this session is not recorded: self-reports need a session database")
+        self.database.add_self_report(self.recorder.session_id, self.clock.now(), phase, valence, arousal)
+        self.log_action("self-report", f"{phase}: valence {valence}, arousal {arousal}")
+
+    def save_notes(self, template: str, sections: dict[str, str]) -> None:
+        """Store the session note (SOAP or DAP sections); StoreError if it cannot be kept."""
+        if self.database is None or self.recorder is None:
+            raise StoreError("this session is not recorded: notes need a session database")
+        self.database.save_notes(self.recorder.session_id, template, sections)
+        self.log_action("notes saved", template)
+
+    @property
+    def recording_problem(self) -> str:
+        """Why recording stopped early (disk full, ...), or empty while all is well."""
+        return self.recorder.problem if self.recorder is not None else ""
 
     def fade_out(self) -> None:
         """Fade the music to silence (within 2 s) and log it as an operator action."""

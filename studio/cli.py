@@ -17,6 +17,8 @@ from studio.commands import register
 from studio.config import AUDIO_BACKENDS, Config, load_config
 from studio.errors import StudioError, UsageError
 from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
+from studio.session import SessionOptions
+from studio.store import Consent, passphrase_from_env
 
 PROG = "affect-studio"
 
@@ -119,6 +121,22 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         metavar="SOURCE",
         help="body channel source: synthetic, a board profile, playback:FILE[@BOARD], file:PATH or lsl:NAME",
     )
+    parser.add_argument("--client", default=default(None), metavar="CODE", help="pseudonymous client code")
+    parser.add_argument(
+        "--consent",
+        default=default(None),
+        metavar="LIST",
+        help="what the client agreed to: features (default), raw_audio, raw_video, research (comma-separated)",
+    )
+    parser.add_argument(
+        "--marker",
+        action="append",
+        default=default([]),
+        metavar="SECONDS:LABEL",
+        help="headless: set a marker at this session time (repeatable)",
+    )
+    parser.add_argument("--replay", type=int, default=default(None), metavar="SESSION_ID", help="replay a session")
+    parser.add_argument("--replay-speed", type=float, default=default(1.0), metavar="X", help="replay speed (1 to 32)")
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
 
@@ -161,6 +179,32 @@ def settings_from(args: argparse.Namespace) -> Config:
     )
 
 
+def parse_marker(text: str) -> tuple[float, str]:
+    """One ``--marker SECONDS:LABEL`` value."""
+    when, sep, label = text.partition(":")
+    try:
+        t = float(when)
+    except ValueError:
+        t = -1.0
+    if not sep or t < 0 or not label.strip():
+        raise UsageError(f"cannot read --marker {text}; write SECONDS:LABEL, e.g. --marker '30:eyes closed'")
+    return t, label.strip()
+
+
+def session_options(args: argparse.Namespace, config: Config) -> SessionOptions:
+    """Client, consent, passphrase (from the environment) and scheduled markers of a session."""
+    try:
+        consent = Consent.parse(args.consent) if args.consent is not None else config.consent
+    except ValueError as exc:
+        raise UsageError(f"--consent {args.consent}: {exc}") from None
+    return SessionOptions(
+        client=args.client,
+        consent=consent,
+        passphrase=passphrase_from_env(),
+        markers=tuple(parse_marker(m) for m in args.marker),
+    )
+
+
 def choose_demo(args: argparse.Namespace, config: Config) -> bool:
     """Demo when asked, or when no camera, microphone or board is present (said on stderr)."""
     if args.demo:
@@ -194,18 +238,26 @@ def dispatch(argv: Sequence[str] | None) -> int:
         code: int = command.run(args)
         return code
     config = settings_from(args)
+    if args.replay is not None:
+        require_display()
+        from studio.paths import default_store_path
+        from ui.replay import run_replay
+
+        return int(run_replay(config, args.store or default_store_path(), args.replay, args.replay_speed))
     demo = choose_demo(args, config)
+    options = session_options(args, config)
     if args.command == "run" and args.headless:
-        if args.out is None:
-            raise UsageError("run --headless needs --out DIR for the session database")
+        if args.out is None and args.store is None:
+            raise UsageError("run --headless needs --out DIR (or --store FILE) for the session database")
         if args.duration <= 0:
             raise UsageError(f"--duration {args.duration:g} must be more than 0 seconds")
         from studio.headless import run_headless
 
         if args.calibrate is not None and not (0 < args.calibrate < args.duration):
             raise UsageError(f"--calibrate {args.calibrate:g} must be more than 0 and shorter than --duration")
-        run_headless(config, demo, args.duration, args.out, calibrate=args.calibrate)
-        return 0
+        database = args.store or args.out / "session.sqlite"
+        summary = run_headless(config, demo, args.duration, database, options=options, calibrate=args.calibrate)
+        return 1 if summary["status"] == "stopped" else 0  # recording stopped early (disk full)
     require_display()
     from ui.app import run_gui
 

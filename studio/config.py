@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from sensors.voice_setup import VoiceConfig
 from studio.errors import StudioError
 from studio.loop import LoopConfig
 from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
+from studio.session import MarkerSettings, Outputs
+from studio.store import Consent
 
 AUDIO_BACKENDS = ("auto", "device", "jack", "silent")
 
@@ -87,6 +89,10 @@ class Config:
     def board(self) -> BoardConfig:
         """The BrainFlow board the body channel opens (the synthetic board for files and LSL streams)."""
         return board_for(self.body, self.profiles_path) or BoardConfig()
+
+    consent: Consent = field(default_factory=Consent)
+    outputs: Outputs = field(default_factory=Outputs)
+    markers: MarkerSettings = field(default_factory=MarkerSettings)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -186,4 +192,17 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         face=face,
         source=origin,
         audio_device=s["audio"]["device"].strip(),
+        consent=Consent(**s["consent"]),
+        outputs=Outputs(**s["outputs"]),
+        markers=marker_settings(s["markers"], origin),
     )
+
+
+def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
+    labels, keys = m["labels"], m["keys"]
+    if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
+        raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
+    for name in ("osc_port",):
+        if not 0 <= m[name] <= 65535:
+            raise ConfigError(f"{origin}: markers.{name} = {m[name]} must be a UDP port (0-65535)")
+    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"])

@@ -1,192 +1,174 @@
-"""Recording a session into SQLite: every stream row and event, stamped on the session clock."""
+"""Recording a session into the store: every stream row and event, stamped on the session clock.
+
+``flush`` (every 0.5 s from a worker) writes everything new in one transaction and updates the session's
+heartbeat, so a killed process loses at most the last half second. A write that fails (disk full, the file
+gone bad) stops the recording cleanly: what was written stays, and ``problem`` tells the operator.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+
+import numpy as np
 
 from sensors.base import affect_stream_name
-from studio.errors import StudioError
+from studio.cursor import Cursor
 from studio.events import ControlChange, EventLog, Marker
 from studio.music.params import MODES, NUMERIC
-from studio.streams import Stream, StreamHub
+from studio.store import DB_ERRORS, Consent, Store, StoreError, utc_now
+from studio.streams import StreamHub
 
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id INTEGER PRIMARY KEY,
-    started_utc TEXT NOT NULL,      -- wall-clock time at session time 0
-    ended_utc TEXT,
-    status TEXT NOT NULL,           -- running, completed or interrupted
-    settings TEXT NOT NULL          -- JSON: how the session was run
-);
-CREATE TABLE IF NOT EXISTS channel_affect (
-    session_id INTEGER NOT NULL REFERENCES sessions(id), t REAL NOT NULL, channel TEXT NOT NULL,
-    valence REAL NOT NULL, arousal REAL NOT NULL, confidence REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS fused_affect (
-    session_id INTEGER NOT NULL REFERENCES sessions(id), t REAL NOT NULL,
-    valence REAL NOT NULL, arousal REAL NOT NULL, confidence REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS music_params (
-    session_id INTEGER NOT NULL REFERENCES sessions(id), t REAL NOT NULL,
-    tempo REAL, tension REAL, register REAL, brightness REAL, density REAL, volume REAL, space REAL, mode TEXT
-);
-CREATE TABLE IF NOT EXISTS markers (
-    session_id INTEGER NOT NULL REFERENCES sessions(id), t REAL NOT NULL, label TEXT NOT NULL, source TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS control_log (
-    session_id INTEGER NOT NULL REFERENCES sessions(id), t REAL NOT NULL, param TEXT NOT NULL,
-    old TEXT NOT NULL, new TEXT NOT NULL, who TEXT NOT NULL, reason TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS stream_fields (
-    session_id INTEGER NOT NULL REFERENCES sessions(id), stream TEXT NOT NULL, fields TEXT NOT NULL,
-    PRIMARY KEY (session_id, stream)
-);
-CREATE TABLE IF NOT EXISTS features (
-    session_id INTEGER NOT NULL REFERENCES sessions(id), stream TEXT NOT NULL, t REAL NOT NULL,
-    vals TEXT NOT NULL              -- JSON array, names in stream_fields
-);
-CREATE INDEX IF NOT EXISTS channel_affect_t ON channel_affect(session_id, channel, t);
-CREATE INDEX IF NOT EXISTS fused_affect_t ON fused_affect(session_id, t);
-CREATE INDEX IF NOT EXISTS features_t ON features(session_id, stream, t);
-"""
-TABLES = ("channel_affect", "fused_affect", "music_params", "markers", "control_log", "features")
+__all__ = ["TABLES", "OperatorAction", "Recorder", "StoreError"]
+
+TABLES = (
+    "channel_affect",
+    "fused_affect",
+    "music_params",
+    "markers",
+    "control_log",
+    "features",
+    "samples",
+    "operator_actions",
+)
 
 
-class StoreError(StudioError, RuntimeError):
-    """A database that cannot be opened or written; the message says which and why."""
+@dataclass(frozen=True)
+class OperatorAction:
+    """Something the operator did that is not a music change: ``t`` in session seconds, what, and details."""
+
+    t: float
+    action: str
+    detail: str = ""
 
 
-def open_store(path: Path) -> sqlite3.Connection:
-    """Open (or create) a session database in WAL mode at the current schema version."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, check_same_thread=False)
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{path} was written by a newer Affect Studio (schema {version}); update the app")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(SCHEMA)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.commit()
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot use {path} as a session database: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"cannot create {path}: {exc.strerror}") from None
-    return db
+def disk_problem(exc: Exception, t: float, path: object) -> str:
+    text = str(exc)
+    why = f"the disk is full ({text})" if "full" in text else f"cannot write the database ({text})"
+    return f"recording stopped at {t:.1f} s: {why}; everything recorded until then is kept in {path}"
 
 
 class Recorder:
-    """Copies new rows from the session's streams and event logs into SQLite each time ``flush`` runs."""
+    """Copies new rows from the session's streams and event logs into the store each time ``flush`` runs."""
 
     def __init__(
         self,
-        path: Path,
+        store: Store,
         hub: StreamHub,
         channels: Sequence[str],
         feature_streams: Sequence[str],
-        markers: EventLog[Marker],
-        control_log: EventLog[ControlChange],
+        sample_streams: Sequence[str],
+        logs: tuple[EventLog[Marker], EventLog[ControlChange], EventLog[OperatorAction]],
         settings: dict[str, object],
         unix_start: float,
+        consent: Consent,
+        client: str | None,
     ) -> None:
-        self.path = path
-        self._db = open_store(path)
-        self._lock = threading.Lock()
+        self.store = store
+        self.path = store.path
         started = datetime.fromtimestamp(unix_start, UTC).isoformat()
-        cur = self._db.execute(
-            "INSERT INTO sessions(started_utc, status, settings) VALUES (?, 'running', ?)",
-            (started, json.dumps(settings, default=str)),
-        )
-        assert cur.lastrowid is not None
-        self.session_id: int = cur.lastrowid
+        self.session_id = store.begin_session(started, settings, consent, client)
         self._affect = {ch: hub.get(affect_stream_name(ch)) for ch in channels}
         self._fused = hub.get("affect.fused")
         self._music = hub.get("music.params")
         self._features = {name: hub.get(name) for name in feature_streams if name in hub}
-        for name, stream in self._features.items():
-            self._db.execute(
-                "INSERT INTO stream_fields VALUES (?, ?, ?)", (self.session_id, name, json.dumps(stream.fields))
-            )
-        self._markers = markers
-        self._control = control_log
-        self._cursors: dict[str, int] = {}
-        self._db.commit()
-
-    def _new(self, key: str, stream: Stream) -> tuple[list[float], list[list[float]]]:
-        seq, window = stream.since(self._cursors.get(key, 0))
-        self._cursors[key] = seq
-        return window.t.tolist(), window.values.tolist()
-
-    def _new_events(self, key: str, log: EventLog[Marker] | EventLog[ControlChange]) -> list[object]:
-        seq, items = log.since(self._cursors.get(key, 0))
-        self._cursors[key] = seq
-        return list(items)
+        self._samples = {name: hub.get(name) for name in sample_streams if name in hub}
+        self._markers, self._control, self._actions = logs
+        self._cursor = Cursor()
+        self.counts = dict.fromkeys(TABLES, 0)
+        self.last_t = 0.0
+        self._sampled: dict[str, tuple[float, int]] = {}  # raw stream -> (first sample's t, samples so far)
+        self.problem = ""  # set when recording stopped early: what happened, for the operator
+        with store.transaction() as db:
+            for name, stream in self._features.items():
+                db.execute(
+                    "INSERT INTO stream_fields VALUES (?, ?, ?, NULL)",
+                    (self.session_id, name, json.dumps(stream.fields)),
+                )
 
     def flush(self) -> None:
-        """Write everything new since the last flush in one transaction."""
+        """Write everything new since the last flush in one transaction; after a failed write, do nothing."""
+        if self.problem:
+            return
         sid = self.session_id
-        with self._lock:
-            db = self._db
-            for ch, stream in self._affect.items():
-                ts, rows = self._new(f"affect.{ch}", stream)
-                db.executemany(
-                    "INSERT INTO channel_affect VALUES (?, ?, ?, ?, ?, ?)",
-                    [(sid, t, ch, *r) for t, r in zip(ts, rows, strict=True)],
+        rows: dict[str, list[tuple[object, ...]]] = {table: [] for table in TABLES}
+        last_t = self.last_t
+        for ch, stream in self._affect.items():
+            w = self._cursor.rows(f"affect.{ch}", stream)
+            rows["channel_affect"] += [(sid, t, ch, *r) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)]
+        w = self._cursor.rows("fused", self._fused)
+        rows["fused_affect"] = [(sid, t, *r) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)]
+        if len(w):
+            last_t = max(last_t, float(w.t[-1]))
+        w = self._cursor.rows("music", self._music)
+        n = len(NUMERIC)
+        rows["music_params"] = [
+            (sid, t, *r[:n], MODES[int(r[n])]) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)
+        ]
+        for name, stream in self._features.items():
+            w = self._cursor.rows(name, stream)
+            rows["features"] += [
+                (sid, name, t, json.dumps(r)) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)
+            ]
+        fields = []
+        for name, stream in self._samples.items():
+            w = self._cursor.rows(name, stream)
+            if len(w):
+                first_t, total = self._sampled.get(name, (float(w.t[0]), 0))
+                self._sampled[name] = (first_t, total + len(w))
+                if w.t[-1] > first_t:  # the rate (Hz) over everything so far
+                    rate = (total + len(w) - 1) / float(w.t[-1] - first_t)
+                    fields.append((self.session_id, name, json.dumps(stream.fields), rate))
+                rows["samples"].append(
+                    (sid, name, float(w.t[0]), len(w), w.t.tobytes(), w.values.astype(np.float32).tobytes())
                 )
-            ts, rows = self._new("fused", self._fused)
-            db.executemany(
-                "INSERT INTO fused_affect VALUES (?, ?, ?, ?, ?)", [(sid, t, *r) for t, r in zip(ts, rows, strict=True)]
-            )
-            ts, rows = self._new("music", self._music)
-            n = len(NUMERIC)
-            db.executemany(
-                f"INSERT INTO music_params VALUES (?, ?, {', '.join('?' * (n + 1))})",
-                [(sid, t, *r[:n], MODES[int(r[n])]) for t, r in zip(ts, rows, strict=True)],
-            )
-            for name, stream in self._features.items():
-                ts, rows = self._new(name, stream)
-                db.executemany(
-                    "INSERT INTO features VALUES (?, ?, ?, ?)",
-                    [(sid, name, t, json.dumps(r)) for t, r in zip(ts, rows, strict=True)],
-                )
-            for m in self._new_events("markers", self._markers):
-                assert isinstance(m, Marker)
-                db.execute("INSERT INTO markers VALUES (?, ?, ?, ?)", (sid, m.t, m.label, m.source))
-            for c in self._new_events("control", self._control):
-                assert isinstance(c, ControlChange)
+        rows["markers"] = [(sid, m.t, m.label, m.source) for m in self._cursor.events("markers", self._markers)]
+        rows["control_log"] = [
+            (sid, c.t, c.param, c.old, c.new, c.who, c.reason) for c in self._cursor.events("control", self._control)
+        ]
+        rows["operator_actions"] = [
+            (sid, a.t, a.action, a.detail) for a in self._cursor.events("actions", self._actions)
+        ]
+        self._write(rows, fields, last_t)
+
+    def _write(
+        self, rows: dict[str, list[tuple[object, ...]]], fields: Sequence[tuple[object, ...]], last_t: float
+    ) -> None:
+        store = self.store
+        with store.lock:
+            try:
+                db = store.db
+                for table, values in rows.items():
+                    if values:
+                        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
+                db.executemany("INSERT OR REPLACE INTO stream_fields VALUES (?, ?, ?, ?)", fields)
                 db.execute(
-                    "INSERT INTO control_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (sid, c.t, c.param, c.old, c.new, c.who, c.reason),
+                    "UPDATE sessions SET heartbeat_utc = ?, last_t = ? WHERE id = ?",
+                    (utc_now(), last_t, self.session_id),
                 )
-            db.commit()
+                db.commit()
+            except DB_ERRORS as exc:
+                db.rollback()
+                self.problem = disk_problem(exc, self.last_t, self.path)
+                return
+        for table, values in rows.items():
+            self.counts[table] += len(values)
+        self.last_t = last_t
 
     def row_counts(self) -> dict[str, int]:
-        with self._lock:
-            return {
-                table: int(
-                    self._db.execute(
-                        f"SELECT COUNT(*) FROM {table} WHERE session_id = ?", (self.session_id,)
-                    ).fetchone()[0]
-                )
-                for table in TABLES
-            }
+        """Rows written per table so far (only what reached the database)."""
+        return dict(self.counts)
 
     def close(self, status: str = "completed") -> dict[str, int]:
-        """Flush, mark the session ended with ``status``, close the database; returns the final row counts."""
+        """Flush, mark the session ended with ``status``; returns the final row counts.
+
+        If recording stopped early, the status is ``stopped`` and the problem is kept with the session (when
+        the disk still takes that last write; otherwise the session shows as interrupted on the next start).
+        """
         self.flush()
-        counts = self.row_counts()
-        with self._lock:
-            self._db.execute(
-                "UPDATE sessions SET ended_utc = ?, status = ? WHERE id = ?",
-                (datetime.now(UTC).isoformat(), status, self.session_id),
-            )
-            self._db.commit()
-            self._db.close()
-        return counts
+        with suppress(StoreError):
+            self.store.finish_session(self.session_id, "stopped" if self.problem else status, self.problem)
+        return self.row_counts()

@@ -20,3 +20,34 @@ def reference_data() -> Path:
     if not (path / "README.md").is_file():
         pytest.fail(f"reference data not found at {path}; set STUDIO_REFERENCE_DATA to the shared data folder")
     return path
+
+
+@pytest.fixture(scope="session")
+def recorded_session(tmp_path_factory) -> tuple[Path, int]:
+    """A real 6-second headless demo session of client P01 (research consent, two command-line markers,
+    self-reports and a SOAP note), recorded once for every test that reads sessions: (database, session id)."""
+    import json
+    import subprocess
+    import sys
+
+    store = tmp_path_factory.mktemp("recorded") / "studio.sqlite"
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "studio", *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    cli("clients", "add", "P01", "--notes", "likes cello", "--store", str(store))
+    out = cli(
+        "run", "--demo", "--headless", "--audio", "silent", "--duration", "6", "--store", str(store),
+        "--client", "P01", "--consent", "features,research",
+        "--marker", "1.5:eyes closed", "--marker", "4:music change",
+    )  # fmt: skip
+    sid = json.loads(out.splitlines()[0])["session_id"]
+    cli("sessions", "rate", str(sid), "--phase", "before", "--valence", "4", "--arousal", "7", "--store", str(store))
+    cli("sessions", "rate", "--latest", "--phase", "after", "--valence", "7", "--arousal", "3", "--store", str(store))
+    cli(
+        "sessions", "notes", str(sid), "--template", "SOAP", "--store", str(store),
+        "--section", "Subjective=Arrived tense after a long week.", "--section", "Plan=Repeat the calm programme.",
+    )  # fmt: skip
+    return store, sid

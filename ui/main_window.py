@@ -31,8 +31,12 @@ from ui.body_panel import BodyPanel
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
 from ui.face_preview import FacePreview
+from ui.marker_bar import MarkerBar
+from ui.marker_lines import MarkerLines
 from ui.music_panel import MusicPanel
+from ui.notes_editor import NotesEditor
 from ui.preset_picker import PresetPicker
+from ui.sam_dialog import SamDialog
 from ui.status_panel import StatusPanel
 from ui.theme import STYLE_SHEET, configure_pyqtgraph
 from ui.va_plane import VAPlane
@@ -73,6 +77,14 @@ class MainWindow(QMainWindow):
         self.face_bars = BlendshapeBars(studio.sources["face"])
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
+        self.marker_bar = MarkerBar(studio, self)
+        plots = [
+            self.fused.getPlotItem(),
+            self.channel_affect.valence,
+            self.channel_affect.arousal,
+            self.eeg.getPlotItem(),
+        ]
+        self.marker_lines = MarkerLines(studio.markers, plots, seconds=60.0)
         # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
         # a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw less often.
         self.views: list[tuple[View, int]] = [
@@ -86,7 +98,11 @@ class MainWindow(QMainWindow):
             (self.voice, 2),
             (self.face_preview, 2),
             (self.face_bars, 3),
+            (self.marker_lines, 3),
+            (self.marker_bar, 20),
         ]
+        self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
+        self._session_menu()
 
         central = QWidget()
         central.setObjectName("central")
@@ -122,6 +138,7 @@ class MainWindow(QMainWindow):
         entry_layout = QVBoxLayout(entries)
         entry_layout.addWidget(self.text_entry)
         entry_layout.addWidget(self.marker)
+        entry_layout.addWidget(self.marker_bar)
         column = QVBoxLayout()
         column.addLayout(grid, 1)
         column.addWidget(entries)
@@ -134,6 +151,23 @@ class MainWindow(QMainWindow):
         row.addWidget(self.face_preview, 1)
         row.addWidget(self.face_bars, 1)
         return box
+
+    def _session_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Session")
+        for phase in ("before", "during", "after"):
+            menu.addAction(f"Self-report {phase}…", lambda p=phase: SamDialog(self.studio, p, self).exec())
+        menu.addAction("Notes…", lambda: NotesEditor(self.studio, self).exec())
+        menu.addAction("Replay a session…", self._replay)
+
+    def _replay(self) -> None:
+        from ui.replay import ask_and_replay  # ui.replay shows its replays in MainWindows
+
+        if self.studio.store is not None:
+            self.replays = [
+                w
+                for w in [*getattr(self, "replays", []), ask_and_replay(self, self.studio.config, self.studio.store)]
+                if w
+            ]
 
     def _sidebar(self) -> QWidget:
         status_box = QGroupBox("Channels")
@@ -180,5 +214,10 @@ class MainWindow(QMainWindow):
     def _status_line(self, now: float) -> str:
         minutes, seconds = divmod(int(now), 60)
         store = f"recording to {self.studio.store}" if self.studio.store is not None else "not recording"
+        store = self.studio.recording_problem or store
+        database = self.studio.database
+        if database is not None and (database.notice or database.interrupted):
+            gone = ", ".join(map(str, database.interrupted))
+            store += f"  ·  {database.notice or f'session {gone} was interrupted (see: affect-studio sessions list)'}"
         mode = "demo (no hardware)" if self.studio.demo else "live"
         return f"Session {minutes:02d}:{seconds:02d}  ·  {mode}  ·  {store}"

@@ -1,0 +1,46 @@
+"""What the session commands share: the ``--store`` option, opening the database to read, choosing a session."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from studio.errors import UsageError
+
+if TYPE_CHECKING:
+    from studio.store import Store
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    """``--store PATH`` after the command; given before it (``affect-studio --store X export``) works too."""
+    parser.add_argument(
+        "--store", type=Path, default=argparse.SUPPRESS, help="session database (default: the studio's own)"
+    )
+
+
+def add_session_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session", nargs="?", help="session id (see: affect-studio sessions list)")
+    parser.add_argument("--latest", action="store_true", help="the most recent session")
+
+
+def open_store(args: argparse.Namespace, create: bool = False) -> Store:
+    """The database named by ``--store`` (else the studio's default), opened to read; StoreError if unusable."""
+    from studio.paths import default_store_path
+    from studio.store import Store, passphrase_from_env
+
+    path = getattr(args, "store", None) or default_store_path()
+    return Store.open(path, create=create, passphrase=passphrase_from_env())
+
+
+def session_id(args: argparse.Namespace, store: Store) -> int:
+    """The session chosen by ``SESSION_ID`` or ``--latest`` (exactly one of them)."""
+    if args.latest == (args.session is not None):
+        raise UsageError("give a session id or --latest (one of them)")
+    if args.latest:
+        return int(store.latest().id)
+    try:
+        sid = int(args.session)
+    except ValueError:
+        raise UsageError(f"session id {args.session!r} is not a number; see: affect-studio sessions list") from None
+    return int(store.session(sid).id)

@@ -1,0 +1,78 @@
+"""``affect-studio export SESSION_ID|--latest --format csv|parquet|edf|bdf|report --out DIR``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from studio.commands._store import add_session_argument, add_store_argument, open_store, session_id
+
+HELP = "export a recorded session: tables (CSV, Parquet), signals (EDF+, BDF+) or a report (HTML and PDF)"
+FORMATS = ("csv", "parquet", "edf", "bdf", "report")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_session_argument(parser)
+    parser.add_argument("--format", choices=FORMATS, required=True, help="what to write")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write into (made if needed)")
+    parser.add_argument(
+        "--include-client", action="store_true", help="add the client's code, notes and the date (default: none)"
+    )
+    add_store_argument(parser)
+
+
+class StepProgress:
+    """Progress on stderr for exports that take a while: one line per step with the time so far (rewriting
+    one line when stderr is a terminal). Steps in the first ``quiet`` seconds are not shown."""
+
+    def __init__(self, quiet: float = 1.0) -> None:
+        self.start = time.monotonic()
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, step: str) -> None:
+        if time.monotonic() - self.start < self.quiet:
+            return
+        self.shown = True
+        text = f"export: {time.monotonic() - self.start:5.1f} s  {step}"
+        print(f"\r\033[K{text}" if self.tty else text, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.tty and self.shown:
+            print(file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.export.data import load_session, require_research_consent
+
+    store = open_store(args)
+    progress = StepProgress()
+    try:
+        sid = session_id(args, store)
+        info = store.session(sid)
+        if args.format != "report":
+            require_research_consent(info, f"a {args.format} export for research")
+        progress(f"reading session {sid} ({info.duration_s:.0f} s, {info.status})")
+        data = load_session(store, sid, args.include_client, progress)
+    finally:
+        store.close()
+    if args.format in ("csv", "parquet"):
+        from studio.export.tabular import export_tables
+
+        files = export_tables(data, args.out, args.format, progress)
+    elif args.format in ("edf", "bdf"):
+        from studio.export.edf import export_edf
+
+        files = export_edf(data, args.out, args.format == "bdf", progress)
+    else:
+        from studio.export.report import export_report
+
+        files = export_report(data, args.out, progress)
+    progress("done")
+    progress.done()
+    for path in files:
+        print(path)
+    return 0

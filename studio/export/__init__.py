@@ -1,0 +1,1 @@
+"""Exporting a recorded session: tables (CSV, Parquet), EDF+/BDF signals, and a report (HTML, PDF)."""

@@ -1,0 +1,154 @@
+"""Replaying a recorded session through the live studio, at 1x or faster, for workshops and review.
+
+Each channel's recorded estimates and features (and the body channel's raw EEG) come back through a
+``ReplaySource`` at their recorded session times; the fusion loop runs on them as it did live, the recorded
+music parameters drive the music engine (the loop in manual mode), and the recorded markers reappear.
+The session clock runs ``speed`` times faster than real time. Nothing is recorded during a replay.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from sensors.base import Source, State
+from studio.app import CHANNELS, Studio
+from studio.clock import SessionClock
+from studio.config import Config
+from studio.errors import UsageError
+from studio.events import Marker
+from studio.export.data import SessionData, Table, load_session
+from studio.music.params import NUMERIC
+from studio.policy import Bounds, ControlMode, Goal
+from studio.store import Store
+from studio.streams import Stream, StreamHub
+from studio.worker import PeriodicWorker
+
+MAX_SPEED = 32.0
+HISTORY = 600.0  # session seconds kept in each replayed stream
+
+
+class ScaledClock(SessionClock):
+    """Session seconds that advance ``speed`` times faster than real time."""
+
+    def __init__(self, speed: float) -> None:
+        super().__init__(source=lambda: time.monotonic() * speed)
+
+
+class Cue:
+    """A table's rows handed out in time order: ``due(now)`` returns the rows stamped at or before ``now``."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.t = table.columns["t"]
+        self.fields = [n for n in table.columns if n != "t"]
+        self.values = np.column_stack([table.columns[n] for n in self.fields]) if len(self.t) else np.zeros((0, 0))
+        self.next = 0
+
+    def due(self, now: float) -> tuple[np.ndarray, np.ndarray]:
+        end = int(np.searchsorted(self.t, now, side="right"))
+        start, self.next = self.next, max(self.next, end)
+        return self.t[start : self.next], self.values[start : self.next]
+
+    @property
+    def finished(self) -> bool:
+        return self.next >= len(self.t)
+
+
+class ReplaySource(Source):
+    """One channel of a recorded session: its affect estimates and its feature and raw streams."""
+
+    backend = "replay"
+
+    def __init__(self, channel: str, session_id: int, affect: Table, streams: list[Table]) -> None:
+        self.channel = channel
+        super().__init__()
+        self._session_id = session_id
+        self._affect = Cue(affect)
+        self._cues = [Cue(t) for t in streams]
+        self._outputs: list[tuple[Cue, Stream]] = []
+
+    def open(self, hub: StreamHub) -> None:
+        super().open(hub)
+        for cue in self._cues:
+            rate = cue.table.rate_hz or (len(cue.t) / max(1.0, float(cue.t[-1] - cue.t[0])) if len(cue.t) > 1 else 1.0)
+            seconds = 30.0 if cue.table.rate_hz else HISTORY
+            self._outputs.append((cue, hub.add(cue.table.name, cue.fields, max(16, int(rate * seconds) + 16))))
+        self.set_status(State.OK, f"replaying session {self._session_id}")
+
+    def step(self, now: float) -> None:
+        assert self.affect is not None
+        t, v = self._affect.due(now)
+        if len(t):
+            self.affect.extend(t, v)
+        for cue, stream in self._outputs:
+            t, v = cue.due(now)
+            if len(t):
+                stream.extend(t, v)
+        if self._affect.finished and all(c.finished for c, _ in self._outputs):
+            self.set_status(State.OK, f"session {self._session_id} replayed to its end")
+
+
+class Replayer:
+    """Recorded markers back into the studio's marker log, recorded music settings back into the loop."""
+
+    def __init__(self, studio: Studio, data: SessionData) -> None:
+        self._studio = studio
+        self._markers = data.tables["markers"].columns
+        self._next_marker = 0
+        self._music = Cue(data.tables["music.params"])
+        self._last: dict[str, float | str] = {}
+
+    def step(self) -> None:
+        now = self._studio.clock.now()
+        t, labels, sources = self._markers["t"], self._markers["label"], self._markers["source"]
+        while self._next_marker < len(t) and t[self._next_marker] <= now:
+            i = self._next_marker
+            self._studio.markers.append(Marker(float(t[i]), str(labels[i]), str(sources[i])))
+            self._next_marker += 1
+        times, rows = self._music.due(now)
+        if len(times):
+            values = dict(zip(self._music.fields, rows[-1], strict=True))
+            wanted = {n: float(values[n]) for n in NUMERIC} | {"mode": str(values["mode"])}
+            if wanted != self._last:
+                self._studio.loop.set_manual(now, **wanted)
+                self._last = wanted
+
+
+def replay_studio(config: Config, store_path: object, session_id: int, speed: float) -> tuple[Studio, Replayer]:
+    """A studio (not yet started) that plays session ``session_id`` of ``store_path`` at ``speed`` x."""
+    from pathlib import Path
+
+    from studio.store import passphrase_from_env
+
+    if not 0.1 <= speed <= MAX_SPEED:
+        raise UsageError(f"--replay-speed {speed:g} must be between 0.1 and {MAX_SPEED:g}")
+    store = Store.open(Path(str(store_path)), create=False, passphrase=passphrase_from_env())
+    try:
+        data = load_session(store, session_id, include_client=False, progress=lambda _step: None)
+    finally:
+        store.close()
+    settings = data.info.settings
+    try:
+        bounds = Bounds(**settings["bounds"]).validated()
+        goal = Goal(settings["goal"])
+    except (KeyError, TypeError, ValueError):
+        bounds, goal = config.bounds, config.goal
+    config = replace(config, bounds=bounds, goal=goal, mode=ControlMode.MANUAL)
+    sources: dict[str, Source] = {}
+    for ch in CHANNELS:
+        affect = data.tables.get(f"affect.{ch}") or Table(f"affect.{ch}", {})
+        streams = [t for name, t in data.tables.items() if name.startswith(f"{ch}.") and len(t)]
+        sources[ch] = ReplaySource(ch, session_id, _or_empty(affect), streams)
+    studio = Studio(config, demo=False, store=None, clock=ScaledClock(speed), sources=sources)
+    replayer = Replayer(studio, data)
+    studio.extra_workers.append(PeriodicWorker("replay", 0.05, replayer.step))
+    return studio, replayer
+
+
+def _or_empty(table: Table) -> Table:
+    if table.columns:
+        return table
+    return Table(table.name, {n: np.zeros(0) for n in ("t", "valence", "arousal", "confidence")})

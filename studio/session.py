@@ -1,0 +1,41 @@
+"""How a session is run beyond the studio's settings: for whom, with what consent, where it is stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from studio.store import Consent
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """``client``: a pseudonymous client code (its stored baselines are reused and updated); ``consent``: what
+    the client agreed to; ``passphrase``: encrypt the database (SQLCipher); ``markers``: (session seconds,
+    label) to set during a headless run."""
+
+    client: str | None = None
+    consent: Consent = field(default_factory=Consent)
+    passphrase: str | None = None
+    markers: tuple[tuple[float, str], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Live data published on the lab network (all off by default): LSL outlets and OSC messages."""
+
+    lsl: bool = False
+    lsl_prefix: str = "AffectStudio"
+    osc: bool = False
+    osc_host: str = "127.0.0.1"
+    osc_port: int = 9000
+
+
+@dataclass(frozen=True)
+class MarkerSettings:
+    """Marker buttons (labels, each with its keyboard shortcut) and where else markers come from: an LSL
+    marker stream by name ("" for none) and OSC ``/marker`` messages on a UDP port (0 for none)."""
+
+    labels: tuple[str, ...] = ("start", "eyes closed", "eyes open", "music change", "event")
+    keys: tuple[str, ...] = ("F1", "F2", "F3", "F4", "F5")
+    lsl_stream: str = ""
+    osc_port: int = 0

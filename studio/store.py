@@ -1,0 +1,435 @@
+"""The session database: opening it safely (migrations, corrupt or encrypted files), clients, consent, sessions,
+self-reports, notes, operator actions and per-client baselines. The Recorder writes the streams into it.
+
+A file that cannot be used as a session database is never written to: a recording opens a new database beside
+it and says so; a command that only reads says what is wrong in one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import sqlcipher3
+
+from studio.errors import StudioError
+from studio.schema import MIGRATIONS, SCHEMA_VERSION
+
+PASSPHRASE_ENV = "STUDIO_PASSPHRASE"
+SQLITE_HEADER = b"SQLite format 3\x00"
+STALE_AFTER = 5.0  # seconds without a write after which a "running" session of a dead process is interrupted
+PHASES = ("before", "during", "after")
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "SOAP": ("Subjective", "Objective", "Assessment", "Plan"),
+    "DAP": ("Data", "Assessment", "Plan"),
+}
+CLIENT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.dbapi2.Error)
+OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError, sqlcipher3.dbapi2.OperationalError)
+
+
+class StoreError(StudioError, RuntimeError):
+    """A database that cannot be opened or written; the message says which and why."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the client agreed to for one session. Features and estimates are always recorded; raw audio and
+    raw video only with consent (the studio records neither today); ``research`` allows data exports."""
+
+    raw_audio: bool = False
+    raw_video: bool = False
+    research: bool = False
+
+    NAMES = ("features", "raw_audio", "raw_video", "research")
+
+    @classmethod
+    def parse(cls, text: str) -> Consent:
+        """From a comma-separated list such as ``features,research`` (``features`` alone is the default)."""
+        given = {item.strip().replace("-", "_") for item in text.split(",") if item.strip()}
+        unknown = given - set(cls.NAMES)
+        if unknown:
+            raise ValueError(f"unknown consent {', '.join(sorted(unknown))}; choose from {', '.join(cls.NAMES)}")
+        return cls("raw_audio" in given, "raw_video" in given, "research" in given)
+
+    def describe(self) -> str:
+        extra = [n.replace("_", " ") for n in ("raw_audio", "raw_video", "research") if getattr(self, n)]
+        return "features only" if not extra else "features, " + ", ".join(extra)
+
+    def to_json(self) -> str:
+        return json.dumps({"raw_audio": self.raw_audio, "raw_video": self.raw_video, "research": self.research})
+
+    @classmethod
+    def from_json(cls, text: str) -> Consent:
+        d = json.loads(text)
+        return cls(bool(d.get("raw_audio")), bool(d.get("raw_video")), bool(d.get("research")))
+
+
+@dataclass(frozen=True)
+class Client:
+    id: int
+    code: str
+    notes: str
+    created_utc: str
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One session as listed: status is running, completed, interrupted, failed or stopped (recording
+    stopped early, ``problem`` says why); ``ended_utc`` is None until it is closed."""
+
+    id: int
+    started_utc: str
+    ended_utc: str | None
+    status: str
+    consent: Consent
+    client_code: str | None
+    last_t: float | None
+    problem: str
+    settings: dict[str, Any] = field(repr=False)
+
+    @property
+    def duration_s(self) -> float:
+        return self.last_t or 0.0
+
+
+@dataclass(frozen=True)
+class SelfReport:
+    t: float
+    phase: str
+    valence: int
+    arousal: int
+
+
+@dataclass(frozen=True)
+class Notes:
+    template: str
+    sections: dict[str, str]
+    updated_utc: str
+
+
+def passphrase_from_env() -> str | None:
+    return os.environ.get(PASSPHRASE_ENV) or None
+
+
+def connect(path: Path, passphrase: str | None) -> sqlite3.Connection:
+    """A connection usable from any thread (callers serialise with ``Store.lock``); SQLCipher with a key."""
+    if passphrase is None:
+        return sqlite3.connect(path, check_same_thread=False)
+    db = sqlcipher3.connect(str(path), check_same_thread=False)
+    db.execute("PRAGMA key = '{}'".format(passphrase.replace("'", "''")))
+    return cast(sqlite3.Connection, db)
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the database to SCHEMA_VERSION, one migration per transaction."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} was written by a newer Affect Studio (schema {version}); update the app to open it")
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        db.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+
+def _open_checked(path: Path, passphrase: str | None) -> sqlite3.Connection:
+    """Open, check that the file is a readable session database, migrate. Raises DB errors for bad files."""
+    db = connect(path, passphrase)
+    try:
+        db.execute("SELECT name FROM sqlite_master").fetchall()  # reads the schema pages: fails on garbage
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # in WAL mode: every commit survives a crash of the process
+        migrate(db, path)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def unusable_reason(path: Path, passphrase: str | None) -> str | None:
+    """Why ``path`` cannot be this studio's database, judged from its header; None if it may be."""
+    with path.open("rb") as f:
+        header = f.read(len(SQLITE_HEADER))
+    if not header:
+        return None  # an empty file is an empty database
+    if passphrase is None and header != SQLITE_HEADER:
+        return f"it is encrypted or not a database (if encrypted, set {PASSPHRASE_ENV})"
+    if passphrase is not None and header == SQLITE_HEADER:
+        return f"it is not encrypted, but {PASSPHRASE_ENV} is set"
+    return None
+
+
+def beside(path: Path) -> Path:
+    """A new file name next to ``path`` that does not exist yet: ``NAME.YYYYmmdd-HHMMSS[-k].sqlite``."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    k = 0
+    while True:
+        candidate = path.with_name(f"{path.stem}.{stamp}{f'-{k}' if k else ''}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+        k += 1
+
+
+class Store:
+    """An open session database. Every method may be called from any thread."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path, notice: str = "", encrypted: bool = False) -> None:
+        self.db = db
+        self.path = path
+        self.notice = notice  # what the operator should know about how it was opened (empty: nothing)
+        self.encrypted = encrypted
+        self.lock = threading.RLock()
+        self.interrupted = self.mark_interrupted()
+
+    @classmethod
+    def open(cls, path: Path, create: bool = True, passphrase: str | None = None) -> Store:
+        """Open (``create``: or make) the database at ``path``.
+
+        A file that is not a usable session database is left untouched: with ``create`` a new database is
+        opened beside it (``notice`` says so), otherwise StoreError says what is wrong.
+        """
+        if not path.exists():
+            if not create:
+                raise StoreError(f"no session database at {path}; record a session first, or choose one with --store")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+        try:
+            reason = unusable_reason(path, passphrase) if path.exists() else None
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+        if reason is None:
+            try:
+                return cls(_open_checked(path, passphrase), path, encrypted=passphrase is not None)
+            except OPERATIONAL_ERRORS as exc:
+                raise StoreError(f"cannot use {path}: {exc}") from None
+            except DB_ERRORS as exc:
+                reason = str(exc)
+        if passphrase is not None and "not encrypted" in reason:
+            raise StoreError(f"{path}: {reason}; unset it, or choose another database with --store")
+        if not create:
+            raise StoreError(f"{path} is not a usable session database ({reason}); it was left untouched")
+        new = beside(path)
+        try:
+            db = _open_checked(new, passphrase)
+        except DB_ERRORS as exc:
+            raise StoreError(f"cannot create {new}: {exc}") from None
+        notice = f"{path} is not a usable session database ({reason}); left it untouched and opened {new} instead"
+        return cls(db, new, notice, encrypted=passphrase is not None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the lock; commits at the end, rolls back on error (DB errors as StoreError)."""
+        with self.lock:
+            try:
+                yield self.db
+                self.db.commit()
+            except DB_ERRORS as exc:
+                self.db.rollback()
+                raise StoreError(f"{self.path}: {exc}") from None
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self.lock:
+            try:
+                return list(self.db.execute(sql, params).fetchall())
+            except DB_ERRORS as exc:
+                raise StoreError(f"cannot read {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    # --- clients -------------------------------------------------------------------------------------------
+    def add_client(self, code: str, notes: str = "") -> Client:
+        """Register a pseudonymous client code (letters, digits, ``_ . -``; never a name)."""
+        if not CLIENT_CODE.match(code):
+            raise StoreError(
+                f"client code {code!r} must be 1-32 letters, digits, '_', '.' or '-' (a pseudonym, never a name)"
+            )
+        if self.client(code) is not None:
+            raise StoreError(f"client {code} already exists")
+        with self.transaction() as db:
+            db.execute("INSERT INTO clients(code, notes, created_utc) VALUES (?, ?, ?)", (code, notes, utc_now()))
+        client = self.client(code)
+        assert client is not None
+        return client
+
+    def client(self, code: str) -> Client | None:
+        rows = self.query("SELECT id, code, notes, created_utc FROM clients WHERE code = ?", (code,))
+        return Client(*rows[0]) if rows else None
+
+    def require_client(self, code: str) -> Client:
+        client = self.client(code)
+        if client is None:
+            raise StoreError(f"no client {code} in {self.path}; add it with: affect-studio clients add {code}")
+        return client
+
+    def clients(self) -> list[Client]:
+        return [Client(*r) for r in self.query("SELECT id, code, notes, created_utc FROM clients ORDER BY code")]
+
+    def save_baselines(self, code: str, baselines: Mapping[str, Mapping[str, float]]) -> None:
+        """Store a client's resting profile per channel (``Source.baseline()``), replacing older ones."""
+        client = self.require_client(code)
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO baselines VALUES (?, ?, ?, ?)",
+                [(client.id, ch, json.dumps(dict(values)), utc_now()) for ch, values in baselines.items()],
+            )
+
+    def load_baselines(self, code: str) -> dict[str, dict[str, float]]:
+        """The client's stored resting profiles by channel (empty when none were stored)."""
+        client = self.require_client(code)
+        rows = self.query("SELECT channel, vals FROM baselines WHERE client_id = ?", (client.id,))
+        return {ch: {k: float(v) for k, v in json.loads(vals).items()} for ch, vals in rows}
+
+    # --- sessions ------------------------------------------------------------------------------------------
+    def begin_session(
+        self, started_utc: str, settings: Mapping[str, object], consent: Consent, client_code: str | None
+    ) -> int:
+        client_id = self.require_client(client_code).id if client_code else None
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO sessions(started_utc, status, settings, consent, client_id, host, pid, heartbeat_utc)"
+                " VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+                (
+                    started_utc,
+                    json.dumps(settings, default=str),
+                    consent.to_json(),
+                    client_id,
+                    socket.gethostname(),
+                    os.getpid(),
+                    utc_now(),
+                ),
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def _session_rows(self, where: str, params: tuple[Any, ...]) -> list[SessionInfo]:
+        rows = self.query(
+            "SELECT s.id, s.started_utc, s.ended_utc, s.status, s.consent, c.code, s.last_t, s.problem, s.settings"
+            f" FROM sessions s LEFT JOIN clients c ON c.id = s.client_id {where} ORDER BY s.id",
+            params,
+        )
+        return [
+            SessionInfo(r[0], r[1], r[2], r[3], Consent.from_json(r[4]), r[5], r[6], r[7], json.loads(r[8]))
+            for r in rows
+        ]
+
+    def sessions(self) -> list[SessionInfo]:
+        return self._session_rows("", ())
+
+    def session(self, session_id: int) -> SessionInfo:
+        found = self._session_rows("WHERE s.id = ?", (session_id,))
+        if not found:
+            raise StoreError(f"no session {session_id} in {self.path}; list them with: affect-studio sessions list")
+        return found[0]
+
+    def latest(self) -> SessionInfo:
+        found = self._session_rows("WHERE s.id = (SELECT MAX(id) FROM sessions)", ())
+        if not found:
+            raise StoreError(f"no sessions recorded in {self.path} yet")
+        return found[0]
+
+    def mark_interrupted(self) -> list[int]:
+        """Sessions still marked running whose recording process is gone (killed, crashed, power lost) become
+        interrupted; returns their ids. A session of a live process on this machine is left alone."""
+        host = socket.gethostname()
+        now = datetime.now(UTC)
+        gone = []
+        for sid, pid, heartbeat, where in self.query(
+            "SELECT id, pid, heartbeat_utc, host FROM sessions WHERE status = 'running'"
+        ):
+            fresh = heartbeat is not None and now - datetime.fromisoformat(heartbeat) < timedelta(seconds=STALE_AFTER)
+            if fresh and (where != host or pid is None or _alive(pid)):
+                continue
+            gone.append(sid)
+        if gone:
+            with self.transaction() as db:
+                db.executemany("UPDATE sessions SET status = 'interrupted' WHERE id = ?", [(s,) for s in gone])
+        return gone
+
+    def close_session(self, session_id: int) -> SessionInfo:
+        """Close an interrupted session: its end is the time of the last data written."""
+        info = self.session(session_id)
+        if info.status == "running":
+            raise StoreError(f"session {session_id} is still recording; stop it first")
+        if info.ended_utc is None:
+            end = datetime.fromisoformat(info.started_utc) + timedelta(seconds=info.last_t or 0.0)
+            with self.transaction() as db:
+                db.execute("UPDATE sessions SET ended_utc = ? WHERE id = ?", (end.isoformat(), session_id))
+        return self.session(session_id)
+
+    def finish_session(self, session_id: int, status: str, problem: str = "") -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE sessions SET ended_utc = ?, status = ?, problem = ? WHERE id = ?",
+                (utc_now(), status, problem, session_id),
+            )
+
+    # --- what the operator adds ----------------------------------------------------------------------------
+    def add_self_report(self, session_id: int, t: float, phase: str, valence: int, arousal: int) -> SelfReport:
+        """A Self-Assessment Manikin rating (valence and arousal, 1-9) before, during or after a session."""
+        if phase not in PHASES:
+            raise StoreError(f"self-report phase {phase!r}; choose one of {', '.join(PHASES)}")
+        for name, value in (("valence", valence), ("arousal", arousal)):
+            if not 1 <= value <= 9:
+                raise StoreError(f"self-report {name} {value} is outside the manikin's 1-9 scale")
+        self.session(session_id)
+        with self.transaction() as db:
+            db.execute("INSERT INTO self_reports VALUES (?, ?, ?, ?, ?)", (session_id, t, phase, valence, arousal))
+        return SelfReport(t, phase, valence, arousal)
+
+    def self_reports(self, session_id: int) -> list[SelfReport]:
+        rows = self.query(
+            "SELECT t, phase, valence, arousal FROM self_reports WHERE session_id = ? ORDER BY t", (session_id,)
+        )
+        return [SelfReport(*r) for r in rows]
+
+    def save_notes(self, session_id: int, template: str, sections: Mapping[str, str]) -> Notes:
+        """Replace the session's note; ``sections`` must be sections of the template (SOAP or DAP)."""
+        if template not in TEMPLATES:
+            raise StoreError(f"note template {template!r}; choose SOAP or DAP")
+        unknown = set(sections) - set(TEMPLATES[template])
+        if unknown:
+            raise StoreError(
+                f"{template} notes have no section {', '.join(sorted(unknown))}; "
+                f"its sections are {', '.join(TEMPLATES[template])}"
+            )
+        self.session(session_id)
+        ordered = {name: sections.get(name, "") for name in TEMPLATES[template]}
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?)",
+                (session_id, template, json.dumps(ordered), utc_now()),
+            )
+        notes = self.notes(session_id)
+        assert notes is not None
+        return notes
+
+    def notes(self, session_id: int) -> Notes | None:
+        rows = self.query("SELECT template, sections, updated_utc FROM notes WHERE session_id = ?", (session_id,))
+        return Notes(rows[0][0], json.loads(rows[0][1]), rows[0][2]) if rows else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

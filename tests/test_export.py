@@ -1,0 +1,114 @@
+"""Exports of a real recorded session, read back with the libraries a lab would use."""
+
+import json
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+import pyedflib
+import pytest
+
+from studio.store import Consent, Store
+from tests.test_cli import assert_one_line_error, run_cli
+
+
+def export(store, *args):
+    done = run_cli("export", *args, "--store", str(store))
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stdout.splitlines() if line]
+
+
+@pytest.fixture(scope="module")
+def db(recorded_session):
+    return sqlite3.connect(recorded_session[0])
+
+
+def test_csv_is_one_file_per_stream_with_a_de_identified_manifest(recorded_session, db, tmp_path):
+    store, sid = recorded_session
+    files = export(store, str(sid), "--format", "csv", "--out", str(tmp_path))
+    names = {p.rsplit("/", 1)[1] for p in files}
+    expected = {"affect.fused.csv", "affect.face.csv", "music.params.csv", "body.eeg.csv", "markers.csv"}
+    assert expected | {"self_reports.csv", "manifest.json", "voice.prosody.csv"} <= names
+    manifest_text = (tmp_path / "manifest.json").read_text()
+    for private in ("P01", "likes cello", "started_utc", "config"):
+        assert private not in manifest_text
+    manifest = json.loads(manifest_text)
+    assert manifest["session"]["consent"] == "features, research"
+    assert manifest["notes"]["sections"]["Plan"] == "Repeat the calm programme."
+    by_file = {f["file"]: f for f in manifest["files"]}
+    (fused_rows,) = db.execute("SELECT COUNT(*) FROM fused_affect WHERE session_id = ?", (sid,)).fetchone()
+    fused = pcsv.read_csv(tmp_path / "affect.fused.csv")
+    assert fused.num_rows == by_file["affect.fused.csv"]["rows"] == fused_rows
+    assert fused.column_names == ["t", "valence", "arousal", "confidence"]
+    assert by_file["music.params.csv"]["units"]["tempo"] == "BPM" and 200 < by_file["body.eeg.csv"]["rate_hz"] < 300
+    markers = pcsv.read_csv(tmp_path / "markers.csv").to_pydict()
+    assert markers["label"] == ["eyes closed", "music change"]
+
+
+def test_parquet_with_client_details_when_asked(recorded_session, db, tmp_path):
+    store, sid = recorded_session
+    export(store, "--latest", "--format", "parquet", "--out", str(tmp_path), "--include-client")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["session"]["client"] == {"code": "P01", "notes": "likes cello"}
+    eeg = pq.read_table(tmp_path / "body.eeg.parquet")
+    (samples,) = db.execute("SELECT SUM(n) FROM samples WHERE session_id = ?", (sid,)).fetchone()
+    assert eeg.num_rows == samples and eeg.num_columns == 17
+    blend = pq.read_table(tmp_path / "face.blendshapes.parquet")
+    assert blend.num_rows > 50 and "t" in blend.column_names
+
+
+def test_edf_holds_the_eeg_with_markers_and_self_reports_as_annotations(recorded_session, db, tmp_path):
+    store, sid = recorded_session
+    (path,) = export(store, str(sid), "--format", "edf", "--out", str(tmp_path))
+    (first_t,) = db.execute("SELECT MIN(t0) FROM samples WHERE session_id = ?", (sid,)).fetchone()
+    with pyedflib.EdfReader(path) as edf:
+        assert edf.signals_in_file == 16
+        assert edf.getSampleFrequency(0) == 250 and edf.getPhysicalDimension(0) == "uV"
+        assert edf.getLabel(0) == "body Fz" and 4.0 <= edf.getFileDuration() <= 7.0
+        assert edf.getStartdatetime().year == 1985 and edf.getPatientCode() in ("", "X")
+        onsets, _, texts = edf.readAnnotations()
+        signal = edf.readSignal(3)
+    assert signal.std() > 0
+    found = dict(zip(texts, onsets, strict=True))
+    (marker_t,) = db.execute("SELECT t FROM markers WHERE label = 'eyes closed'").fetchone()
+    assert found["eyes closed"] == pytest.approx(marker_t - first_t, abs=0.01)
+    assert "music change" in found and "SAM after: valence 7, arousal 3" in found
+    (bdf,) = export(store, str(sid), "--format", "bdf", "--out", str(tmp_path))
+    with pyedflib.EdfReader(bdf) as reader:
+        assert reader.signals_in_file == 16 and reader.filetype == pyedflib.FILETYPE_BDFPLUS
+
+
+def test_the_report_is_readable_html_and_pdf_without_client_details(recorded_session, tmp_path):
+    store, sid = recorded_session
+    html_path, pdf_path = export(store, str(sid), "--format", "report", "--out", str(tmp_path))
+    page = Path(html_path).read_text(encoding="utf-8")
+    for text in ("How the estimate moved", "Self-reports", "eyes closed", "music change", "Arrived tense", "SOAP"):
+        assert text in page, text
+    assert page.count("data:image/png;base64,") == 3
+    page = re.sub(r"data:image/png;base64,[^']*", "", page)  # the images' bytes may spell anything
+    assert "P01" not in page and "likes cello" not in page and "de-identified" in page
+    pdf = Path(pdf_path).read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2
+    png = subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", pdf_path, str(tmp_path / "p")])
+    assert png.returncode == 0 and list(tmp_path.glob("p*.png"))
+    with_client = export(store, str(sid), "--format", "report", "--out", str(tmp_path / "c"), "--include-client")
+    assert "<td>P01</td>" in Path(with_client[0]).read_text(encoding="utf-8")
+
+
+def test_consent_missing_sessions_and_empty_sessions(tmp_path):
+    path = tmp_path / "s.sqlite"
+    store = Store.open(path)
+    sid = store.begin_session("2025-01-01T10:00:00+00:00", {}, Consent(), None)
+    store.finish_session(sid, "completed")
+    store.close()
+    refused = run_cli("export", str(sid), "--format", "csv", "--out", str(tmp_path / "x"), "--store", str(path))
+    assert_one_line_error(refused, "does not cover a csv export for research", "report")
+    assert not (tmp_path / "x").exists()
+    report = export(path, str(sid), "--format", "report", "--out", str(tmp_path / "r"))
+    assert "No markers were set." in Path(report[0]).read_text(encoding="utf-8")
+    missing = run_cli("export", "7", "--format", "report", "--out", str(tmp_path), "--store", str(path))
+    assert_one_line_error(missing, "no session 7")
+    assert_one_line_error(run_cli("export", "--latest", "--out", "x"), "--format")

@@ -1,0 +1,141 @@
+"""LSL and OSC on loopback with the real libraries: what the studio publishes, and markers it takes in."""
+
+import socket
+import threading
+import time
+import uuid
+from dataclasses import replace
+
+import pylsl
+import pytest
+from pythonosc.dispatcher import Dispatcher
+from pythonosc.osc_server import BlockingOSCUDPServer
+from pythonosc.udp_client import SimpleUDPClient
+
+from studio.app import Studio
+from studio.config import load_config
+from studio.session import MarkerSettings, Outputs
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def osc_listener():
+    """A real OSC server on loopback collecting (address, args) until the test ends."""
+    received = []
+    dispatcher = Dispatcher()
+    dispatcher.set_default_handler(lambda address, *args: received.append((address, args)))
+    server = BlockingOSCUDPServer(("127.0.0.1", free_udp_port()), dispatcher)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], received
+    server.shutdown()
+    server.server_close()
+
+
+def demo_studio(**changes):
+    return Studio(replace(load_config(), audio_backend="silent", **changes), demo=True, store=None)
+
+
+def inlet(name):
+    found = pylsl.resolve_byprop("name", name, timeout=5)
+    assert found, f"no LSL stream {name}"
+    stream = pylsl.StreamInlet(found[0])
+    stream.open_stream(timeout=5)
+    return stream
+
+
+def test_outputs_are_off_by_default():
+    studio = demo_studio()
+    studio.start()
+    try:
+        assert studio.publisher is None and studio.marker_inputs == []
+    finally:
+        studio.stop()
+
+
+def test_the_studio_publishes_affect_music_markers_and_eeg_over_lsl_and_osc(osc_listener):
+    osc_port, received = osc_listener
+    prefix = f"Test{uuid.uuid4().hex[:8]}"
+    studio = demo_studio(outputs=Outputs(lsl=True, lsl_prefix=prefix, osc=True, osc_port=osc_port))
+    studio.start()
+    try:
+        inlets = {k: inlet(f"{prefix}-{k}") for k in ("Affect", "Affect-face", "Music", "Markers", "EEG")}
+        time.sleep(2.5)
+        studio.add_marker("stimulus on")
+        time.sleep(1.0)
+        pulled = {k: i.pull_chunk(timeout=0.0, max_samples=10000) for k, i in inlets.items()}
+        now = pylsl.local_clock()
+    finally:
+        studio.stop()
+    fused, stamps = pulled["Affect"]
+    assert len(fused) > 30 and len(fused[0]) == 3 and all(-1 <= v <= 1 for v in fused[-1][:2])
+    assert now - 2.0 < stamps[-1] <= now  # LSL's clock, so it lines up with the lab's other streams
+    assert len(pulled["Affect-face"][0]) > 10
+    music, _ = pulled["Music"]
+    assert 40 <= music[-1][0] <= 160  # tempo, BPM
+    assert pulled["Markers"][0] == [["stimulus on"]]
+    eeg, _ = pulled["EEG"]
+    assert len(eeg[0]) == 16 and len(eeg) > 250
+    info = inlets["EEG"].info()
+    assert info.type() == "EEG" and info.nominal_srate() == 250
+    assert info.desc().child("channels").child("channel").child_value("label") == "Fz"
+    addresses = {a for a, _ in received}
+    assert {"/affect/fused", "/affect/face", "/music/tempo", "/music/mode", "/marker"} <= addresses
+    assert ("/marker", ("stimulus on",)) in received
+    valence, _, confidence = next(args for a, args in received if a == "/affect/fused")
+    assert -1 <= valence <= 1 and 0 <= confidence <= 1
+
+
+def test_markers_from_an_lsl_stream_and_osc_messages_and_malformed_ones_are_counted():
+    name = f"TestMarkers{uuid.uuid4().hex[:8]}"
+    outlet = pylsl.StreamOutlet(pylsl.StreamInfo(name, "Markers", 1, 0, pylsl.cf_string, name))
+    port = free_udp_port()
+    studio = demo_studio(markers=MarkerSettings(lsl_stream=name, osc_port=port))
+    studio.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not outlet.have_consumers() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert outlet.have_consumers()
+        sent_at = studio.clock.now()
+        outlet.push_sample(["block 1 start"])
+        outlet.push_sample(["   "])  # empty label: malformed
+        outlet.push_sample(["x" * 500])  # too long: malformed
+        client = SimpleUDPClient("127.0.0.1", port)
+        client.send_message("/marker", "eyes open")
+        client.send_message("/marker", 17)  # an event code is a fine label
+        client.send_message("/marker", [])  # no label
+        client.send_message("/volume", 0.5)  # not a marker
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+            raw.sendto(b"\x00\x01 not osc at all", ("127.0.0.1", port))
+        deadline = time.monotonic() + 5
+        while len(studio.markers) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        summary = studio.marker_input_summary()
+    finally:
+        studio.stop()
+    markers = {m.label: m for m in studio.markers.last(10)}
+    assert set(markers) == {"block 1 start", "eyes open", "17"}
+    assert markers["block 1 start"].source == "lsl" and markers["eyes open"].source == "osc"
+    assert markers["block 1 start"].t == pytest.approx(sent_at, abs=0.05)  # the sample's own LSL time
+    assert summary[f"LSL {name}"]["markers"] == 1 and summary[f"LSL {name}"]["malformed_ignored"] == 2
+    assert summary[f"OSC :{port}"]["markers"] == 2 and summary[f"OSC :{port}"]["malformed_ignored"] == 3
+
+
+def test_a_taken_osc_port_leaves_the_session_running():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("0.0.0.0", 0))
+        port = taken.getsockname()[1]
+        studio = demo_studio(markers=MarkerSettings(osc_port=port))
+        studio.start()
+        try:
+            assert studio.started
+            assert f"UDP port {port}" in studio.marker_input_summary()["problems"][0]
+        finally:
+            studio.stop()

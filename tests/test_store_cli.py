@@ -1,0 +1,61 @@
+"""Session commands as a user meets them: real subprocesses on a real recorded session."""
+
+import json
+import sqlite3
+
+from tests.test_cli import assert_one_line_error, run_cli
+
+
+def test_the_recorded_session_has_client_consent_markers_ratings_and_notes(recorded_session):
+    store, sid = recorded_session
+    db = sqlite3.connect(store)
+    client, consent, status = db.execute(
+        "SELECT c.code, s.consent, s.status FROM sessions s JOIN clients c ON c.id = s.client_id WHERE s.id = ?", (sid,)
+    ).fetchone()
+    assert client == "P01" and json.loads(consent)["research"] and status == "completed"
+    markers = db.execute("SELECT t, label, source FROM markers WHERE session_id = ? ORDER BY t", (sid,)).fetchall()
+    assert [(m[1], m[2]) for m in markers] == [("eyes closed", "command line"), ("music change", "command line")]
+    assert 1.5 <= markers[0][0] < 1.8 and 4.0 <= markers[1][0] < 4.3
+    ratings = db.execute("SELECT phase, valence, arousal FROM self_reports WHERE session_id = ? ORDER BY t", (sid,))
+    assert ratings.fetchall() == [("before", 4, 7), ("after", 7, 3)]
+    assert json.loads(db.execute("SELECT sections FROM notes").fetchone()[0])["Plan"] == "Repeat the calm programme."
+    rate, fields = db.execute("SELECT rate_hz, fields FROM stream_fields WHERE stream = 'body.eeg'").fetchone()
+    assert 200 < rate < 300 and len(json.loads(fields)) == 16
+    n = db.execute("SELECT SUM(n) FROM samples WHERE stream = 'body.eeg'").fetchone()[0]
+    assert 4 * 250 < n < 8 * 250
+
+
+def test_listing_sessions_and_clients(recorded_session):
+    store, sid = recorded_session
+    out = run_cli("sessions", "list", "--store", str(store))
+    assert out.returncode == 0, out.stderr
+    line = next(ln for ln in out.stdout.splitlines() if ln.strip().startswith(str(sid)))
+    assert "completed" in line and "P01" in line and "features, research" in line
+    out = run_cli("--store", str(store), "clients", "list")
+    assert "P01" in out.stdout and f"sessions: {sid}" in out.stdout
+
+
+def test_bad_session_commands_fail_in_one_line(recorded_session, tmp_path):
+    store, _ = recorded_session
+    assert_one_line_error(run_cli("sessions", "close", "999", "--store", str(store)), "no session 999")
+    assert_one_line_error(run_cli("sessions", "close", "abc", "--store", str(store)), "not a number")
+    assert_one_line_error(run_cli("sessions", "close", "--store", str(store)), "session id or --latest")
+    bad = ["sessions", "rate", "--latest", "--phase", "during", "--valence", "0", "--arousal", "5"]
+    assert_one_line_error(run_cli(*bad, "--store", str(store)), "outside the manikin's 1-9 scale")
+    assert_one_line_error(run_cli("sessions", "list", "--store", str(tmp_path / "none.sqlite")), "no session database")
+    garbage = tmp_path / "bad.sqlite"
+    garbage.write_text("not sqlite at all")
+    assert_one_line_error(run_cli("sessions", "list", "--store", str(garbage)), "left untouched")
+    assert_one_line_error(run_cli("clients", "add", "Jane Doe", "--store", str(tmp_path / "c.sqlite")), "pseudonym")
+
+
+def test_headless_run_into_a_corrupt_database_records_beside_it(tmp_path):
+    garbage = tmp_path / "studio.sqlite"
+    garbage.write_text("not sqlite at all")
+    out = run_cli("run", "--demo", "--headless", "--audio", "silent", "--duration", "1", "--store", str(garbage))
+    assert out.returncode == 0, out.stderr
+    first = json.loads(out.stdout.splitlines()[0])
+    assert first["database"] != str(garbage) and "left it untouched" in first["notice"]
+    assert "left it untouched" in out.stderr
+    assert garbage.read_text() == "not sqlite at all"
+    assert sqlite3.connect(first["database"]).execute("SELECT status FROM sessions").fetchone() == ("completed",)

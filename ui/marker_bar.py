@@ -1,0 +1,47 @@
+"""Marker buttons with the operator's labels and keyboard shortcuts, and what outside inputs delivered."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from studio.app import Studio
+from ui.theme import set_role
+
+
+class MarkerBar(QWidget):
+    """One button per label in the settings' ``[markers]``; each key (F1, ...) sets the same marker."""
+
+    def __init__(self, studio: Studio, shortcut_parent: QWidget) -> None:
+        super().__init__()
+        self._studio = studio
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Markers"))
+        settings = studio.config.markers
+        self.buttons: dict[str, QPushButton] = {}
+        for label, key in zip(settings.labels, settings.keys, strict=True):
+            button = QPushButton(f"{label}  ({key})")
+            button.clicked.connect(lambda _=False, text=label: self.mark(text))
+            QShortcut(QKeySequence(key), shortcut_parent, activated=lambda text=label: self.mark(text))
+            row.addWidget(button)
+            self.buttons[label] = button
+        self.feedback = QLabel("")
+        row.addWidget(self.feedback)
+        self.inputs = QLabel("")  # LSL/OSC marker inputs: markers taken, malformed messages ignored
+        set_role(self.inputs, "muted")
+        row.addWidget(self.inputs, 1)
+
+    def mark(self, label: str) -> None:
+        marker = self._studio.add_marker(label)
+        self.feedback.setText(f"'{marker.label}' at {marker.t:.1f} s")
+
+    def refresh(self, now: float) -> None:
+        """Show what the LSL/OSC marker inputs took and how many malformed messages they ignored."""
+        parts = []
+        for name, summary in self._studio.marker_input_summary().items():
+            if name == "problems":
+                parts += [str(p) for p in summary]
+            else:
+                parts.append(f"{name}: {summary['markers']} taken, {summary['malformed_ignored']} malformed ignored")
+        self.inputs.setText(" · ".join(parts))
