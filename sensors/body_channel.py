@@ -54,6 +54,11 @@ class BodyChannel(Source):
         self._hub = hub
         self._connect(self.clock.now())
 
+    @property
+    def fs(self) -> float:
+        """The connected source's sampling rate (Hz); 0 before it first connects."""
+        return self.pipeline.layout.fs if self.pipeline is not None else 0.0
+
     def close(self) -> None:
         self.source.disconnect()
         self._connected = False

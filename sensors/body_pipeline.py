@@ -103,7 +103,7 @@ class BodyPipeline:
             self._bins = np.flatnonzero((freqs > 0) & (freqs <= min(SPECTRUM_MAX_HZ, fs / 2)))
             self.spectrum = hub.add("body.spectrum", tuple(f"{f:g}" for f in freqs[self._bins]), FEATURE_ROWS)
         self.pairs = resolve_pairs(self.eeg_names, settings.asymmetry_pairs)
-        self.models = MindModels() if self.eeg_cols else None
+        self.models = MindModels.acquire() if self.eeg_cols else None
         self._newest: float | None = None
         self._next_end: float | None = None
         self._windows = 0

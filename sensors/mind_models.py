@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from brainflow.board_shim import BrainFlowError
@@ -29,7 +30,16 @@ def model_features(freqs: NDArray[np.float64], psd: NDArray[np.float64]) -> NDAr
 
 
 class MindModels:
-    """Both models, prepared once; ``predict`` scores one window's model features in [0, 1] each."""
+    """Both models; ``predict`` scores one window's model features in [0, 1] each.
+
+    BrainFlow allows one prepared classifier of each kind per process, so every body pipeline (two studios in
+    one process, a replay beside a live session) shares one instance: ``acquire`` it, ``release`` it when done;
+    the models are released with their last user.
+    """
+
+    _lock = threading.Lock()
+    _shared: MindModels | None = None
+    _users = 0
 
     def __init__(self) -> None:
         self._models: dict[str, MLModel] = {}
@@ -38,15 +48,29 @@ class MindModels:
             model.prepare()
             self._models[name] = model
 
+    @classmethod
+    def acquire(cls) -> MindModels:
+        with cls._lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            cls._users += 1
+            return cls._shared
+
     def predict(self, features: NDArray[np.float64]) -> dict[str, float]:
         if not np.isfinite(features).all():
             return {name: math.nan for name in METRICS}
         try:
-            return {name: float(np.ravel(m.predict(features))[0]) for name, m in self._models.items()}
+            with MindModels._lock:
+                return {name: float(np.ravel(m.predict(features))[0]) for name, m in self._models.items()}
         except BrainFlowError:
             return {name: math.nan for name in METRICS}
 
     def release(self) -> None:
-        models, self._models = self._models, {}
+        with MindModels._lock:
+            MindModels._users -= 1
+            if MindModels._users > 0:
+                return
+            MindModels._shared = None
+            models, self._models = self._models, {}
         for model in models.values():
             model.release()

@@ -118,7 +118,6 @@ class Studio:
         self._final_rows: dict[str, int] | None = None
         self.calibration_end: float | None = None
         self._last_flush = -RECORD_PERIOD
-        self.baselines: dict[str, dict[str, float]] = {}
 
     @property
     def control_log(self) -> EventLog[ControlChange]:
@@ -206,7 +205,7 @@ class Studio:
                 self.markers,
                 outputs,
                 self.config.loop.rate_hz,
-                body_rate=float(getattr(body, "fs", 0.0)),
+                body_rate=body.fs if isinstance(body, BodyChannel) else 0.0,
             )
             self._workers.append(PeriodicWorker("publish", PUBLISH_PERIOD, self.publisher.step))
         settings = self.config.markers
@@ -231,7 +230,6 @@ class Studio:
         self.loop.step(now)
         if self.calibration_end is not None and now >= self.calibration_end:
             self.calibration_end = None
-            self.baselines = {ch: b for ch, s in self.sources.items() if (b := s.baseline()) is not None}
             self.markers.append(Marker(now, "calibration complete", "studio"))
 
     def advance(self, now: float) -> None:
@@ -246,6 +244,11 @@ class Studio:
         if self.recorder is not None and now - self._last_flush >= RECORD_PERIOD:
             self.recorder.flush()
             self._last_flush = now
+
+    @property
+    def baselines(self) -> dict[str, dict[str, float]]:
+        """The resting profile each channel uses now (calibrated, automatic or reused), by channel."""
+        return {ch: b for ch, s in self.sources.items() if (b := s.baseline()) is not None}
 
     def calibrate(self, seconds: float | None = None) -> float:
         """Start the baseline calibration: every channel collects its resting profile for ``seconds``
@@ -266,7 +269,6 @@ class Studio:
         for channel, values in baselines.items():
             if channel in self.sources:
                 self.sources[channel].load_baseline(values)
-        self.baselines = dict(baselines)
 
     def stop(self, status: str = "completed") -> dict[str, int]:
         """Stop workers, release devices, stop the music, close the recording; returns rows recorded per table.
@@ -300,15 +302,15 @@ class Studio:
         """Reuse the client's stored resting profiles instead of calibrating anew."""
         if self.database is None or self.options.client is None:
             return
-        for channel, values in self.database.load_baselines(self.options.client).items():
-            if channel in self.sources:
-                self.sources[channel].load_baseline(values)
-                self.log_action("baseline loaded", channel)
+        stored = self.database.load_baselines(self.options.client)
+        self.use_baselines(stored)
+        for channel in stored:
+            self.log_action("baseline loaded", channel)
 
     def _save_baselines(self) -> None:
         if self.database is None or self.options.client is None or (self.recorder and self.recorder.problem):
             return
-        found = {ch: b for ch, s in self.sources.items() if (b := s.baseline()) is not None}
+        found = self.baselines
         if found:
             self.database.save_baselines(self.options.client, found)
 

@@ -62,6 +62,7 @@ def run_headless(
     finally:
         interrupted = stop.is_set()
         statuses = studio.statuses()  # as the channels were at the end, before stopping closes them
+        baselines = studio.baselines
         rows = studio.stop("interrupted" if interrupted else "completed")
         if studio.recording_problem:
             print(studio.recording_problem, file=sys.stderr, flush=True)
@@ -79,7 +80,7 @@ def run_headless(
         "control_log_entries": len(log),
         "control_log_by": {who: sum(1 for c in log if c.who == who) for who in sorted({c.who for c in log})},
         "music": studio.loop.ranges.summary(),
-        "baselines": studio.baselines,
+        "baselines": sorted(baselines),
         "audio_backend": studio.engine.backend.detail,
         "channels": {ch: {"state": s.state.value, "detail": s.detail} for ch, s in statuses.items()},
         "status": "interrupted" if interrupted else "completed",

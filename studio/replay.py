@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from sensors.base import Source, State
-from studio.app import CHANNELS, Studio
+from sensors.base import CHANNELS, Source, State
+from studio.app import Studio
 from studio.clock import SessionClock
 from studio.config import Config
 from studio.errors import UsageError

@@ -110,3 +110,35 @@ def test_stopping_twice_returns_the_same_counts(tmp_path):
     first = studio.stop()
     assert first["fused_affect"] > 0
     assert studio.stop() == first
+
+
+def test_a_calibrated_baseline_is_stored_for_the_client_and_reused_next_session(tmp_path):
+    database = str(tmp_path / "session.sqlite")
+    added = subprocess.run(
+        [sys.executable, "-m", "studio", "clients", "add", "C-017", "--store", database], capture_output=True, text=True
+    )
+    assert added.returncode == 0, added.stderr
+    first = start(tmp_path, "--duration", "8", "--calibrate", "4", "--client", "C-017")
+    out, err = first.communicate(timeout=90)
+    assert first.returncode == 0, err
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert set(summary["baselines"]) >= {"face", "voice", "body"}  # each channel has its resting profile
+    db = sqlite3.connect(tmp_path / "session.sqlite")
+    labels = [label for (label,) in db.execute("SELECT label FROM markers WHERE source='studio' ORDER BY t")]
+    assert labels == ["calibration start (4 s rest)", "calibration complete"]
+    held = db.execute("SELECT count(*) FROM control_log WHERE who='policy' AND t > 1 AND t < 4").fetchone()[0]
+    assert held == 0  # the music holds while the person rests
+    stored = dict(db.execute("SELECT channel, 1 FROM baselines"))
+    assert set(stored) >= {"face", "voice", "body"}
+    db.close()
+
+    second = start(tmp_path, "--duration", "3", "--client", "C-017")
+    out, err = second.communicate(timeout=90)
+    assert second.returncode == 0, err
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert set(summary["baselines"]) >= {"face", "voice", "body"}  # reused, not calibrated again
+    db = sqlite3.connect(tmp_path / "session.sqlite")
+    loaded = db.execute(
+        "SELECT detail FROM operator_actions WHERE action='baseline loaded' AND session_id=?", (summary["session_id"],)
+    ).fetchall()
+    assert {d for (d,) in loaded} >= {"face", "voice", "body"}

@@ -12,6 +12,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import BlockingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
+from sensors.body_channel import BodyChannel
 from studio.app import Studio
 from studio.config import load_config
 from studio.session import MarkerSettings, Outputs
@@ -139,3 +140,34 @@ def test_a_taken_osc_port_leaves_the_session_running():
             assert f"UDP port {port}" in studio.marker_input_summary()["problems"][0]
         finally:
             studio.stop()
+
+
+def test_two_studios_one_publishes_its_body_stream_the_other_subscribes():
+    """Studio A (demo, synthetic board) publishes its EEG over LSL; studio B's body channel is that stream."""
+    prefix = f"Pub{uuid.uuid4().hex[:8]}"
+    publisher = demo_studio(outputs=Outputs(lsl=True, lsl_prefix=prefix))
+    config = replace(load_config(), audio_backend="silent")
+    subscriber = Studio(replace(config, body=replace(config.body, source=f"lsl:{prefix}-EEG")), demo=True, store=None)
+    publisher.start()
+    try:
+        subscriber.start()
+        try:
+            hub = subscriber.hub
+
+            def count(name):
+                return hub.get(name).count if name in hub else 0
+
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and (count("body.eeg") < 750 or count("body.band_relative") == 0):
+                time.sleep(0.2)
+            body = subscriber.statuses()["body"]
+            assert count("body.eeg") >= 750, body.detail  # three seconds of samples at 250 Hz
+            assert count("body.band_relative") > 0  # and features computed from them
+            channel = subscriber.sources["body"]
+            assert isinstance(channel, BodyChannel) and body.backend == "lsl" and channel.fs == 250
+            assert "F7 line noise" in body.detail  # the synthetic board's 50 Hz channel, seen through LSL
+            assert hub.get("body.eeg").fields == publisher.hub.get("body.eeg").fields  # the same montage, by name
+        finally:
+            subscriber.stop()
+    finally:
+        publisher.stop()
