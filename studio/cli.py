@@ -261,7 +261,7 @@ def dispatch(argv: Sequence[str] | None) -> int:
     require_display()
     from ui.app import run_gui
 
-    return int(run_gui(config, demo, args.store))
+    return int(run_gui(config, demo, args.store, options))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,19 +11,21 @@ from PySide6.QtWidgets import QApplication
 from studio.app import Studio
 from studio.config import Config
 from studio.paths import default_store_path
+from studio.session import SessionOptions
 from ui.main_window import MainWindow
 
 
-def run_gui(config: Config, demo: bool, store: Path | None) -> int:
+def run_gui(config: Config, demo: bool, store: Path | None, options: SessionOptions | None = None) -> int:
     """Run the studio with its window until the window closes (or Ctrl+C); returns the Qt exit status.
 
     A channel that cannot start shows as down in the window; the rest keeps running. The Studio is
-    stopped exactly once, however the event loop ends (or if starting it fails).
+    stopped exactly once, however the event loop ends (or if starting it fails). ``options`` carries the
+    session's client, consent and scheduled markers from the command line.
     """
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Affect Studio")
     app.setStyle("Fusion")  # the same calm look on every desktop
-    studio = Studio(config, demo=demo, store=store if store is not None else default_store_path())
+    studio = Studio(config, demo=demo, store=store if store is not None else default_store_path(), options=options)
     # Ctrl+C in the terminal closes the window like the operator would (the frame timer lets Python see it).
     previous = signal.signal(signal.SIGINT, lambda _signum, _frame: app.quit())
     try:
