@@ -11,6 +11,14 @@ FLOOR = 0.15  # smallest robust spread assumed, so a very steady channel may sti
 MAD_TO_SD = 1.4826  # median absolute deviation -> standard deviation for normal data
 
 
+def middle(rows: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Column medians of a few rows (np.median's general machinery costs more than the sort at this size)."""
+    ordered: NDArray[np.float64] = np.sort(rows, axis=0)
+    n = len(ordered)
+    mid: NDArray[np.float64] = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+    return mid
+
+
 def is_outlier(history: NDArray[np.float64], latest: NDArray[np.float64]) -> bool:
     """Whether ``latest`` (valence, arousal) lies more than K robust deviations from the median of ``history``.
 
@@ -21,6 +29,6 @@ def is_outlier(history: NDArray[np.float64], latest: NDArray[np.float64]) -> boo
     if len(history) < HISTORY:
         return False
     recent = history[-HISTORY:]
-    median = np.median(recent, axis=0)
-    spread = np.maximum(MAD_TO_SD * np.median(np.abs(recent - median), axis=0), FLOOR)
+    median = middle(recent)
+    spread = np.maximum(MAD_TO_SD * middle(np.abs(recent - median)), FLOOR)
     return bool(np.any(np.abs(latest - median) > K * spread))

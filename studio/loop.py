@@ -141,6 +141,7 @@ class FusionLoop:
         self._last_suggestion: float | None = None
         self._hold_until = -np.inf
         self._applied: MusicParams | None = None
+        self._judged: dict[str, tuple[float, bool]] = {}  # channel -> (time of its newest reading, outlier?)
         self.last: Fused = Fused(Affect(0.0, 0.0, 0.0), ())
         self.ticks = 0
         self.ranges = ParamRanges()
@@ -274,12 +275,17 @@ class FusionLoop:
             if len(rows) == 0:
                 out[ch] = None
                 continue
-            newest = rows.values[-1]
-            history = rows.values[:-1]
-            confident = history[history[:, 2] > 0]
-            outlier = newest[2] > 0 and is_outlier(confident[:, :2], newest[:2])
+            newest, t = rows.values[-1], float(rows.t[-1])
+            judged = self._judged.get(ch)
+            if judged is not None and judged[0] == t:  # each reading is judged once, when it first arrives
+                outlier = judged[1]
+            else:
+                history = rows.values[:-1]
+                confident = history[history[:, 2] > 0]
+                outlier = bool(newest[2] > 0 and is_outlier(confident[:, :2], newest[:2]))
+                self._judged[ch] = (t, outlier)
             note = self.notes(ch) if self.notes is not None else ""
-            out[ch] = ChannelReading(float(rows.t[-1]), Affect(*(float(v) for v in newest)), outlier, note)
+            out[ch] = ChannelReading(t, Affect(*(float(v) for v in newest)), outlier, note)
         return out
 
     def step(self, now: float) -> Fused:

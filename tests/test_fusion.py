@@ -111,3 +111,13 @@ def test_voice_arousal_and_silence():
     quiet = affect_from_prosody(-2.0, -3.0, -6.0, 0.8, 0.6)
     assert excited.arousal > 0.5 and quiet.arousal < -0.3
     assert affect_from_prosody(0, 0, 0, 1, 0.0).confidence == 0.0
+
+
+def test_middle_is_the_column_median():
+    import numpy as np
+
+    from fusion.outliers import middle
+
+    rows = np.random.default_rng(3).normal(size=(5, 2))
+    assert np.allclose(middle(rows), np.median(rows, axis=0))
+    assert np.allclose(middle(rows[:4]), np.median(rows[:4], axis=0))
