@@ -8,9 +8,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from studio.app import Studio
 from ui.theme import set_role
 
+MAX_NUMBER_KEYS = 9  # the first nine labels are also on the number keys 1-9
+
 
 class MarkerBar(QWidget):
-    """One button per label in the settings' ``[markers]``; each key (F1, ...) sets the same marker."""
+    """One button per label in the settings' ``[markers]``; its key (F1, ...) and its number key (1-9, unless a
+    text box has the focus) set the same marker."""
 
     def __init__(self, studio: Studio, shortcut_parent: QWidget) -> None:
         super().__init__()
@@ -20,10 +23,15 @@ class MarkerBar(QWidget):
         row.addWidget(QLabel("Markers"))
         settings = studio.config.markers
         self.buttons: dict[str, QPushButton] = {}
-        for label, key in zip(settings.labels, settings.keys, strict=True):
-            button = QPushButton(f"{label}  ({key})")
+        self.keys: list[tuple[str, str]] = []  # (keys, label) for the help overlay
+        for i, (label, key) in enumerate(zip(settings.labels, settings.keys, strict=True)):
+            keys = [key] + ([str(i + 1)] if i < MAX_NUMBER_KEYS else [])
+            button = QPushButton(f"{label}  ({' · '.join(reversed(keys))})")
+            button.setToolTip(f"Set the marker '{label}' now")
             button.clicked.connect(lambda _=False, text=label: self.mark(text))
-            QShortcut(QKeySequence(key), shortcut_parent, activated=lambda text=label: self.mark(text))
+            for k in keys:
+                QShortcut(QKeySequence(k), shortcut_parent, activated=lambda text=label: self.mark(text))
+            self.keys.append((" or ".join(reversed(keys)), label))
             row.addWidget(button)
             self.buttons[label] = button
         self.feedback = QLabel("")
