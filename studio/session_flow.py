@@ -17,7 +17,7 @@ class Step:
 
 STEPS = (
     Step("client", "Client code", "Type the client's pseudonymous code (never a name)."),
-    Step("consent", "Consent", "Tick what the client agreed to; features and estimates are always recorded."),
+    Step("consent", "Consent", "Tick what the client agreed to."),
     Step("baseline", "Baseline", "The client rests while every channel records a resting profile."),
     Step("sam_before", "Self-report before", "The client rates how they feel now (1-9)."),
     Step("running", "Session", "The session runs; end it when the music work is done."),

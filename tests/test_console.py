@@ -6,8 +6,10 @@ One Studio runs for the whole module (BrainFlow allows one synthetic board at a 
 from dataclasses import replace
 from pathlib import Path
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
@@ -16,8 +18,10 @@ from studio.app import Studio
 from studio.config import load_config
 from studio.store import Store
 from tests.test_main_window import wait_for
+from tests.test_models import reference_model
 from ui.console_settings import ConsoleSettings
 from ui.main_window import MainWindow
+from ui.theme import BLUE, BLUISH_GREEN, DARK, LIGHT, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
 from ui.workspaces import BY_NAME
 
 
@@ -112,14 +116,14 @@ def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -
     text = studio.sources["text"]
     text.set_status(State.DOWN, "keyboard unplugged")
     wait_for(lambda: any("text channel is down" in t for t in window.banners.texts()), seconds=2)
-    assert "text down · keyboard unplugged" in window.status.chips["text"].text()
+    wait_for(lambda: "text down · keyboard unplugged" in window.status.chips["text"].text(), seconds=2)
     assert window.banners.isVisible() and QApplication.activeModalWidget() is None
     for label, expected in ((window.status.audio, "audio: silent"), (window.status.recording, "GB free")):
         assert expected in label.text()
     assert window.status.network.text() == "network off"
     text.set_status(State.OK, "waiting for text")
     wait_for(lambda: not window.banners.texts(), seconds=2)
-    assert "text ok" in window.status.chips["text"].text()
+    wait_for(lambda: "text ok" in window.status.chips["text"].text(), seconds=2)
 
 
 def test_self_report_notes_and_board_dialogs_are_not_modal(running) -> None:
@@ -196,3 +200,74 @@ def test_the_session_flow_end_to_end_is_stored(running) -> None:
     labels = [m for (m,) in reader.query("SELECT label FROM markers WHERE session_id = ?", (sid,))]
     assert "calibration complete" in labels and "session end" in labels
     reader.close()
+
+
+def test_the_setup_assistant_says_what_it_found_installs_the_model_and_sets_privacy(
+    running, tmp_path: Path, monkeypatch
+) -> None:
+    _, window, _ = running
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))  # no model installed there yet
+    assistant = window.open_setup()
+    assert not assistant.isModal() and QApplication.activeModalWidget() is None
+    wait_for(assistant.checks_done, seconds=20)
+    assert list(assistant.rows) == ["Camera", "Microphone", "Board", "Audio output", "Face model"]
+    assert all(text.text() for _, text in assistant.rows.values())
+    assert "not installed" in assistant.rows["Face model"][1].text()
+    assert "synthetic board" in assistant.rows["Board"][1].text()
+
+    assistant.model_file.setText(str(tmp_path / "nowhere.task"))  # validated in place
+    assert not assistant.install.isEnabled() and "is not a file" in assistant.model_message.text()
+    assistant.model_file.setText(str(reference_model()))
+    assistant.install.click()
+    wait_for(assistant.checks_done, seconds=30)
+    assert "installed at" in assistant.model_message.text()
+    assert (tmp_path / "data" / "models" / "face_landmarker.task").is_file()
+    assert "✓" in assistant.rows["Face model"][0].text()
+
+    assistant.privacy.button(2).click()  # hide the camera picture
+    assistant.done_button.click()
+    assert window.settings.first_run_done and window.settings.privacy == "hide"
+    assert window.face_preview.view.privacy == "hide"
+    window.use_privacy("blur")
+
+
+def plot_colours(window: MainWindow) -> set[str]:
+    """Every pen and symbol colour of every curve in the window's plots."""
+    found = set()
+    for view in window.findChildren(pg.GraphicsView):
+        for item in view.scene().items():
+            if isinstance(item, pg.PlotDataItem):
+                for key in ("pen", "symbolBrush"):
+                    spec = item.opts.get(key)
+                    if spec is not None and (key == "pen" or item.opts.get("symbol") is not None):
+                        colour = (pg.mkPen(spec) if key == "pen" else pg.mkBrush(spec)).color()
+                        if colour.alpha():
+                            found.add(colour.name().upper())
+    return found
+
+
+def test_plots_use_the_colour_blind_safe_palette_in_both_themes(running) -> None:
+    _, window, _ = running
+    okabe_ito = {c.upper() for c in (ORANGE, SKY_BLUE, BLUISH_GREEN, BLUE, VERMILLION, REDDISH_PURPLE)}
+    colours = plot_colours(window)
+    assert okabe_ito & colours
+    for colour in colours - okabe_ito:  # anything else is a neutral grey or slate
+        assert QColor(colour).hslSaturation() < 60, colour
+    window.toggle_theme()
+    assert window.fused.backgroundBrush().color().name().upper() == DARK.panel.upper()
+    window.toggle_theme()
+    assert window.fused.backgroundBrush().color().name().upper() == LIGHT.panel.upper()
+
+
+def test_font_scaling_and_estimate_tooltips(running) -> None:
+    studio, window, _ = running
+    window.scale_font(1.5)
+    assert window.settings.font_scale == pytest.approx(1.5) and "font-size: 15.0pt" in window.styleSheet()
+    window.scale_font(1 / 1.5)
+    window.workspaces.switch("lab")
+    wait_for(lambda: "What it rests on" in window.va_plane.toolTip() and window.channel_affect.toolTip(), 3)
+    confidence = studio.loop.last.affect.confidence
+    assert "confidence" in window.va_plane.toolTip() and f"{confidence:.1f}"[:3] in window.va_plane.toolTip()
+    assert "face: valence" in window.channel_affect.toolTip()
+    assert "Confidence runs from 0" in window.fused.toolTip()
+    window.workspaces.switch("session")

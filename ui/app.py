@@ -6,6 +6,8 @@ import signal
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from studio.app import Studio
@@ -20,6 +22,7 @@ def run_gui(config: Config, demo: bool, store: Path | None) -> int:
     A channel that cannot start shows as down in the window; the rest keeps running. The Studio is
     stopped exactly once, however the event loop ends (or if starting it fails).
     """
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Affect Studio")
     app.setStyle("Fusion")  # the same calm look on every desktop
@@ -30,6 +33,8 @@ def run_gui(config: Config, demo: bool, store: Path | None) -> int:
         studio.start()
         window = MainWindow(studio)
         window.show()
+        if not window.settings.first_run_done:
+            window.open_setup()
         return app.exec()
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -86,15 +86,42 @@ class ChannelChip(QLabel):
         self.setToolTip(f"{self.channel}: {status.state.value} ({status.backend})\n{status.detail}")
 
 
+class FaultBanners:
+    """Turns faults into banners: a channel down, recording stopped, a note from the session database.
+    Not a widget, so it watches in every workspace (Presentation hides the status bar)."""
+
+    def __init__(self, studio: Studio, banners: BannerArea) -> None:
+        self._studio = studio
+        self._banners = banners
+
+    def refresh(self, now: float) -> None:
+        studio = self._studio
+        for channel, status in studio.statuses().items():
+            key = f"channel:{channel}"
+            if status.state is State.DOWN:
+                self._banners.show_message(key, f"The {channel} channel is down: {status.detail}", "error")
+            else:
+                self._banners.withdraw(key)
+        if studio.recording_problem:
+            self._banners.show_message("recording", f"Recording stopped: {studio.recording_problem}", "error")
+        database = studio.database
+        if database is not None and database.notice:
+            self._banners.show_message("database", database.notice, "warning")
+        if database is not None and database.interrupted:
+            gone = ", ".join(map(str, database.interrupted))
+            self._banners.show_message(
+                "interrupted", f"Session {gone} was interrupted (see: affect-studio sessions list)", "info"
+            )
+
+
 class ConsoleStatusBar(QStatusBar):
     """Channel chips on the left; session step, audio, recording and network on the right."""
 
-    def __init__(self, studio: Studio, banners: BannerArea, where: Callable[[], str]) -> None:
+    def __init__(self, studio: Studio, where: Callable[[], str]) -> None:
         """``where()`` says where the session stands in its steps."""
         super().__init__()
         self._studio = studio
         self._where = where
-        self._banners = banners
         chips = QWidget()
         row = QHBoxLayout(chips)
         row.setContentsMargins(4, 0, 4, 0)
@@ -118,11 +145,6 @@ class ConsoleStatusBar(QStatusBar):
         studio = self._studio
         for channel, status in studio.statuses().items():
             self.chips[channel].show_status(status)
-            key = f"channel:{channel}"
-            if status.state is State.DOWN:
-                self._banners.show_message(key, f"The {channel} channel is down: {status.detail}", "error")
-            else:
-                self._banners.withdraw(key)
         self.step.setText(f"session {self._where()}")
         minutes, seconds = divmod(int(now), 60)
         self.clock.setText(f"{minutes:02d}:{seconds:02d} · {'demo' if studio.demo else 'live'}")
@@ -135,13 +157,3 @@ class ConsoleStatusBar(QStatusBar):
         text, tip = network_text(studio)
         self.network.setText(text)
         self.network.setToolTip(tip)
-        if studio.recording_problem:
-            self._banners.show_message("recording", f"Recording stopped: {studio.recording_problem}", "error")
-        database = studio.database
-        if database is not None and database.notice:
-            self._banners.show_message("database", database.notice, "warning")
-        if database is not None and database.interrupted:
-            gone = ", ".join(map(str, database.interrupted))
-            self._banners.show_message(
-                "interrupted", f"Session {gone} was interrupted (see: affect-studio sessions list)", "info"
-            )

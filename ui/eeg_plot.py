@@ -11,9 +11,9 @@ from fusion.quality import QUALITY_LABELS, Quality
 from sensors.body_settings import BodySettings
 from studio.streams import StreamHub
 from ui.plotting import colour_key, line, read, setup_plot, thin
-from ui.theme import BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION
+from ui.theme import BLUE, BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION
 
-TRACE_COLOURS = ("#334155", "#0F5C8C")  # alternate slate and deep blue so neighbouring traces separate
+TRACE_COLOURS = ("#475569", BLUE)  # alternate slate and Okabe-Ito blue so neighbouring traces separate
 QUALITY_COLOURS = {
     Quality.OK: BLUISH_GREEN,
     Quality.FLAT: MUTED,

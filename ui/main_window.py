@@ -31,9 +31,10 @@ from ui.blendshape_bars import BlendshapeBars
 from ui.board_dialog import BoardDialog
 from ui.body_panel import BodyPanel
 from ui.console_settings import ConsoleSettings
-from ui.console_status import ConsoleStatusBar
+from ui.console_status import ConsoleStatusBar, FaultBanners
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
+from ui.estimate_tips import EstimateTips
 from ui.face_preview import PRIVACY_MODES, FacePreview
 from ui.lab_panels import OutputsView, marker_log
 from ui.marker_bar import MarkerBar
@@ -44,6 +45,7 @@ from ui.presentation import ContributionBars, MusicStateCard
 from ui.preset_picker import PresetPicker
 from ui.sam_dialog import SamDialog
 from ui.session_flow_panel import SessionFlowPanel
+from ui.setup_assistant import SetupAssistant
 from ui.shortcut_help import ShortcutHelp, shortcut_rows
 from ui.status_panel import StatusPanel
 from ui.theme import DARK, FONT_SCALES, THEMES, configure_pyqtgraph, style_sheet, theme_plots
@@ -98,7 +100,7 @@ class MainWindow(QMainWindow):
         self.voice = VoicePanel(studio)
         self.voice.setTitle("")  # the dock says "Voice"
         self.face_preview = FacePreview(studio.sources["face"])
-        self.face_preview.privacy.setCurrentIndex(PRIVACY_MODES.index(self.settings.privacy))
+        self.use_privacy(self.settings.privacy)
         self.face_bars = BlendshapeBars(studio.sources["face"])
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
@@ -109,7 +111,28 @@ class MainWindow(QMainWindow):
         self.contributions = ContributionBars(studio)
         self.flow = SessionFlowPanel(studio)
         self.banners = BannerArea()
-        self.status = ConsoleStatusBar(studio, self.banners, self.flow.where)
+        self.faults = FaultBanners(studio, self.banners)
+        self.tips = EstimateTips(
+            studio,
+            [
+                (
+                    self.va_plane,
+                    "The fused estimate on the valence-arousal plane: the dot is now, the trail the "
+                    "last 30 s (fainter is older), the ring is where the goal leads the music.",
+                ),
+                (
+                    self.fused,
+                    "The fused estimate over the last minute: valence, arousal, and its confidence (the grey area).",
+                ),
+                (
+                    self.status_panel.shares,
+                    "How much each channel counts in the fused estimate, and why a channel counts less.",
+                ),
+                (self.contributions, "How much each channel counts in the fused estimate right now."),
+            ],
+            [self.channel_affect],
+        )
+        self.status = ConsoleStatusBar(studio, self.flow.where)
         self.setStatusBar(self.status)
         plots = [
             self.fused.getPlotItem(),
@@ -140,6 +163,8 @@ class MainWindow(QMainWindow):
             (self.contributions, 5),
             (self.flow, 4),
             (self.status, 10),
+            (self.faults, 10),
+            (self.tips, 20),
         ]
         self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
         self.docks = self._make_docks()
@@ -277,6 +302,7 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         shortcuts = self._action(help_menu, "Keyboard shortcuts", self.toggle_help, "?")
         shortcuts.setShortcuts([QKeySequence("?"), QKeySequence("Ctrl+/")])
+        self._action(help_menu, "Setup assistant…", self.open_setup, "Ctrl+Shift+A")
 
     # --- look ---------------------------------------------------------------------------------------------
     def _apply_look(self, workspace: Workspace) -> None:
@@ -284,6 +310,7 @@ class MainWindow(QMainWindow):
         for name, action in getattr(self, "workspace_actions", {}).items():
             action.setChecked(name == workspace.name)
         self.restyle()
+        self.status.setVisible(not workspace.full_screen)  # a room sees the plots; faults still show as banners
         if workspace.full_screen and self.isVisible():
             self.showFullScreen()
         elif self.isFullScreen() and not workspace.full_screen:
@@ -341,6 +368,17 @@ class MainWindow(QMainWindow):
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.show()
         return editor
+
+    def open_setup(self) -> SetupAssistant:
+        """The first-run assistant (devices found, face model, privacy), beside the console."""
+        assistant = SetupAssistant(self.studio.config, self.settings, self.use_privacy, self)
+        assistant.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        assistant.show()
+        return assistant
+
+    def use_privacy(self, mode: str) -> None:
+        """How the camera preview shows the face: blur, show or hide."""
+        self.face_preview.privacy.setCurrentIndex(PRIVACY_MODES.index(mode))
 
     def open_board_dialog(self) -> BoardDialog:
         dialog = BoardDialog(self.studio.config.profiles_path, self)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.app import Studio
 from ui.theme import set_role
@@ -18,8 +18,9 @@ class MarkerBar(QWidget):
     def __init__(self, studio: Studio, shortcut_parent: QWidget) -> None:
         super().__init__()
         self._studio = studio
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)  # the buttons, and under them what was set and what came in
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
         row.addWidget(QLabel("Markers"))
         settings = studio.config.markers
         self.buttons: dict[str, QPushButton] = {}
@@ -34,11 +35,15 @@ class MarkerBar(QWidget):
             self.keys.append((" or ".join(reversed(keys)), label))
             row.addWidget(button)
             self.buttons[label] = button
+        row.addStretch(1)
+        column.addLayout(row)
         self.feedback = QLabel("")
-        row.addWidget(self.feedback)
         self.inputs = QLabel("")  # LSL/OSC marker inputs: markers taken, malformed messages ignored
         set_role(self.inputs, "muted")
-        row.addWidget(self.inputs, 1)
+        notes = QHBoxLayout()
+        notes.addWidget(self.feedback)
+        notes.addWidget(self.inputs, 1)
+        column.addLayout(notes)
 
     def mark(self, label: str) -> None:
         marker = self._studio.add_marker(label)

@@ -51,12 +51,7 @@ class ContributionBars(QWidget):
         super().__init__()
         self._studio = studio
         self.shown: tuple[Contribution, ...] = ()
-        self.setMinimumHeight(120)
-        self.setToolTip(
-            "How much each channel counts in the fused valence-arousal estimate right now. A channel counts "
-            "less when its confidence is low (no face, silence, poor signal) or its data is stale; the reason "
-            "is written beside its bar."
-        )
+        self.setMinimumHeight(120)  # its tooltip (what it is, how confident) comes from EstimateTips
 
     def sizeHint(self) -> QSize:
         return QSize(360, 200)

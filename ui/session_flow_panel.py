@@ -263,7 +263,7 @@ class SessionFlowPanel(QWidget):
                 mark = MARKS["skipped"] if result == SKIPPED else MARKS["done"]
                 text = f"{step.title}: <i>{result}</i>"
             lines.append(f"{mark}&nbsp;{text}")
-        self.steps.setText("<br>".join(lines))
+        self.steps.setText(" &nbsp;›&nbsp; ".join(lines))  # one wrapped line of steps: compact, in order
         step = self.flow.current
         self.pages.setCurrentIndex(self.flow.index)
         self.hint.setText(step.hint if step else "")

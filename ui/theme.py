@@ -61,6 +61,7 @@ def style_sheet(palette: Palette = LIGHT, scale: float = 1.0) -> str:
     p, size, small = palette, BASE_POINT_SIZE * scale, (BASE_POINT_SIZE - 1) * scale
     return f"""
 QMainWindow, QWidget#central, QDockWidget > QWidget {{ background: {p.window}; }}
+QScrollArea, QScrollArea > QWidget > QWidget {{ background: {p.window}; }}
 QWidget {{ color: {p.ink}; font-size: {size:.1f}pt; }}
 QDockWidget {{ font-weight: 600; }}
 QDockWidget::title {{ background: {p.window}; color: {p.muted}; padding: 4px 8px; }}
@@ -116,9 +117,13 @@ def theme_plots(root: QWidget, palette: Palette, scale: float = 1.0) -> None:
     font scale (the data colours stay: they are the colour-blind-safe palette in every theme)."""
     tick_font = QFont()
     tick_font.setPointSizeF(8.0 * scale)
+    label_font = QFont()
+    label_font.setPointSizeF((BASE_POINT_SIZE - 1) * scale)
     for view in root.findChildren(pg.GraphicsView):
         view.setBackground(palette.panel)
         for item in view.scene().items():
+            if isinstance(item, pg.TextItem):  # labels inside a plot (quadrants, the goal)
+                item.setFont(label_font)
             if not isinstance(item, pg.PlotItem):
                 continue
             for side in ("left", "bottom"):

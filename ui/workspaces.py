@@ -46,7 +46,7 @@ WORKSPACES = (
             (("flow",), ("camera",), ("music", "presets")),
         ),
         widths=(62, 38),
-        heights=((60, 25, 15), (30, 18, 52)),
+        heights=((58, 26, 16), (42, 16, 42)),
     ),
     Workspace(
         "lab",
@@ -57,8 +57,8 @@ WORKSPACES = (
             (("body",), ("voice", "face_features", "camera"), ("plane",)),
             (("status",), ("marker_log",), ("outputs",)),
         ),
-        widths=(44, 28, 28),
-        heights=((30, 32, 22, 16), (35, 35, 30), (40, 30, 30)),
+        widths=(45, 25, 30),
+        heights=((38, 28, 18, 16), (30, 30, 40), (40, 30, 30)),
     ),
     Workspace(
         "presentation",
@@ -129,18 +129,17 @@ class Workspaces:
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, tops[0])
         for left, right in itertools.pairwise(tops):  # the columns first, so each spans the height
             window.splitDockWidget(left, right, Qt.Orientation.Horizontal)
-        for column in workspace.columns:
-            above = None
+        for column in workspace.columns:  # then the cells of each column, stacked
+            for above, below in itertools.pairwise(column):
+                window.splitDockWidget(self._docks[above[0]], self._docks[below[0]], Qt.Orientation.Vertical)
+        for column in workspace.columns:  # tabs last: a split beside a tabbed dock would join its tabs
             for cell in column:
                 front = self._docks[cell[0]]
-                if above is not None:
-                    window.splitDockWidget(above, front, Qt.Orientation.Vertical)
                 for name in cell[1:]:
                     window.tabifyDockWidget(front, self._docks[name])
                 for name in cell:
                     self._docks[name].show()
                 front.raise_()
-                above = front
         self._size(workspace, tops)
         QTimer.singleShot(0, self._window, lambda: self._size(workspace, tops))  # again once the new layout has settled
 
