@@ -53,7 +53,7 @@ from ui.va_plane import VAPlane
 from ui.voice_panel import VoicePanel
 from ui.workspaces import WORKSPACES, Workspace, Workspaces
 
-FRAME_MS = 25  # 40 frames per second: headroom over the 30 fps target
+FRAME_MS = 16  # about 60 frames per second
 PRESENTATION_SCALE = 1.6  # font scale of the Presentation workspace, at least
 
 
@@ -141,30 +141,30 @@ class MainWindow(QMainWindow):
             self.eeg.getPlotItem(),
         ]
         self.marker_lines = MarkerLines(studio.markers, plots, seconds=60.0)
-        # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
-        # a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw less often. A view in
-        # a hidden dock (another workspace, a tab behind) is not drawn at all.
+        # (view, redraw every n-th frame): the EEG looks every frame and redraws when new samples came; the
+        # minute-long plots move a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw
+        # less often. A view in a hidden dock (another workspace, a tab behind) is not drawn at all.
         self.views: list[tuple[View, int]] = [
             (self.eeg, 1),
-            (self.body, 1),
-            (self.channel_affect, 3),
-            (self.fused, 3),
-            (self.va_plane, 2),
-            (self.status_panel, 3),
-            (self.music, 3),
-            (self.voice, 2),
+            (self.body, 2),
+            (self.channel_affect, 6),
+            (self.fused, 6),
+            (self.va_plane, 4),
+            (self.status_panel, 5),
+            (self.music, 5),
+            (self.voice, 4),
             (self.face_preview, 2),
-            (self.face_bars, 3),
-            (self.marker_lines, 3),
-            (self.marker_bar, 20),
-            (self.marker_log, 5),
-            (self.outputs, 20),
-            (self.music_state, 5),
-            (self.contributions, 5),
-            (self.flow, 4),
-            (self.status, 10),
-            (self.faults, 10),
-            (self.tips, 20),
+            (self.face_bars, 5),
+            (self.marker_lines, 5),
+            (self.marker_bar, 30),
+            (self.marker_log, 8),
+            (self.outputs, 30),
+            (self.music_state, 8),
+            (self.contributions, 8),
+            (self.flow, 6),
+            (self.status, 15),
+            (self.faults, 15),
+            (self.tips, 30),
         ]
         self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
         self.docks = self._make_docks()
@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
             self.banners.show_message("settings", self.settings.problem, "warning")
 
         self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.draw_frame)
         self.timer.start()
