@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from sensors.base import CHANNELS, ChannelStatus, Source, State
@@ -26,7 +26,7 @@ from studio.publish import PERIOD as PUBLISH_PERIOD
 from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
 from studio.session import SessionOptions
-from studio.store import Store, StoreError, passphrase_from_env
+from studio.store import Consent, Store, StoreError, passphrase_from_env
 from studio.streams import StreamHub
 from studio.worker import PeriodicWorker
 
@@ -342,6 +342,21 @@ class Studio:
             raise StoreError("this session is not recorded: self-reports need a session database")
         self.database.add_self_report(self.recorder.session_id, self.clock.now(), phase, valence, arousal)
         self.log_action("self-report", f"{phase}: valence {valence}, arousal {arousal}")
+
+    def assign(self, client: str | None = None, consent: Consent | None = None) -> None:
+        """Say whom this running session is for (a pseudonymous code, registered if new; None keeps it) and what
+        they consented to (None keeps it); a new client's stored baselines are reused. StoreError if the code is
+        not acceptable or the session is not recorded."""
+        if self.database is None or self.recorder is None:
+            raise StoreError("this session is not recorded: a client and consent need a session database")
+        consent = consent or self.options.consent
+        self.database.assign_session(self.recorder.session_id, client, consent)
+        changed = client is not None and client != self.options.client
+        self.options = replace(self.options, client=client or self.options.client, consent=consent)
+        if changed:
+            self.log_action("client", str(client))
+            self._load_baselines()
+        self.log_action("consent", consent.describe())
 
     def save_notes(self, template: str, sections: dict[str, str]) -> None:
         """Store the session note (SOAP or DAP sections); StoreError if it cannot be kept."""

@@ -77,6 +77,11 @@ class Publisher:
         self._music_sent: dict[str, float] = {}
         self.sent = 0  # LSL samples and OSC messages sent
 
+    @property
+    def streams(self) -> dict[str, Stream]:
+        """The session streams sent, by outlet key (fused, each channel, music, body)."""
+        return dict(self._streams)
+
     def step(self) -> None:
         for key, stream in self._streams.items():
             w = self._cursor.rows(key, stream)

@@ -373,6 +373,16 @@ class Store:
                 db.execute("UPDATE sessions SET ended_utc = ? WHERE id = ?", (end.isoformat(), session_id))
         return self.session(session_id)
 
+    def assign_session(self, session_id: int, code: str | None, consent: Consent) -> None:
+        """Say whom a session is for (a code registered now if new; None keeps it) and what they consented to."""
+        client_id = (self.client(code) or self.add_client(code)).id if code else None
+        self.session(session_id)
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE sessions SET client_id = COALESCE(?, client_id), consent = ? WHERE id = ?",
+                (client_id, consent.to_json(), session_id),
+            )
+
     def finish_session(self, session_id: int, status: str, problem: str = "") -> None:
         with self.transaction() as db:
             db.execute(

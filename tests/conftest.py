@@ -1,12 +1,15 @@
 """Test-wide environment: Qt draws off screen and pyo prints no wx banner (set before either is imported)."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYO_GUI_WX", "0")
+# The operator's own settings (config.toml, the console's layouts) are neither read nor written by tests.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="studio-test-config-")
 
 
 @pytest.fixture(scope="session")

@@ -77,6 +77,8 @@ def window(running) -> MainWindow:
 
 def test_plots_show_live_data(window: MainWindow) -> None:
     assert window.frames > 30
+    window.workspaces.switch("lab")  # every trace is on show there
+    wait_for(lambda: curve_points(window.channel_affect.curves["face"][0]) > 20, seconds=3)
     assert all(curve_points(c) > 100 for c in window.eeg.curves)
     assert curve_points(window.fused.valence) > 20
     assert curve_points(window.fused.confidence) > 20
@@ -91,6 +93,7 @@ def test_plots_show_live_data(window: MainWindow) -> None:
     assert "%" in window.status_panel.shares.text()
     assert "BPM" in window.music.params.text()
     assert "silent" in window.music.backend.text()
+    window.workspaces.switch("session")
 
 
 def test_screenshot(window: MainWindow, tmp_path: Path) -> None:
@@ -187,6 +190,7 @@ def test_goal_point_boxes_set_the_iso_target(window: MainWindow) -> None:
 
 def test_calibration_counts_down_and_holds_the_policy(window: MainWindow, qtbot) -> None:
     panel, studio = window.status_panel, window.studio
+    window.workspaces.switch("lab")  # the channel panel is on show there
     qtbot.mouseClick(panel.calibrate_button, Qt.MouseButton.LeftButton)
     assert studio.calibration_end is not None and not panel.calibrate_button.isEnabled()
     wait_for(lambda: "calibrating" in panel.calibration.text(), seconds=2)
@@ -196,6 +200,7 @@ def test_calibration_counts_down_and_holds_the_policy(window: MainWindow, qtbot)
     wait_for(lambda: panel.calibrate_button.isEnabled(), seconds=2)
     assert studio.markers.last(1)[0].label == "calibration complete"
     assert "agree" in panel.agreement.text()
+    window.workspaces.switch("session")
 
 
 def test_fade_out_button_and_escape_are_logged(window: MainWindow, qtbot) -> None:

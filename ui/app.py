@@ -6,6 +6,8 @@ import signal
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from studio.app import Studio
@@ -22,6 +24,7 @@ def run_gui(config: Config, demo: bool, store: Path | None, options: SessionOpti
     stopped exactly once, however the event loop ends (or if starting it fails). ``options`` carries the
     session's client, consent and scheduled markers from the command line.
     """
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Affect Studio")
     app.setStyle("Fusion")  # the same calm look on every desktop
@@ -32,6 +35,8 @@ def run_gui(config: Config, demo: bool, store: Path | None, options: SessionOpti
         studio.start()
         window = MainWindow(studio)
         window.show()
+        if not window.settings.first_run_done:
+            window.open_setup()
         return app.exec()
     finally:
         signal.signal(signal.SIGINT, previous)

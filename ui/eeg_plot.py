@@ -11,9 +11,9 @@ from fusion.quality import QUALITY_LABELS, Quality
 from sensors.body_settings import BodySettings
 from studio.streams import StreamHub
 from ui.plotting import colour_key, line, read, setup_plot, thin
-from ui.theme import BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION
+from ui.theme import BLUE, BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION
 
-TRACE_COLOURS = ("#334155", "#0F5C8C")  # alternate slate and deep blue so neighbouring traces separate
+TRACE_COLOURS = ("#475569", BLUE)  # alternate slate and Okabe-Ito blue so neighbouring traces separate
 QUALITY_COLOURS = {
     Quality.OK: BLUISH_GREEN,
     Quality.FLAT: MUTED,
@@ -50,11 +50,13 @@ class EegPlot(pg.PlotWidget):
         key = {QUALITY_LABELS[q]: c for q, c in QUALITY_COLOURS.items()}
         title = colour_key(f"EEG · first {channels} channels", key)
         setup_plot(item, title, (-seconds, 0.06 * seconds), (-0.6, channels - 0.4), "seconds")
-        self.curves = [line(item, TRACE_COLOURS[i % 2], width=1.0) for i in range(channels)]
+        self.curves = [line(item, TRACE_COLOURS[i % 2], width=1.0, antialias=False) for i in range(channels)]
         self.marks = pg.ScatterPlotItem(size=MARK_SIZE, symbol="s", pen=None)
         item.addItem(self.marks)
         self._scale: np.ndarray | None = None
         self._labelled = False
+        self._seen = -1  # rows of body.eeg when last drawn
+        self._marked: tuple[int, ...] = ()  # the lane qualities the pens and marks show
         self.quality: np.ndarray | None = None  # the newest quality code per lane
 
     def _label_lanes(self, names: tuple[str, ...]) -> None:
@@ -64,6 +66,10 @@ class EegPlot(pg.PlotWidget):
         self._labelled = True
 
     def refresh(self, now: float) -> None:
+        """Redraw when new samples came (the traces are drawn against the newest sample, not the clock)."""
+        if "body.eeg" not in self._hub or self._hub.get("body.eeg").count == self._seen:
+            return
+        self._seen = self._hub.get("body.eeg").count
         window = read(self._hub, "body.eeg", self._seconds)
         if window is None or len(window) < 8:
             return
@@ -86,13 +92,16 @@ class EegPlot(pg.PlotWidget):
         x = shown.t - shown.t[-1]
         quality = self._lane_quality(lanes)
         for i in range(lanes):
-            colour = TRACE_COLOURS[i % 2] if quality[i] == Quality.OK else QUALITY_COLOURS[Quality(quality[i])]
-            self.curves[i].setPen(pg.mkPen(colour, width=1.0))
             self.curves[i].setData(x, lane_y[:, i] + (len(self.curves) - 1 - i))
-        marks_x = np.full(lanes, 0.03 * self._seconds)
-        marks_y = len(self.curves) - 1 - np.arange(lanes)
-        brushes = [pg.mkBrush(QUALITY_COLOURS[Quality(q)]) for q in quality]
-        self.marks.setData(marks_x, marks_y, brush=brushes)
+        if tuple(quality) != self._marked:  # colours change only with the quality (pens and marks are costly)
+            self._marked = tuple(quality)
+            for i in range(lanes):
+                ok = quality[i] == Quality.OK
+                self.curves[i].setPen(pg.mkPen(TRACE_COLOURS[i % 2] if ok else QUALITY_COLOURS[Quality(quality[i])]))
+            marks_x = np.full(lanes, 0.03 * self._seconds)
+            marks_y = len(self.curves) - 1 - np.arange(lanes)
+            brushes = [pg.mkBrush(QUALITY_COLOURS[Quality(q)]) for q in quality]
+            self.marks.setData(marks_x, marks_y, brush=brushes)
 
     def _lane_quality(self, lanes: int) -> np.ndarray:
         """The newest quality code of each shown channel (all OK before the first feature window)."""

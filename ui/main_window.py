@@ -1,6 +1,7 @@
-"""The studio's main window: live plots on the left, channel status and music controls on the right.
+"""The operator console: the studio's widgets in dock panels, arranged by workspace (Session, Lab,
+Presentation), with a status bar, non-modal banners and a keyboard shortcut for every action.
 
-One QTimer (40 Hz) pulls the newest windows from the stream buffers and hands them to the views;
+One QTimer (40 Hz) pulls the newest windows from the stream buffers and hands them to the views on show;
 the views only draw. All acquisition, fusion and control run on the Studio's own threads.
 """
 
@@ -9,15 +10,15 @@ from __future__ import annotations
 from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFrame,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
     QMainWindow,
+    QMenu,
     QPushButton,
     QScrollArea,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -25,42 +26,66 @@ from PySide6.QtWidgets import (
 from sensors.base import CHANNELS
 from studio.app import Studio
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
+from ui.banners import BannerArea
 from ui.blendshape_bars import BlendshapeBars
 from ui.board_dialog import BoardDialog
 from ui.body_panel import BodyPanel
+from ui.console_settings import ConsoleSettings
+from ui.console_status import ConsoleStatusBar, FaultBanners
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
-from ui.face_preview import FacePreview
+from ui.estimate_tips import EstimateTips
+from ui.face_preview import PRIVACY_MODES, FacePreview
+from ui.lab_panels import OutputsView, marker_log
 from ui.marker_bar import MarkerBar
 from ui.marker_lines import MarkerLines
 from ui.music_panel import MusicPanel
 from ui.notes_editor import NotesEditor
+from ui.presentation import ContributionBars, MusicStateCard
 from ui.preset_picker import PresetPicker
 from ui.sam_dialog import SamDialog
+from ui.session_flow_panel import SessionFlowPanel
+from ui.setup_assistant import SetupAssistant
+from ui.shortcut_help import ShortcutHelp, shortcut_rows
 from ui.status_panel import StatusPanel
-from ui.theme import STYLE_SHEET, configure_pyqtgraph
+from ui.theme import DARK, FONT_SCALES, THEMES, configure_pyqtgraph, style_sheet, theme_plots
 from ui.va_plane import VAPlane
 from ui.voice_panel import VoicePanel
+from ui.workspaces import WORKSPACES, Workspace, Workspaces
 
-FRAME_MS = 25  # 40 frames per second: headroom over the 30 fps target
-SIDEBAR_WIDTH = 430
+FRAME_MS = 16  # about 60 frames per second
+PRESENTATION_SCALE = 1.6  # font scale of the Presentation workspace, at least
 
 
 class View(Protocol):
     def refresh(self, now: float) -> None: ...
 
 
-class MainWindow(QMainWindow):
-    """Everything the operator sees for one running Studio. ``frames`` counts frames drawn (for benchmarks)."""
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area: on a small screen a tall panel scrolls instead of being squeezed."""
+    scroll = QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll
 
-    def __init__(self, studio: Studio) -> None:
+
+class MainWindow(QMainWindow):
+    """Everything the operator sees for one running Studio. ``frames`` counts frames drawn (for benchmarks).
+
+    ``settings`` keeps the workspace layouts, theme and font size (default: the user's console.ini).
+    """
+
+    def __init__(self, studio: Studio, settings: ConsoleSettings | None = None) -> None:
         super().__init__()
         configure_pyqtgraph()
         self.studio = studio
+        self.settings = settings or ConsoleSettings()
         self.frames = 0
         self.setWindowTitle("Affect Studio" + (" · demo" if studio.demo else ""))
-        self.setStyleSheet(STYLE_SHEET)
         self.resize(1400, 900)
+        self.setDockNestingEnabled(True)
 
         hub = studio.hub
         self.eeg = EegPlot(hub, studio.config.body)
@@ -73,11 +98,42 @@ class MainWindow(QMainWindow):
         self.music = MusicPanel(studio)
         self.presets = PresetPicker(studio.loop, studio.clock)
         self.voice = VoicePanel(studio)
+        self.voice.setTitle("")  # the dock says "Voice"
         self.face_preview = FacePreview(studio.sources["face"])
+        self.use_privacy(self.settings.privacy)
         self.face_bars = BlendshapeBars(studio.sources["face"])
         self.text_entry = EntryField("Message", "What the client says or writes…  (Enter sends)", "Send", self._send)
         self.marker = EntryField("Marker", "what happened (optional)", "Add marker", self._add_marker)
         self.marker_bar = MarkerBar(studio, self)
+        self.marker_log = marker_log(studio.markers)
+        self.outputs = OutputsView(studio)
+        self.music_state = MusicStateCard(studio)
+        self.contributions = ContributionBars(studio)
+        self.flow = SessionFlowPanel(studio)
+        self.banners = BannerArea()
+        self.faults = FaultBanners(studio, self.banners)
+        self.tips = EstimateTips(
+            studio,
+            [
+                (
+                    self.va_plane,
+                    "The fused estimate on the valence-arousal plane: the dot is now, the trail the "
+                    "last 30 s (fainter is older), the ring is where the goal leads the music.",
+                ),
+                (
+                    self.fused,
+                    "The fused estimate over the last minute: valence, arousal, and its confidence (the grey area).",
+                ),
+                (
+                    self.status_panel.shares,
+                    "How much each channel counts in the fused estimate, and why a channel counts less.",
+                ),
+                (self.contributions, "How much each channel counts in the fused estimate right now."),
+            ],
+            [self.channel_affect],
+        )
+        self.status = ConsoleStatusBar(studio, self.flow.where)
+        self.setStatusBar(self.status)
         plots = [
             self.fused.getPlotItem(),
             self.channel_affect.valence,
@@ -85,79 +141,251 @@ class MainWindow(QMainWindow):
             self.eeg.getPlotItem(),
         ]
         self.marker_lines = MarkerLines(studio.markers, plots, seconds=60.0)
-        # (view, redraw every n-th frame): the EEG scrolls at the full rate; the minute-long plots move
-        # a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw less often.
+        # (view, redraw every n-th frame): the EEG looks every frame and redraws when new samples came; the
+        # minute-long plots move a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw
+        # less often. A view in a hidden dock (another workspace, a tab behind) is not drawn at all.
         self.views: list[tuple[View, int]] = [
             (self.eeg, 1),
-            (self.body, 1),
-            (self.channel_affect, 3),
-            (self.fused, 3),
-            (self.va_plane, 2),
-            (self.status_panel, 3),
-            (self.music, 3),
-            (self.voice, 2),
+            (self.body, 2),
+            (self.channel_affect, 6),
+            (self.fused, 6),
+            (self.va_plane, 4),
+            (self.status_panel, 5),
+            (self.music, 5),
+            (self.voice, 4),
             (self.face_preview, 2),
-            (self.face_bars, 3),
-            (self.marker_lines, 3),
-            (self.marker_bar, 20),
+            (self.face_bars, 5),
+            (self.marker_lines, 5),
+            (self.marker_bar, 30),
+            (self.marker_log, 8),
+            (self.outputs, 30),
+            (self.music_state, 8),
+            (self.contributions, 8),
+            (self.flow, 6),
+            (self.status, 15),
+            (self.faults, 15),
+            (self.tips, 30),
         ]
         self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
-        self._session_menu()
-
-        central = QWidget()
+        self.docks = self._make_docks()
+        central = QWidget()  # Qt wants one; hidden, so that the docks fill the window
         central.setObjectName("central")
-        row = QHBoxLayout(central)
-        row.setContentsMargins(10, 10, 10, 6)
-        row.setSpacing(10)
-        row.addLayout(self._plots(), 1)
-        row.addWidget(self._sidebar())
         self.setCentralWidget(central)
+        central.hide()
 
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.music.fade_out)
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self.music.suggestions.accept)
+        self.help = ShortcutHelp(self)
+        self.workspaces = Workspaces(self, self.docks, self.settings, self._apply_look)
+        self._menus()
+        self.workspaces.switch(self.settings.workspace)
+        if self.settings.problem:
+            self.banners.show_message("settings", self.settings.problem, "warning")
+
         self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.draw_frame)
         self.timer.start()
 
-    def _plots(self) -> QVBoxLayout:
-        grid = QGridLayout()
-        grid.setSpacing(8)
-        grid.addWidget(self.eeg, 0, 0)
-        grid.addWidget(self.body, 0, 1)
-        grid.addWidget(self.channel_affect, 1, 0)
-        grid.addWidget(self.fused, 2, 0)
-        grid.addWidget(self.va_plane, 1, 1)
-        grid.addWidget(self._face_box(), 2, 1)
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 3)
-        grid.setRowStretch(0, 4)
-        grid.setRowStretch(1, 5)
-        grid.setRowStretch(2, 4)
-        entries = QGroupBox("Session")
-        entry_layout = QVBoxLayout(entries)
-        entry_layout.addWidget(self.text_entry)
-        entry_layout.addWidget(self.marker)
-        entry_layout.addWidget(self.marker_bar)
-        column = QVBoxLayout()
-        column.addLayout(grid, 1)
-        column.addWidget(entries)
-        return column
+    # --- docks and menus ----------------------------------------------------------------------------------
+    def _make_docks(self) -> dict[str, QDockWidget]:
+        status = QWidget()
+        status_layout = QVBoxLayout(status)
+        status_layout.addWidget(self.status_panel)
+        self.board_button = QPushButton("Board connection…")
+        self.board_button.clicked.connect(self.open_board_dialog)
+        status_layout.addWidget(self.board_button)
+        status_layout.addStretch(1)
+        entries = QWidget()
+        entries_layout = QVBoxLayout(entries)
+        for widget in (self.text_entry, self.marker, self.marker_bar):
+            entries_layout.addWidget(widget)
+        notes = QPushButton("Session notes…  (Ctrl+N)")
+        notes.setToolTip("The SOAP or DAP note of this session, saved with it; the session goes on meanwhile")
+        notes.clicked.connect(self.open_notes)
+        entries_layout.addWidget(notes, 0, Qt.AlignmentFlag.AlignLeft)
+        panels: dict[str, tuple[str, QWidget]] = {
+            "flow": ("Session steps", scrolled(self.flow)),
+            "plane": ("Valence–arousal plane", self.va_plane),
+            "trend": ("Affect trend", self.fused),
+            "channel_affect": ("Affect by channel", self.channel_affect),
+            "eeg": ("EEG", self.eeg),
+            "body": ("Body: bands, spectrum, heart, EDA", self.body),
+            "camera": ("Camera", self.face_preview),
+            "face_features": ("Face features", self.face_bars),
+            "voice": ("Voice", self.voice),
+            "music": ("Music", scrolled(self.music)),
+            "presets": ("Presets", self.presets),
+            "status": ("Channels", scrolled(status)),
+            "entries": ("Messages and markers", entries),
+            "marker_log": ("Marker log", self.marker_log),
+            "outputs": ("Recording and network", self.outputs),
+            "music_state": ("Music now", self.music_state),
+            "contributions": ("Channel contributions", self.contributions),
+        }
+        docks = {}
+        for name, (title, widget) in panels.items():
+            dock = QDockWidget(title, self)
+            dock.setObjectName(name)  # saveState/restoreState find the dock by this name
+            dock.setWidget(widget)
+            dock.hide()
+            docks[name] = dock
+        return docks
 
-    def _face_box(self) -> QGroupBox:
-        box = QGroupBox("Face")
-        row = QHBoxLayout(box)
-        row.setContentsMargins(6, 4, 6, 4)
-        row.addWidget(self.face_preview, 1)
-        row.addWidget(self.face_bars, 1)
-        return box
+    def _action(self, menu: QMenu, text: str, slot, shortcut: str | QKeySequence = "", tip: str = "") -> QAction:
+        """A menu entry with its keyboard shortcut (window-wide); the help overlay lists them all."""
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # the shortcut works with the menu bar hidden (full screen) too
+        return action
 
-    def _session_menu(self) -> None:
-        menu = self.menuBar().addMenu("&Session")
-        for phase in ("before", "during", "after"):
-            menu.addAction(f"Self-report {phase}…", lambda p=phase: SamDialog(self.studio, p, self).exec())
-        menu.addAction("Notes…", lambda: NotesEditor(self.studio, self).exec())
-        menu.addAction("Replay a session…", self._replay)
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        session = bar.addMenu("&Session")
+        self._action(session, "Fade out the music", self.music.fade_out, "Escape")
+        self._action(session, "Start the music again", self.music.fade_in, "Ctrl+Return")
+        self._action(session, "Accept the suggestion", self.music.suggestions.accept, "Space")
+        self._action(session, "Dismiss the suggestion", self.music.suggestions.dismiss, "Ctrl+Backspace")
+        self._action(session, "Calibrate the baseline", self.status_panel.calibrate_button.click, "Ctrl+B")
+        self._action(session, "Skip this session step", self.flow.skip, "Ctrl+Shift+S")
+        session.addSeparator()
+        self._action(session, "Type a message", lambda: self.focus_entry(self.text_entry), "Ctrl+L")
+        self._action(session, "Type a marker", lambda: self.focus_entry(self.marker), "Ctrl+M")
+        for phase, key in (("before", "Ctrl+Shift+1"), ("during", "Ctrl+Shift+2"), ("after", "Ctrl+Shift+3")):
+            self._action(session, f"Self-report {phase}…", lambda _=False, p=phase: self.open_sam(p), key)
+        self._action(session, "Notes…", self.open_notes, "Ctrl+N")
+        session.addSeparator()
+        self._action(session, "Board connection…", self.open_board_dialog, "Ctrl+Shift+B")
+        self._action(session, "Replay a session…", self._replay, "Ctrl+R")
+        self._action(session, "Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        view = bar.addMenu("&View")
+        toolbar = QToolBar("Workspaces")
+        toolbar.setObjectName("workspaces")
+        toolbar.setMovable(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.addToolBarBreak()
+        banner_bar = QToolBar("Messages")  # faults and notices, under the workspaces, never a dialog
+        banner_bar.setObjectName("banners")
+        banner_bar.setMovable(False)
+        banner_bar.addWidget(self.banners)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner_bar)
+        group = QActionGroup(self)
+        self.workspace_actions: dict[str, QAction] = {}
+        for i, workspace in enumerate(WORKSPACES, start=1):
+            action = self._action(
+                view,
+                workspace.title,
+                lambda _=False, n=workspace.name: self.workspaces.switch(n),
+                f"Ctrl+{i}",
+                workspace.tip,
+            )
+            action.setCheckable(True)
+            group.addAction(action)
+            toolbar.addAction(action)
+            self.workspace_actions[workspace.name] = action
+        self._action(view, "Reset this workspace's layout", self.workspaces.reset, "Ctrl+Shift+R")
+        view.addSeparator()
+        panels = view.addMenu("Panels")
+        for dock in self.docks.values():
+            panels.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self._action(view, "Light / dark theme", self.toggle_theme, "Ctrl+Shift+T")
+        self._action(view, "Larger text", lambda: self.scale_font(1.1), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, "Smaller text", lambda: self.scale_font(1 / 1.1), QKeySequence.StandardKey.ZoomOut)
+        self._action(view, "Full screen", self.toggle_full_screen, "F11")
+        help_menu = bar.addMenu("&Help")
+        shortcuts = self._action(help_menu, "Keyboard shortcuts", self.toggle_help, "?")
+        shortcuts.setShortcuts([QKeySequence("?"), QKeySequence("Ctrl+/")])
+        self._action(help_menu, "Setup assistant…", self.open_setup, "Ctrl+Shift+A")
+
+    # --- look ---------------------------------------------------------------------------------------------
+    def _apply_look(self, workspace: Workspace) -> None:
+        """The workspace's theme and font size (Presentation: dark and large), full screen if it asks."""
+        for name, action in getattr(self, "workspace_actions", {}).items():
+            action.setChecked(name == workspace.name)
+        self.restyle()
+        self.status.setVisible(not workspace.full_screen)  # a room sees the plots; faults still show as banners
+        if workspace.full_screen and self.isVisible():
+            self.showFullScreen()
+        elif self.isFullScreen() and not workspace.full_screen:
+            self.showNormal()
+
+    def restyle(self) -> None:
+        workspace = self.workspaces.current if hasattr(self, "workspaces") else None
+        presenting = workspace is not None and workspace.dark
+        palette = DARK if presenting else THEMES[self.settings.theme]
+        scale = self.settings.font_scale
+        if presenting:
+            scale = max(scale, PRESENTATION_SCALE)
+        self.setStyleSheet(style_sheet(palette, scale))
+        theme_plots(self, palette, scale)
+
+    def toggle_theme(self) -> None:
+        self.settings.theme = "dark" if self.settings.theme == "light" else "light"
+        self.restyle()
+
+    def scale_font(self, factor: float) -> None:
+        scale = min(max(self.settings.font_scale * factor, FONT_SCALES[0]), FONT_SCALES[1])
+        self.settings.font_scale = scale
+        self.restyle()
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    # --- actions ------------------------------------------------------------------------------------------
+    def toggle_help(self) -> None:
+        """Show (or hide) the overlay listing every shortcut, the marker keys included."""
+        if self.help.isVisible():
+            self.help.hide()
+            return
+        markers = [(keys, f"Marker '{label}'") for keys, label in self.marker_bar.keys]
+        self.help.show_rows(shortcut_rows(self.actions(), markers))
+
+    def focus_entry(self, entry: EntryField) -> None:
+        dock = next(d for d in self.docks.values() if d.isAncestorOf(entry))
+        dock.show()
+        dock.raise_()
+        entry.edit.setFocus()
+
+    def open_sam(self, phase: str) -> SamDialog:
+        """The self-report, non-modal: the session goes on while the client rates."""
+        dialog = SamDialog(self.studio, phase, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_notes(self) -> NotesEditor:
+        editor = NotesEditor(self.studio, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.show()
+        return editor
+
+    def open_setup(self) -> SetupAssistant:
+        """The first-run assistant (devices found, face model, privacy), beside the console."""
+        assistant = SetupAssistant(self.studio.config, self.settings, self.use_privacy, self)
+        assistant.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        assistant.show()
+        return assistant
+
+    def use_privacy(self, mode: str) -> None:
+        """How the camera preview shows the face: blur, show or hide."""
+        self.face_preview.privacy.setCurrentIndex(PRIVACY_MODES.index(mode))
+
+    def open_board_dialog(self) -> BoardDialog:
+        dialog = BoardDialog(self.studio.config.profiles_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _replay(self) -> None:
         from ui.replay import ask_and_replay  # ui.replay shows its replays in MainWindows
@@ -168,31 +396,6 @@ class MainWindow(QMainWindow):
                 for w in [*getattr(self, "replays", []), ask_and_replay(self, self.studio.config, self.studio.store)]
                 if w
             ]
-
-    def _sidebar(self) -> QWidget:
-        status_box = QGroupBox("Channels")
-        status_layout = QVBoxLayout(status_box)
-        status_layout.addWidget(self.status_panel)
-        boards = QPushButton("Board connection…")
-        boards.clicked.connect(lambda: BoardDialog(self.studio.config.profiles_path, self).exec())
-        status_layout.addWidget(boards)
-        sidebar = QWidget()
-        layout = QVBoxLayout(sidebar)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(status_box)
-        layout.addWidget(self.music)
-        presets_box = QGroupBox("Presets")
-        QVBoxLayout(presets_box).addWidget(self.presets)
-        layout.addWidget(presets_box)
-        layout.addWidget(self.voice)
-        layout.addStretch(1)
-        scroll = QScrollArea()  # on a small screen the controls scroll instead of being squeezed
-        scroll.setWidget(sidebar)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFixedWidth(SIDEBAR_WIDTH)
-        return scroll
 
     def _send(self, text: str) -> str:
         self.studio.submit_text(text)
@@ -206,18 +409,10 @@ class MainWindow(QMainWindow):
         """One frame: the views due in it pull what they show from the streams at the same session time."""
         now = self.studio.clock.now()
         for phase, (view, every) in enumerate(self.views):
-            if (self.frames + phase) % every == 0:  # phases spread the slower views over different frames
-                view.refresh(now)
+            if (self.frames + phase) % every == 0 and (not isinstance(view, QWidget) or view.isVisible()):
+                view.refresh(now)  # phases spread the slower views over different frames
         self.frames += 1
-        self.statusBar().showMessage(self._status_line(now))
 
-    def _status_line(self, now: float) -> str:
-        minutes, seconds = divmod(int(now), 60)
-        store = f"recording to {self.studio.store}" if self.studio.store is not None else "not recording"
-        store = self.studio.recording_problem or store
-        database = self.studio.database
-        if database is not None and (database.notice or database.interrupted):
-            gone = ", ".join(map(str, database.interrupted))
-            store += f"  ·  {database.notice or f'session {gone} was interrupted (see: affect-studio sessions list)'}"
-        mode = "demo (no hardware)" if self.studio.demo else "live"
-        return f"Session {minutes:02d}:{seconds:02d}  ·  {mode}  ·  {store}"
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.workspaces.save()
+        super().closeEvent(event)

@@ -3,34 +3,47 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.app import Studio
 from ui.theme import set_role
 
+MAX_NUMBER_KEYS = 9  # the first nine labels are also on the number keys 1-9
+
 
 class MarkerBar(QWidget):
-    """One button per label in the settings' ``[markers]``; each key (F1, ...) sets the same marker."""
+    """One button per label in the settings' ``[markers]``; its key (F1, ...) and its number key (1-9, unless a
+    text box has the focus) set the same marker."""
 
     def __init__(self, studio: Studio, shortcut_parent: QWidget) -> None:
         super().__init__()
         self._studio = studio
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)  # the buttons, and under them what was set and what came in
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
         row.addWidget(QLabel("Markers"))
         settings = studio.config.markers
         self.buttons: dict[str, QPushButton] = {}
-        for label, key in zip(settings.labels, settings.keys, strict=True):
-            button = QPushButton(f"{label}  ({key})")
+        self.keys: list[tuple[str, str]] = []  # (keys, label) for the help overlay
+        for i, (label, key) in enumerate(zip(settings.labels, settings.keys, strict=True)):
+            keys = [key] + ([str(i + 1)] if i < MAX_NUMBER_KEYS else [])
+            button = QPushButton(f"{label}  ({' · '.join(reversed(keys))})")
+            button.setToolTip(f"Set the marker '{label}' now")
             button.clicked.connect(lambda _=False, text=label: self.mark(text))
-            QShortcut(QKeySequence(key), shortcut_parent, activated=lambda text=label: self.mark(text))
+            for k in keys:
+                QShortcut(QKeySequence(k), shortcut_parent, activated=lambda text=label: self.mark(text))
+            self.keys.append((" or ".join(reversed(keys)), label))
             row.addWidget(button)
             self.buttons[label] = button
+        row.addStretch(1)
+        column.addLayout(row)
         self.feedback = QLabel("")
-        row.addWidget(self.feedback)
         self.inputs = QLabel("")  # LSL/OSC marker inputs: markers taken, malformed messages ignored
         set_role(self.inputs, "muted")
-        row.addWidget(self.inputs, 1)
+        notes = QHBoxLayout()
+        notes.addWidget(self.feedback)
+        notes.addWidget(self.inputs, 1)
+        column.addLayout(notes)
 
     def mark(self, label: str) -> None:
         marker = self._studio.add_marker(label)

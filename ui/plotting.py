@@ -44,9 +44,10 @@ def colour_key(title: str, entries: dict[str, str]) -> str:
     return f'{title}&nbsp;&nbsp;&nbsp;<span style="color:{MUTED}; font-size:9pt">{keys}</span>'
 
 
-def line(item: pg.PlotItem, colour: str, width: float = 1.6) -> pg.PlotDataItem:
-    """A curve in ``item`` that later frames feed with ``setData``; NaN values leave gaps."""
-    return item.plot([], [], pen=pg.mkPen(colour, width=width), connect="finite")
+def line(item: pg.PlotItem, colour: str, width: float = 1.6, antialias: bool = True) -> pg.PlotDataItem:
+    """A curve in ``item`` that later frames feed with ``setData``; NaN values leave gaps. Dense, fast traces
+    (EEG) draw without antialiasing: it costs most of their painting and shows little at that density."""
+    return item.plot([], [], pen=pg.mkPen(colour, width=width), connect="finite", antialias=antialias)
 
 
 def add_zero_line(item: pg.PlotItem, vertical: bool = False) -> None:

@@ -1,0 +1,273 @@
+"""The operator console against a real recording Studio in demo mode: workspaces and their saved layouts
+(a corrupt one falls back to the defaults), the status bar and fault banners (never a modal dialog), the
+keyboard, and the guided session flow driven end to end with what it stored read back from the SQLite file.
+One Studio runs for the whole module (BrainFlow allows one synthetic board at a time)."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from sensors.base import State
+from studio.app import Studio
+from studio.config import load_config
+from studio.store import Store
+from tests.test_main_window import wait_for
+from tests.test_models import reference_model
+from ui.console_settings import ConsoleSettings
+from ui.main_window import MainWindow
+from ui.theme import BLUE, BLUISH_GREEN, DARK, LIGHT, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
+from ui.workspaces import BY_NAME
+
+
+@pytest.fixture(scope="module")
+def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("console")
+    config = replace(load_config(), audio_backend="silent", calibration_seconds=1.0)
+    studio = Studio(config, demo=True, store=folder / "s.sqlite")
+    studio.start()
+    window = MainWindow(studio, ConsoleSettings(folder / "console.ini"))
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    window.activateWindow()
+    QTest.qWait(2500)
+    yield studio, window, folder
+    window.close()
+    studio.stop()
+    window.deleteLater()
+    QTest.qWait(10)
+
+
+def shown_docks(window: MainWindow) -> set[str]:
+    return {name for name, dock in window.docks.items() if dock.isVisible()}
+
+
+def second_window(studio: Studio, settings: ConsoleSettings) -> MainWindow:
+    window = MainWindow(studio, settings)
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    return window
+
+
+def test_each_workspace_shows_its_docks_from_the_toolbar(running) -> None:
+    _, window, _ = running
+    for name in ("lab", "presentation", "session"):
+        window.workspace_actions[name].trigger()
+        QTest.qWait(50)
+        fronts = {cell[0] for column in BY_NAME[name].columns for cell in column}
+        assert fronts <= shown_docks(window) <= set(BY_NAME[name].docks)
+        assert window.workspace_actions[name].isChecked()
+    assert window.workspaces.current.name == "session" and not window.isFullScreen()
+
+
+def test_a_workspace_remembers_its_layout(running, tmp_path: Path) -> None:
+    studio, _, _ = running
+    settings = ConsoleSettings(tmp_path / "console.ini")
+    first = second_window(studio, settings)
+    first.workspaces.switch("lab")
+    first.docks["eeg"].close()  # the operator closes a panel in Lab
+    first.workspaces.switch("session")
+    first.close()
+    again = second_window(studio, ConsoleSettings(tmp_path / "console.ini"))
+    assert again.workspaces.current.name == "session"
+    again.workspaces.switch("lab")
+    QTest.qWait(50)
+    assert "eeg" not in shown_docks(again) and "body" in shown_docks(again)
+    again.workspaces.reset()
+    assert "eeg" in shown_docks(again)
+    again.close()
+
+
+def test_a_corrupt_layout_falls_back_to_the_defaults_and_is_kept_aside(running, tmp_path: Path) -> None:
+    studio, _, _ = running
+    path = tmp_path / "console.ini"
+    settings = ConsoleSettings(path)
+    settings.workspace = "lab"
+    settings.set_layout("lab", QByteArray(b"not a dock layout"))
+    settings.sync()
+    window = second_window(studio, ConsoleSettings(path))
+    assert {"eeg", "body", "status"} <= shown_docks(window)  # the default Lab layout
+    assert (tmp_path / "console.ini.bad").is_file()
+    [message] = window.banners.texts()
+    assert "unusable layout of the Lab workspace" in message and "console.ini.bad" in message
+    assert QApplication.activeModalWidget() is None
+    window.close()
+
+
+def test_an_unreadable_settings_file_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "console.ini"
+    path.write_bytes(b"\x00\xff\xfe garbage")
+    settings = ConsoleSettings(path)
+    assert "is not a settings file" in settings.problem or "cannot be read" in settings.problem
+    assert (tmp_path / "console.ini.bad").read_bytes() == b"\x00\xff\xfe garbage"
+    assert settings.workspace == "session" and settings.theme == "light" and settings.font_scale == 1.0
+    path.write_text("[General]\ntheme=purple\n")
+    settings = ConsoleSettings(path)
+    assert settings.theme == "light" and "theme ('purple')" in settings.problem
+
+
+def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -> None:
+    studio, window, _ = running
+    text = studio.sources["text"]
+    text.set_status(State.DOWN, "keyboard unplugged")
+    wait_for(lambda: any("text channel is down" in t for t in window.banners.texts()), seconds=2)
+    wait_for(lambda: "text down · keyboard unplugged" in window.status.chips["text"].text(), seconds=2)
+    assert window.banners.isVisible() and QApplication.activeModalWidget() is None
+    for label, expected in ((window.status.audio, "audio: silent"), (window.status.recording, "GB free")):
+        assert expected in label.text()
+    assert window.status.network.text() == "network off"
+    text.set_status(State.OK, "waiting for text")
+    wait_for(lambda: not window.banners.texts(), seconds=2)
+    wait_for(lambda: "text ok" in window.status.chips["text"].text(), seconds=2)
+
+
+def test_self_report_notes_and_board_dialogs_are_not_modal(running) -> None:
+    _, window, _ = running
+    for dialog in (window.open_sam("during"), window.open_notes(), window.open_board_dialog()):
+        assert dialog.isVisible() and not dialog.isModal()
+        assert QApplication.activeModalWidget() is None
+        dialog.close()
+
+
+def test_number_keys_set_markers_and_question_mark_lists_the_shortcuts(running) -> None:
+    studio, window, _ = running
+    window.raise_()
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window)
+    window.setFocus()
+    QTest.keyClick(window, Qt.Key.Key_3)
+    assert studio.markers.last(1)[0].label == "eyes open"
+    QTest.keyClick(window, Qt.Key.Key_Question)
+    assert window.help.isVisible()
+    listed = window.help.label.text()
+    for entry in ("Esc", "Fade out the music", "Space", "Accept the suggestion", "3 or F3", "Ctrl+2", "Lab"):
+        assert entry in listed
+    QTest.keyClick(window, Qt.Key.Key_Question)
+    assert not window.help.isVisible()
+
+
+def test_the_session_flow_end_to_end_is_stored(running) -> None:
+    studio, window, folder = running
+    panel = window.flow
+    assert "step 1 of 8: Client code" in window.status.step.text()
+    QTest.keyClicks(panel.client_code, "Jane Doe")  # a name, not a code: refused in place
+    assert not panel.client_button.isEnabled() and "never a name" in panel.code_note.text()
+    panel.client_code.clear()
+    QTest.keyClicks(panel.client_code, "P07")
+    QTest.keyClick(panel.client_code, Qt.Key.Key_Return)
+    assert panel.flow.current.key == "consent"
+
+    panel.consent_boxes["research"].setChecked(True)
+    panel.consent_button.click()
+    panel.calibrate_button.click()
+    wait_for(lambda: "s left" in panel.countdown.text(), seconds=2)
+    wait_for(lambda: panel.flow.current.key == "sam_before", seconds=4)
+
+    panel.sam_before.groups["valence"].button(3).click()
+    panel.sam_before.groups["arousal"].button(7).click()
+    panel.sam_before.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert panel.flow.current.key == "running"
+    wait_for(lambda: "step 5 of 8: Session" in window.status.step.text(), seconds=2)
+    panel.end_button.click()
+    assert not studio.playing
+
+    panel.skip_button.click()  # no self-report after
+    panel.notes.sections["Subjective"].setPlainText("Calmer towards the end.")
+    panel.notes.save()
+    panel.report_button.click()
+    wait_for(lambda: panel.flow.finished, seconds=60)
+    assert "all steps done" in panel.where()
+    assert "– Self-report after: <i>skipped</i>" in panel.steps.text().replace("&nbsp;", " ")
+    assert [p.suffix for p in panel.report_files] == [".html", ".pdf"]
+    assert all(p.stat().st_size > 1000 for p in panel.report_files)
+
+    studio.recorder.flush()
+    reader = Store.open(folder / "s.sqlite", create=False)
+    sid = studio.recorder.session_id
+    info = reader.session(sid)
+    assert info.client_code == "P07" and info.consent.research and not info.consent.raw_audio
+    [before] = reader.self_reports(sid)
+    assert (before.phase, before.valence, before.arousal) == ("before", 3, 7)
+    notes = reader.notes(sid)
+    assert notes.template == "SOAP" and notes.sections["Subjective"] == "Calmer towards the end."
+    actions = [a for (a,) in reader.query("SELECT action FROM operator_actions WHERE session_id = ?", (sid,))]
+    assert {"client", "consent", "self-report", "notes saved"} <= set(actions)
+    labels = [m for (m,) in reader.query("SELECT label FROM markers WHERE session_id = ?", (sid,))]
+    assert "calibration complete" in labels and "session end" in labels
+    reader.close()
+
+
+def test_the_setup_assistant_says_what_it_found_installs_the_model_and_sets_privacy(
+    running, tmp_path: Path, monkeypatch
+) -> None:
+    _, window, _ = running
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))  # no model installed there yet
+    assistant = window.open_setup()
+    assert not assistant.isModal() and QApplication.activeModalWidget() is None
+    wait_for(assistant.checks_done, seconds=20)
+    assert list(assistant.rows) == ["Camera", "Microphone", "Board", "Audio output", "Face model"]
+    assert all(text.text() for _, text in assistant.rows.values())
+    assert "not installed" in assistant.rows["Face model"][1].text()
+    assert "synthetic board" in assistant.rows["Board"][1].text()
+
+    assistant.model_file.setText(str(tmp_path / "nowhere.task"))  # validated in place
+    assert not assistant.install.isEnabled() and "is not a file" in assistant.model_message.text()
+    assistant.model_file.setText(str(reference_model()))
+    assistant.install.click()
+    wait_for(assistant.checks_done, seconds=30)
+    assert "installed at" in assistant.model_message.text()
+    assert (tmp_path / "data" / "models" / "face_landmarker.task").is_file()
+    assert "✓" in assistant.rows["Face model"][0].text()
+
+    assistant.privacy.button(2).click()  # hide the camera picture
+    assistant.done_button.click()
+    assert window.settings.first_run_done and window.settings.privacy == "hide"
+    assert window.face_preview.view.privacy == "hide"
+    window.use_privacy("blur")
+
+
+def plot_colours(window: MainWindow) -> set[str]:
+    """Every pen and symbol colour of every curve in the window's plots."""
+    found = set()
+    for view in window.findChildren(pg.GraphicsView):
+        for item in view.scene().items():
+            if isinstance(item, pg.PlotDataItem):
+                for key in ("pen", "symbolBrush"):
+                    spec = item.opts.get(key)
+                    if spec is not None and (key == "pen" or item.opts.get("symbol") is not None):
+                        colour = (pg.mkPen(spec) if key == "pen" else pg.mkBrush(spec)).color()
+                        if colour.alpha():
+                            found.add(colour.name().upper())
+    return found
+
+
+def test_plots_use_the_colour_blind_safe_palette_in_both_themes(running) -> None:
+    _, window, _ = running
+    okabe_ito = {c.upper() for c in (ORANGE, SKY_BLUE, BLUISH_GREEN, BLUE, VERMILLION, REDDISH_PURPLE)}
+    colours = plot_colours(window)
+    assert okabe_ito & colours
+    for colour in colours - okabe_ito:  # anything else is a neutral grey or slate
+        assert QColor(colour).hslSaturation() < 60, colour
+    window.toggle_theme()
+    assert window.fused.backgroundBrush().color().name().upper() == DARK.panel.upper()
+    window.toggle_theme()
+    assert window.fused.backgroundBrush().color().name().upper() == LIGHT.panel.upper()
+
+
+def test_font_scaling_and_estimate_tooltips(running) -> None:
+    studio, window, _ = running
+    window.scale_font(1.5)
+    assert window.settings.font_scale == pytest.approx(1.5) and "font-size: 15.0pt" in window.styleSheet()
+    window.scale_font(1 / 1.5)
+    window.workspaces.switch("lab")
+    wait_for(lambda: "What it rests on" in window.va_plane.toolTip() and window.channel_affect.toolTip(), 3)
+    confidence = studio.loop.last.affect.confidence
+    assert "confidence" in window.va_plane.toolTip() and f"{confidence:.1f}"[:3] in window.va_plane.toolTip()
+    assert "face: valence" in window.channel_affect.toolTip()
+    assert "Confidence runs from 0" in window.fused.toolTip()
+    window.workspaces.switch("session")
