@@ -3,6 +3,7 @@
 keyboard, and the guided session flow driven end to end with what it stored read back from the SQLite file.
 One Studio runs for the whole module (BrainFlow allows one synthetic board at a time)."""
 
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from sensors.base import State
 from studio.app import Studio
 from studio.config import load_config
+from studio.session import Outputs
 from studio.store import Store
 from tests.test_main_window import wait_for
 from tests.test_models import reference_model
@@ -28,7 +30,10 @@ from ui.workspaces import BY_NAME
 @pytest.fixture(scope="module")
 def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("console")
-    config = replace(load_config(), audio_backend="silent", calibration_seconds=1.0)
+    osc_sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # takes the OSC messages on loopback
+    osc_sink.bind(("127.0.0.1", 0))
+    outputs = Outputs(lsl=True, lsl_prefix="ConsoleTest", osc=True, osc_port=osc_sink.getsockname()[1])
+    config = replace(load_config(), audio_backend="silent", calibration_seconds=1.0, outputs=outputs)
     studio = Studio(config, demo=True, store=folder / "s.sqlite")
     studio.start()
     window = MainWindow(studio, ConsoleSettings(folder / "console.ini"))
@@ -39,6 +44,7 @@ def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     yield studio, window, folder
     window.close()
     studio.stop()
+    osc_sink.close()
     window.deleteLater()
     QTest.qWait(10)
 
@@ -120,7 +126,9 @@ def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -
     assert window.banners.isVisible() and QApplication.activeModalWidget() is None
     for label, expected in ((window.status.audio, "audio: silent"), (window.status.recording, "GB free")):
         assert expected in label.text()
-    assert window.status.network.text() == "network off"
+    assert window.status.network.text() == "network: LSL 7 outlets, OSC → 127.0.0.1:" + str(
+        studio.config.outputs.osc_port
+    )
     text.set_status(State.OK, "waiting for text")
     wait_for(lambda: not window.banners.texts(), seconds=2)
     wait_for(lambda: "text ok" in window.status.chips["text"].text(), seconds=2)
@@ -270,4 +278,19 @@ def test_font_scaling_and_estimate_tooltips(running) -> None:
     assert "confidence" in window.va_plane.toolTip() and f"{confidence:.1f}"[:3] in window.va_plane.toolTip()
     assert "face: valence" in window.channel_affect.toolTip()
     assert "Confidence runs from 0" in window.fused.toolTip()
+    window.workspaces.switch("session")
+
+
+def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(running) -> None:
+    _, window, _ = running
+    window.workspaces.switch("lab")
+    wait_for(lambda: "fused    LSL" in window.outputs.streams.text(), seconds=3)
+    QTest.qWait(1500)  # a second of rates
+    lines = window.outputs.streams.text().splitlines()
+    assert lines[0].startswith("LSL clock at session 0 s:")
+    rates = {line.split()[0]: float(line.split()[2]) for line in lines[1:]}
+    assert set(rates) == {"fused", "music", "face", "voice", "text", "body"}
+    assert 10 < rates["fused"] < 30  # the loop's 20 Hz
+    assert 150 < rates["body"] < 350  # the synthetic board's 250 Hz
+    assert "GB free" in window.outputs.recording.text()
     window.workspaces.switch("session")

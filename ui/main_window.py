@@ -391,11 +391,12 @@ class MainWindow(QMainWindow):
         from ui.replay import ask_and_replay  # ui.replay shows its replays in MainWindows
 
         if self.studio.store is not None:
-            self.replays = [
-                w
-                for w in [*getattr(self, "replays", []), ask_and_replay(self, self.studio.config, self.studio.store)]
-                if w
-            ]
+            replay = ask_and_replay(self, self.studio.config, self.studio.store, self._replay_error)
+            if replay is not None:
+                self.replays.append(replay)
+
+    def _replay_error(self, text: str) -> None:
+        self.banners.show_message("replay", text, "warning")
 
     def _send(self, text: str) -> str:
         self.studio.submit_text(text)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 
 from studio.config import Config
 from studio.errors import StudioError
@@ -26,15 +27,16 @@ def open_replay(config: Config, store: Path, session_id: int, speed: float) -> M
     return window
 
 
-def ask_and_replay(parent: QWidget, config: Config, store: Path) -> MainWindow | None:
-    """The Session menu's entry: ask for a session id, replay it at 1x; a bad id is shown, not raised."""
+def ask_and_replay(parent: QWidget, config: Config, store: Path, on_error: Callable[[str], None]) -> MainWindow | None:
+    """The Session menu's entry: ask for a session id, replay it at 1x; a bad id goes to ``on_error`` (a
+    banner in the console, not a dialog), nothing is raised."""
     session_id, ok = QInputDialog.getInt(parent, "Replay a session", "Session id:", 1, 1)
     if not ok:
         return None
     try:
         return open_replay(config, store, session_id, 1.0)
     except StudioError as exc:
-        QMessageBox.warning(parent, "Replay", str(exc))
+        on_error(f"Replay: {exc}")
         return None
 
 

@@ -131,6 +131,8 @@ def theme_plots(root: QWidget, palette: Palette, scale: float = 1.0) -> None:
                 axis.setPen(pg.mkPen(palette.grid))
                 axis.setTextPen(pg.mkPen(palette.muted))
                 axis.setStyle(tickFont=tick_font)
+                if axis.labelText:
+                    axis.setLabel(axis.labelText, color=palette.muted, **{"font-size": f"{8.0 * scale:.0f}pt"})
             title = item.titleLabel
             if title.text:
                 title.setText(title.text, color=palette.ink, size=f"{BASE_POINT_SIZE * scale:.0f}pt")
