@@ -214,6 +214,7 @@ def test_the_setup_assistant_says_what_it_found_installs_the_model_and_sets_priv
     running, tmp_path: Path, monkeypatch
 ) -> None:
     _, window, _ = running
+    official = reference_model()  # found before the data folder moves
     monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))  # no model installed there yet
     assistant = window.open_setup()
     assert not assistant.isModal() and QApplication.activeModalWidget() is None
@@ -225,7 +226,7 @@ def test_the_setup_assistant_says_what_it_found_installs_the_model_and_sets_priv
 
     assistant.model_file.setText(str(tmp_path / "nowhere.task"))  # validated in place
     assert not assistant.install.isEnabled() and "is not a file" in assistant.model_message.text()
-    assistant.model_file.setText(str(reference_model()))
+    assistant.model_file.setText(str(official))
     assistant.install.click()
     wait_for(assistant.checks_done, seconds=30)
     assert "installed at" in assistant.model_message.text()
