@@ -10,6 +10,25 @@ from sensors.base import CHANNELS, Source, State
 from studio.streams import StreamHub
 
 
+class Cue:
+    """Rows handed out in time order: ``due(now)`` returns the rows stamped at or before ``now`` (seconds)
+    that were not handed out before."""
+
+    def __init__(self, t: NDArray[np.float64], values: NDArray[np.float64]) -> None:
+        self.t = t
+        self.values = values
+        self.next = 0
+
+    def due(self, now: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        end = int(np.searchsorted(self.t, now, side="right"))
+        start, self.next = self.next, max(self.next, end)
+        return self.t[start : self.next], self.values[start : self.next]
+
+    @property
+    def finished(self) -> bool:
+        return self.next >= len(self.t)
+
+
 class AffectReplay(Source):
     """Emits a recorded or scripted affect track on the session clock: each row when its time comes.
 
@@ -31,22 +50,20 @@ class AffectReplay(Source):
             raise ValueError("an affect track needs finite values and times in order")
         self.channel = channel
         super().__init__()
-        self.rows = rows
-        self._next = 0
+        self._cue = Cue(rows[:, 0], rows[:, 1:])
         self._start: float | None = None
 
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
-        self.set_status(State.OK, f"replaying {len(self.rows)} estimates")
+        self.set_status(State.OK, f"replaying {len(self._cue.t)} estimates")
 
     def step(self, now: float) -> None:
         if self._start is None:
             self._start = now
-        while self._next < len(self.rows) and self._start + self.rows[self._next, 0] <= now:
-            t, valence, arousal, confidence = self.rows[self._next]
+        times, rows = self._cue.due(now - self._start)
+        for t, (valence, arousal, confidence) in zip(times, rows, strict=True):
             self.emit(self._start + t, Affect.make(valence, arousal, confidence))
-            self._next += 1
-        if self._next == len(self.rows) and self.status.state is State.OK:
+        if self._cue.finished and self.status.state is State.OK:
             self.set_status(State.DOWN, "replay ended")
 
 

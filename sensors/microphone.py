@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pyaudio
+
 from sensors.audio_feed import AudioBlock, FeedHealth, int16_to_float
 from sensors.base import State
 from sensors.sample_ring import SampleRing
@@ -40,8 +42,6 @@ class DeviceError(Exception):
 
 def input_devices() -> list[InputDevice]:
     """PortAudio's input devices now (a fresh PortAudio instance, so newly plugged devices appear)."""
-    import pyaudio
-
     with native_stderr_silenced():
         pa = pyaudio.PyAudio()
         try:
@@ -101,8 +101,6 @@ class MicrophoneFeed:
 
     # --- the device thread -------------------------------------------------------------------------------
     def _callback(self, data: bytes | None, frames: int, time_info: Any, flags: int) -> tuple[None, int]:
-        import pyaudio
-
         if data:
             assert self._ring is not None
             self._ring.write(data, self.clock())
@@ -169,8 +167,6 @@ class MicrophoneFeed:
         self.health = FeedHealth(State.DOWN, reason)
 
     def _open(self, now: float) -> None:
-        import pyaudio
-
         try:
             with native_stderr_silenced():
                 self._pa = pyaudio.PyAudio()
@@ -206,8 +202,6 @@ class MicrophoneFeed:
         return info
 
     def _open_stream(self, info: dict[str, Any]) -> None:
-        import pyaudio
-
         rates = [self.rate] + ([int(info["defaultSampleRate"])] if int(info["defaultSampleRate"]) != self.rate else [])
         error: OSError | None = None
         for rate in rates:

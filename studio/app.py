@@ -14,7 +14,7 @@ from sensors.face import LiveFace, ScriptedFace
 from sensors.text import TextSource, scripted_text
 from sensors.voice_setup import make_voice
 from studio.clock import SessionClock
-from studio.config import Config
+from studio.config import Config, checked_calibration
 from studio.events import ControlChange, EventLog, Marker
 from studio.loop import FusionLoop
 from studio.marker_inputs import LslMarkers, OscMarkers, start_marker_inputs
@@ -46,7 +46,6 @@ FEATURE_STREAMS = (
 SAMPLE_STREAMS = ("body.eeg",)  # raw signals recorded sample by sample (for EDF export)
 MAX_MARKER_LABEL = 200
 RECORD_PERIOD = 0.5  # seconds between writes to the database
-MAX_CALIBRATION = 600.0  # seconds
 
 
 def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
@@ -253,9 +252,7 @@ class Studio:
     def calibrate(self, seconds: float | None = None) -> float:
         """Start the baseline calibration: every channel collects its resting profile for ``seconds``
         (default: the configured length) while the policy holds the music. Returns when it ends (session s)."""
-        length = self.config.calibration_seconds if seconds is None else seconds
-        if not (0 < length <= MAX_CALIBRATION):
-            raise ValueError(f"calibration of {length:g} s: choose more than 0 and at most {MAX_CALIBRATION:g} s")
+        length = self.config.calibration_seconds if seconds is None else checked_calibration(seconds)
         now = self.clock.now()
         for source in self.sources.values():
             source.calibrate(length)

@@ -24,6 +24,14 @@ from studio.session import MarkerSettings, Outputs
 from studio.store import Consent
 
 AUDIO_BACKENDS = ("auto", "device", "jack", "silent")
+MAX_CALIBRATION = 600.0  # seconds: the longest resting baseline calibration
+
+
+def checked_calibration(seconds: float) -> float:
+    """A calibration length in seconds, or ValueError saying what would be accepted."""
+    if not (0 < seconds <= MAX_CALIBRATION):
+        raise ValueError(f"calibration of {seconds:g} s: choose more than 0 and at most {MAX_CALIBRATION:g} s")
+    return seconds
 
 
 class ConfigError(StudioError, ValueError):
@@ -153,9 +161,12 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         goal_point = checked_point((float(point[0]), float(point[1]))) if point else None
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"{origin}: control: {exc}") from None
-    calibration = s["session"]["calibration_seconds"]
-    if not (0 < calibration <= 600):
-        raise ConfigError(f"{origin}: session.calibration_seconds = {calibration:g} must be in (0, 600] s")
+    try:
+        calibration = checked_calibration(s["session"]["calibration_seconds"])
+    except ValueError as exc:
+        raise ConfigError(
+            f"{origin}: session.calibration_seconds = {s['session']['calibration_seconds']:g}: {exc}"
+        ) from None
     audio = s["audio"]["backend"]
     if audio not in AUDIO_BACKENDS:
         raise ConfigError(f"{origin}: audio.backend = {audio!r}; choose one of {', '.join(AUDIO_BACKENDS)}")

@@ -52,7 +52,6 @@ class Suggestion:
 
     id: int
     t: float
-    params: MusicParams
     changes: tuple[Change, ...]
     reason: str
 
@@ -321,12 +320,13 @@ class FusionLoop:
             # One suggestion per interval at most, once the music has rested that long: each then carries
             # the interval's worth of change, so accepting every one keeps to the rate limit.
             interval = self.config.suggest_interval
-            last = max(self._last_suggestion or -np.inf, self._policy.last_change())
+            asked = -np.inf if self._last_suggestion is None else self._last_suggestion
+            last = max(asked, self._policy.last_change())
             if now - last < interval:
                 return
-            new, changes, reason = self._policy.propose(now, estimate, self._params, self._bounds, interval)
+            _, changes, reason = self._policy.propose(now, estimate, self._params, self._bounds, interval)
             if changes:
-                self._suggestions.append(Suggestion(next(self._suggestion_ids), now, new, tuple(changes), reason))
+                self._suggestions.append(Suggestion(next(self._suggestion_ids), now, tuple(changes), reason))
                 self._last_suggestion = now
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from sensors.affect_replay import Cue
 from sensors.base import CHANNELS, Source, State
 from studio.app import Studio
 from studio.clock import SessionClock
@@ -37,24 +38,14 @@ class ScaledClock(SessionClock):
         super().__init__(source=lambda: time.monotonic() * speed)
 
 
-class Cue:
-    """A table's rows handed out in time order: ``due(now)`` returns the rows stamped at or before ``now``."""
+class TableCue(Cue):
+    """A recorded table's rows handed out in time order, with the table and its field names."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
-        self.t = table.columns["t"]
         self.fields = [n for n in table.columns if n != "t"]
-        self.values = np.column_stack([table.columns[n] for n in self.fields]) if len(self.t) else np.zeros((0, 0))
-        self.next = 0
-
-    def due(self, now: float) -> tuple[np.ndarray, np.ndarray]:
-        end = int(np.searchsorted(self.t, now, side="right"))
-        start, self.next = self.next, max(self.next, end)
-        return self.t[start : self.next], self.values[start : self.next]
-
-    @property
-    def finished(self) -> bool:
-        return self.next >= len(self.t)
+        t = table.columns["t"]
+        super().__init__(t, np.column_stack([table.columns[n] for n in self.fields]) if len(t) else np.zeros((0, 0)))
 
 
 class ReplaySource(Source):
@@ -66,9 +57,9 @@ class ReplaySource(Source):
         self.channel = channel
         super().__init__()
         self._session_id = session_id
-        self._affect = Cue(affect)
-        self._cues = [Cue(t) for t in streams]
-        self._outputs: list[tuple[Cue, Stream]] = []
+        self._affect = TableCue(affect)
+        self._cues = [TableCue(t) for t in streams]
+        self._outputs: list[tuple[TableCue, Stream]] = []
 
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
@@ -98,7 +89,7 @@ class Replayer:
         self._studio = studio
         self._markers = data.tables["markers"].columns
         self._next_marker = 0
-        self._music = Cue(data.tables["music.params"])
+        self._music = TableCue(data.tables["music.params"])
         self._last: dict[str, float | str] = {}
 
     def step(self) -> None:

@@ -43,7 +43,9 @@ def test_traces_are_filtered_scaled_and_coloured_by_quality(qapp: QApplication, 
     configure_pyqtgraph()
     plot = EegPlot(hub, channels=4)
     plot.resize(700, 300)
-    plot.refresh(12.0)
+    plot.refresh(12.0)  # hands the traces to the filter thread
+    plot.pending.result(timeout=10)
+    plot.refresh(12.0)  # draws them
     assert plot.quality.tolist() == [Quality.OK, Quality.OK, Quality.OK, Quality.RAILED]
     x, y = plot.curves[0].getData()
     assert x.size > 100 and abs(np.nanmean(y) - 3.0) < 0.1  # lane 3 from the bottom, centred by the filter

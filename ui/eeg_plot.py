@@ -1,7 +1,10 @@
-"""Stacked EEG traces: the first channels of ``body.eeg`` over the last seconds, filtered as the features are,
-each with its own scale and a quality mark in its colour at the right end."""
+"""Stacked EEG traces: the first channels of ``body.eeg`` over the last seconds, filtered as the features are
+(on a worker thread: the GUI thread only draws), each with its own scale and a quality mark in its colour at
+the right end."""
 
 from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pyqtgraph as pg
@@ -9,7 +12,7 @@ import pyqtgraph as pg
 from fusion.filters import bandpass, fill_gaps
 from fusion.quality import QUALITY_LABELS, Quality
 from sensors.body_settings import BodySettings
-from studio.streams import StreamHub
+from studio.streams import StreamHub, Window
 from ui.plotting import colour_key, line, read, setup_plot, thin
 from ui.theme import BLUE, BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION
 
@@ -23,6 +26,17 @@ QUALITY_COLOURS = {
 }
 SCALE_SMOOTHING = 0.1  # share of a new frame's spread taken into each trace's display scale
 MARK_SIZE = 11  # pixels
+
+
+def display_traces(window: Window, lanes: int, settings: BodySettings, max_points: int) -> Window:
+    """The first ``lanes`` channels of ``window`` filtered as the feature windows are, lost samples kept as
+    gaps, thinned to at most ``max_points`` points."""
+    raw = window.values[:, :lanes].T
+    fs = (len(window) - 1) / max(window.t[-1] - window.t[0], 1e-9)
+    filled, _ = fill_gaps(raw)
+    filtered = bandpass(filled, fs, settings.band_low_hz, min(settings.band_high_hz, 0.49 * fs), settings.notch_hz)
+    filtered[~np.isfinite(raw)] = np.nan
+    return thin(Window(window.t, filtered.T), max_points)
 
 
 class EegPlot(pg.PlotWidget):
@@ -55,7 +69,9 @@ class EegPlot(pg.PlotWidget):
         item.addItem(self.marks)
         self._scale: np.ndarray | None = None
         self._labelled = False
-        self._seen = -1  # rows of body.eeg when last drawn
+        self._seen = -1  # rows of body.eeg when last handed to the filter
+        self._filter = ThreadPoolExecutor(1, thread_name_prefix="eeg-display")
+        self.pending: Future[Window] | None = None  # traces being filtered
         self._marked: tuple[int, ...] = ()  # the lane qualities the pens and marks show
         self.quality: np.ndarray | None = None  # the newest quality code per lane
 
@@ -66,8 +82,12 @@ class EegPlot(pg.PlotWidget):
         self._labelled = True
 
     def refresh(self, now: float) -> None:
-        """Redraw when new samples came (the traces are drawn against the newest sample, not the clock)."""
-        if "body.eeg" not in self._hub or self._hub.get("body.eeg").count == self._seen:
+        """Draw the traces filtered since the last frame, and hand newer samples to the filter (the traces are
+        drawn against the newest sample, not the clock)."""
+        if self.pending is not None and self.pending.done():
+            self._draw(self.pending.result())
+            self.pending = None
+        if self.pending is not None or "body.eeg" not in self._hub or self._hub.get("body.eeg").count == self._seen:
             return
         self._seen = self._hub.get("body.eeg").count
         window = read(self._hub, "body.eeg", self._seconds)
@@ -76,13 +96,10 @@ class EegPlot(pg.PlotWidget):
         if not self._labelled:
             self._label_lanes(self._hub.get("body.eeg").fields)
         lanes = min(len(self.curves), window.values.shape[1])
-        raw = window.values[:, :lanes].T
-        fs = (len(window) - 1) / max(window.t[-1] - window.t[0], 1e-9)
-        s = self._settings
-        filled, _ = fill_gaps(raw)
-        filtered = bandpass(filled, fs, s.band_low_hz, min(s.band_high_hz, 0.49 * fs), s.notch_hz)
-        filtered[~np.isfinite(raw)] = np.nan
-        shown = thin(type(window)(window.t, filtered.T), self._max_points)
+        self.pending = self._filter.submit(display_traces, window, lanes, self._settings, self._max_points)
+
+    def _draw(self, shown: Window) -> None:
+        lanes = shown.values.shape[1]
         spread = np.nan_to_num(np.nanstd(shown.values, axis=0)) + 1e-9
         if self._scale is None or self._scale.shape != spread.shape:
             self._scale = spread
