@@ -288,7 +288,7 @@ def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(ru
     _, window, _ = running
     window.workspaces.switch("lab")
     wait_for(lambda: "fused    LSL" in window.outputs.streams.text(), seconds=3)
-    QTest.qWait(1500)  # a second of rates
+    wait_for(lambda: "measuring" not in window.outputs.streams.text(), seconds=5)  # a second of rates
     lines = window.outputs.streams.text().splitlines()
     assert lines[0].startswith("LSL clock at session 0 s:")
     rates = {line.split()[0]: float(line.split()[2]) for line in lines[1:]}

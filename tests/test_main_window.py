@@ -2,6 +2,7 @@
 reach the core. One Studio runs for the whole module (about 5 s of warm-up) to keep the file quick."""
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -71,15 +72,17 @@ def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-def window(running) -> MainWindow:
-    return running[1]
+def window(running) -> Iterator[MainWindow]:
+    """The module's window, back in the Session workspace after each test (hidden views are not refreshed)."""
+    yield running[1]
+    running[1].workspaces.switch("session")
 
 
 def test_plots_show_live_data(window: MainWindow) -> None:
     assert window.frames > 30
     window.workspaces.switch("lab")  # every trace is on show there
     wait_for(lambda: curve_points(window.channel_affect.curves["face"][0]) > 20, seconds=3)
-    assert all(curve_points(c) > 100 for c in window.eeg.curves)
+    wait_for(lambda: all(curve_points(c) > 100 for c in window.eeg.curves), seconds=3)  # filtered on a worker
     assert curve_points(window.fused.valence) > 20
     assert curve_points(window.fused.confidence) > 20
     assert curve_points(window.channel_affect.curves["face"][0]) > 20
@@ -93,7 +96,6 @@ def test_plots_show_live_data(window: MainWindow) -> None:
     assert "%" in window.status_panel.shares.text()
     assert "BPM" in window.music.params.text()
     assert "silent" in window.music.backend.text()
-    window.workspaces.switch("session")
 
 
 def test_screenshot(window: MainWindow, tmp_path: Path) -> None:
@@ -200,7 +202,6 @@ def test_calibration_counts_down_and_holds_the_policy(window: MainWindow, qtbot)
     wait_for(lambda: panel.calibrate_button.isEnabled(), seconds=2)
     assert studio.markers.last(1)[0].label == "calibration complete"
     assert "agree" in panel.agreement.text()
-    window.workspaces.switch("session")
 
 
 def test_fade_out_button_and_escape_are_logged(window: MainWindow, qtbot) -> None:

@@ -41,7 +41,7 @@ class OutputsView(QWidget):
         for label in (self.recording, self.network, self.streams):
             layout.addWidget(label)
         layout.addStretch(1)
-        self._counts: dict[str, tuple[float, int, float]] = {}  # key -> (since, rows then, rate)
+        self._counts: dict[str, tuple[float, int, float | None]] = {}  # key -> (since, rows then, rate in Hz)
 
     def refresh(self, now: float) -> None:
         studio = self._studio
@@ -54,10 +54,10 @@ class OutputsView(QWidget):
             return
         lines = [f"LSL clock at session 0 s: {publisher.offset:.3f} s (add it to a session time)"]
         for key, stream in publisher.streams.items():
-            since, seen, rate = self._counts.get(key, (now, stream.count, 0.0))
+            since, seen, rate = self._counts.get(key, (now, stream.count, None))
             if now - since >= 1.0:  # rows per second over the last second or so
                 since, seen, rate = now, stream.count, (stream.count - seen) / (now - since)
             self._counts[key] = (since, seen, rate)
             outlet = "LSL" if key in publisher.outlets else "OSC"
-            lines.append(f"{key:<8} {outlet}  {rate:7.1f} Hz")
+            lines.append(f"{key:<8} {outlet}  " + ("measuring" if rate is None else f"{rate:7.1f} Hz"))
         self.streams.setText("\n".join(lines))

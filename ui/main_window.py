@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         central.hide()
 
         self.help = ShortcutHelp(self)
-        self.workspaces = Workspaces(self, self.docks, self.settings, self._apply_look)
+        self.workspaces = Workspaces(self, self.docks, self.settings, self._apply_look, self.draw_shown)
         self._menus()
         self.workspaces.switch(self.settings.workspace)
         if self.settings.problem:
@@ -410,10 +410,22 @@ class MainWindow(QMainWindow):
         """One frame: the views due in it pull what they show from the streams at the same session time."""
         now = self.studio.clock.now()
         for phase, (view, every) in enumerate(self.views):
-            if (self.frames + phase) % every == 0 and (not isinstance(view, QWidget) or view.isVisible()):
+            if (self.frames + phase) % every == 0 and _on_show(view):
                 view.refresh(now)  # phases spread the slower views over different frames
         self.frames += 1
+
+    def draw_shown(self) -> None:
+        """Refresh every view on show at once (after a workspace switch no panel waits for its turn blank)."""
+        now = self.studio.clock.now()
+        for view, _ in self.views:
+            if _on_show(view):
+                view.refresh(now)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.workspaces.save()
         super().closeEvent(event)
+
+
+def _on_show(view: View) -> bool:
+    """Whether ``view`` is visible (views that are not widgets, such as the status bar's parts, always are)."""
+    return not isinstance(view, QWidget) or view.isVisible()

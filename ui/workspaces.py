@@ -78,7 +78,8 @@ BY_NAME = {w.name: w for w in WORKSPACES}
 
 
 class Workspaces:
-    """Switches ``window`` between the workspaces; ``on_change(workspace)`` applies its look (theme, screen)."""
+    """Switches ``window`` between the workspaces; ``on_change(workspace)`` applies its look (theme, screen)
+    and ``on_shown()`` fills the panels the new arrangement shows."""
 
     def __init__(
         self,
@@ -86,11 +87,13 @@ class Workspaces:
         docks: dict[str, QDockWidget],
         settings: ConsoleSettings,
         on_change: Callable[[Workspace], None],
+        on_shown: Callable[[], None],
     ) -> None:
         self._window = window
         self._docks = docks
         self._settings = settings
         self._on_change = on_change
+        self._on_shown = on_shown
         self.current: Workspace | None = None
 
     def switch(self, name: str) -> None:
@@ -109,6 +112,7 @@ class Workspaces:
             if saved is not None:
                 self._settings.reject(f"layout of the {workspace.title} workspace")
             self.arrange(workspace)
+        self._on_shown()
 
     def reset(self) -> None:
         """Put the current workspace back to its default arrangement."""
@@ -116,6 +120,7 @@ class Workspaces:
             for dock in self._docks.values():
                 dock.hide()
             self.arrange(self.current)
+            self._on_shown()
 
     def save(self) -> None:
         if self.current is not None:
