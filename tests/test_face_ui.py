@@ -17,6 +17,7 @@ from studio.streams import StreamHub
 from tests.face_support import LONDON, model_path
 from ui.blendshape_bars import BlendshapeBars
 from ui.face_preview import FacePreview, FrameView, picture
+from ui.face_sketch import sketch
 
 
 @pytest.fixture
@@ -110,11 +111,43 @@ def test_bars_show_the_strongest_blendshapes_and_what_drove_the_estimate(qapp, s
     assert bars.grab().save(str(shots / "blendshape_bars.png"))
 
 
-def test_demo_mode_says_there_is_no_picture(qapp):
-    panel = FacePreview(ScriptedFace())
-    panel.refresh(0.0)
-    assert panel.view.preview is None and "demo mode" in panel.view.message
+def orange_pixels(widget) -> int:
+    """How many pixels of ``widget`` are drawn in the followed face's orange (#E69F00 and its antialiasing)."""
+    rgb = array(widget.grab().toImage()).astype(int)
+    return int(np.sum((rgb[..., 0] > 180) & (rgb[..., 1] > 110) & (rgb[..., 1] < 190) & (rgb[..., 2] < 90)))
+
+
+def test_demo_face_is_drawn_from_its_scripted_blendshapes(qapp, shots):
+    face = ScriptedFace()
+    face.open(StreamHub())
+    panel = FacePreview(face)
+    panel.resize(300, 300)
+    drawn = {}
+    for t, pose in ((2.0, "neutral"), (12.5, "smile"), (24.5, "surprise"), (34.5, "frown")):
+        face.step(t)
+        panel.refresh(t)
+        assert panel.view.preview is None and "scripted blendshapes" in panel.view.message
+        drawn[pose] = panel.view.sketch
+        assert orange_pixels(panel.view) > 300, pose
+        assert panel.grab().save(str(shots / f"demo_face_{pose}.png"))
+    corner_y = {pose: sketch.corners[0][1] for pose, sketch in drawn.items()}
+    assert corner_y["smile"] < corner_y["neutral"] < corner_y["frown"]  # y grows downwards
+    mouth_open = {pose: sketch.lower_lip[1] - sketch.upper_lip[1] for pose, sketch in drawn.items()}
+    assert mouth_open["surprise"] > 2 * mouth_open["neutral"]
+    assert drawn["surprise"].eyes[0][1] > drawn["neutral"].eyes[0][1]
+    assert drawn["frown"].brows[0][1][1] > drawn["neutral"].brows[0][1][1]  # inner brow ends drawn down
+    panel.overlay.setChecked(False)
+    assert orange_pixels(panel.view) == 0
+    face.step(45.5)  # the script looks away near the end of its 48 s cycle
+    panel.refresh(45.5)
+    assert panel.view.sketch is None and "no face in view" in panel.view.message
     assert not panel.largest.isEnabled() and panel.calibrate.isEnabled()
+
+
+def test_a_blink_closes_the_sketched_eyes() -> None:
+    opened, closed = sketch({}), sketch({"eyeBlinkLeft": 1.0, "eyeBlinkRight": 1.0})
+    assert closed.eyes[0][1] < 0.2 * opened.eyes[0][1] and closed.eyes[1][1] < 0.2 * opened.eyes[1][1]
+    assert sketch({"mouthSmileLeft": 5.0}) == sketch({"mouthSmileLeft": 1.0})  # scores are clipped to 0..1
 
 
 def test_the_picture_is_scaled_to_the_view_and_a_click_outside_it_picks_nothing(qapp):

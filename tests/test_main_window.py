@@ -225,3 +225,15 @@ def test_marker_is_added(window: MainWindow, qtbot) -> None:
     qtbot.mouseClick(window.marker.button, Qt.MouseButton.LeftButton)
     assert window.studio.markers.last(1)[0].label == "client closes eyes"
     assert "client closes eyes" in window.marker.feedback.text()
+
+
+def test_replay_chooser_opens_beside_the_running_session(window: MainWindow) -> None:
+    [action] = [a for a in window.actions() if a.text() == "Replay a session…"]
+    assert action.shortcut().toString() == "Ctrl+R"
+    action.trigger()
+    chooser = window.replay_chooser
+    assert chooser is not None and chooser.isVisible() and not chooser.isModal()
+    assert chooser.table.item(0, 4).text() == "running"  # this very session, listed from its database
+    frames = window.frames
+    wait_for(lambda: window.frames > frames + 5, seconds=2)  # the console keeps drawing meanwhile
+    chooser.close()

@@ -2,14 +2,18 @@
 
 import sqlite3
 import time
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 
 from studio.config import load_config
 from studio.replay import replay_studio
+from studio.store import Store
 from tests.test_cli import assert_one_line_error, run_cli
 from ui.main_window import MainWindow
+from ui.replay import SPEEDS, ReplayChooser
 
 
 def test_a_replay_brings_back_estimates_markers_music_and_eeg(recorded_session, qapp, tmp_path):
@@ -53,3 +57,43 @@ def test_replaying_a_missing_session_fails_in_one_line(recorded_session):
     store, _ = recorded_session
     assert_one_line_error(run_cli("--replay", "99", "--store", str(store)), "no session 99")
     assert_one_line_error(run_cli("--replay", "1", "--replay-speed", "100", "--store", str(store)), "--replay-speed")
+
+
+def test_the_replay_chooser_lists_sessions_and_opens_one_without_blocking(recorded_session, qapp):
+    store, sid = recorded_session
+    database = Store.open(store, create=False)
+    stale = replace(database.sessions()[0], id=99)  # listed, then gone: the list is older than the database
+    opened: list[MainWindow] = []
+    errors: list[str] = []
+    parent = QWidget()
+    chooser = ReplayChooser(
+        parent, load_config(), store, lambda: [*database.sessions(), stale], opened.append, errors.append
+    )
+    chooser.show()
+    assert not chooser.isModal()
+    assert chooser.table.rowCount() == 2 and chooser.table.item(0, 0).text() == "99"  # newest first
+    chooser.table.selectRow(1)
+    assert [chooser.table.item(1, c).text() for c in (0, 3, 4)] == [str(sid), "P01", "completed"]
+    assert chooser.table.item(1, 2).text() == "0:06"
+    chooser.speed.setCurrentIndex(SPEEDS.index(4.0))
+    chooser.replay_button.click()
+    assert len(opened) == 1 and chooser.isVisible()
+    window = opened[0]
+    try:
+        QTest.qWait(1000)
+        assert window.studio.clock.now() > 2.5  # four session seconds per real second
+        assert "replay of session" in window.windowTitle()
+    finally:
+        window.close()
+    chooser.table.selectRow(0)
+    chooser.replay_button.click()
+    assert len(opened) == 1 and [e[: e.index(" in ")] for e in errors] == ["Replay of session 99: no session 99"]
+    chooser.close()
+    database.close()
+
+
+def test_the_replay_chooser_says_when_there_is_nothing_to_replay(qapp, tmp_path):
+    parent = QWidget()
+    chooser = ReplayChooser(parent, load_config(), tmp_path / "none.sqlite", list, print, print)
+    assert chooser.table.rowCount() == 0 and not chooser.replay_button.isEnabled()
+    assert chooser.empty.text() == "No recorded sessions in this database yet."

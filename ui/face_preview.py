@@ -9,8 +9,9 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from sensors.base import Source
-from sensors.face import FaceSource, LiveFace, Preview
+from sensors.base import Source, State
+from sensors.face import FaceSource, LiveFace, Preview, ScriptedFace
+from ui.face_sketch import Sketch, paint_sketch, sketch
 from ui.theme import GRID, MUTED, ORANGE, SKY_BLUE
 
 PRIVACY_MODES = ("blur", "show", "hide")  # the first is the default: identity stays private unless asked
@@ -43,6 +44,7 @@ class FrameView(QWidget):
         super().__init__()
         self.setMinimumSize(160, 120)
         self.preview: Preview | None = None
+        self.sketch: Sketch | None = None  # the scripted face's pose, drawn when there is no picture
         self.message = "no picture yet"
         self.privacy = PRIVACY_MODES[0]
         self.overlay = True
@@ -53,11 +55,13 @@ class FrameView(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(200, 150)
 
-    def show_preview(self, preview: Preview | None, message: str) -> None:
-        if preview is self.preview and message == self.message:
+    def show_preview(self, preview: Preview | None, message: str, drawing: Sketch | None = None) -> None:
+        """Show ``preview``; without one, ``drawing`` (a sketched face) if given, captioned ``message``."""
+        if preview is self.preview and message == self.message and drawing == self.sketch:
             return
         self.preview = preview
         self.message = message
+        self.sketch = drawing
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -66,7 +70,14 @@ class FrameView(QWidget):
         preview = self.preview
         if preview is None:
             painter.setPen(QColor(GRID))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+            text_flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
+            if self.sketch is None:
+                painter.drawText(self.rect(), Qt.AlignmentFlag.AlignVCenter | text_flags, self.message)
+                return
+            caption = painter.fontMetrics().height() + 4
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignBottom | text_flags, self.message)
+            if self.overlay:
+                paint_sketch(painter, QRectF(self.rect()).adjusted(4, 4, -4, -caption), self.sketch, ORANGE)
             return
         h, w = preview.image.shape[:2]
         area = fit(w, h, self.size())
@@ -164,7 +175,15 @@ class FacePreview(QWidget):
             self._source.pick_face(near)
 
     def refresh(self, now: float) -> None:
-        if isinstance(self._source, LiveFace):
-            self.view.show_preview(self._source.preview(), self._source.status.detail)
+        source = self._source
+        if isinstance(source, LiveFace):
+            self.view.show_preview(source.preview(), source.status.detail)
+        elif isinstance(source, ScriptedFace) and source.shapes is not None:
+            latest = source.shapes.latest()
+            if latest is None or source.status.state is not State.OK:
+                self.view.show_preview(None, f"demo face: {source.status.detail}")
+            else:
+                scores = dict(zip(source.shapes.fields, map(float, latest[1]), strict=True))
+                self.view.show_preview(None, "demo face, drawn from its scripted blendshapes", sketch(scores))
         else:
-            self.view.show_preview(None, "scripted face: no camera picture in demo mode")
+            self.view.show_preview(None, f"no camera picture: {source.status.detail}")

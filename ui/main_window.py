@@ -12,6 +12,7 @@ from typing import Protocol
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QFrame,
     QMainWindow,
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
             (self.tips, 30),
         ]
         self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
+        self.replay_chooser: QDialog | None = None
         self.docks = self._make_docks()
         central = QWidget()  # Qt wants one; hidden, so that the docks fill the window
         central.setObjectName("central")
@@ -388,12 +390,20 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _replay(self) -> None:
-        from ui.replay import ask_and_replay  # ui.replay shows its replays in MainWindows
+        """Show the replay chooser (one, not modal) listing this database's sessions."""
+        from ui.replay import ReplayChooser  # ui.replay shows its replays in MainWindows
 
-        if self.studio.store is not None:
-            replay = ask_and_replay(self, self.studio.config, self.studio.store, self._replay_error)
-            if replay is not None:
-                self.replays.append(replay)
+        database = self.studio.database
+        if database is None or self.studio.store is None:
+            self.banners.show_message("replay", "Replay: this console records no sessions (no database)", "warning")
+            return
+        if self.replay_chooser is None:
+            self.replay_chooser = ReplayChooser(
+                self, self.studio.config, self.studio.store, database.sessions, self.replays.append, self._replay_error
+            )
+        self.replay_chooser.reload()
+        self.replay_chooser.show()
+        self.replay_chooser.raise_()
 
     def _replay_error(self, text: str) -> None:
         self.banners.show_message("replay", text, "warning")
