@@ -246,7 +246,7 @@ def plot_colours(window: MainWindow) -> set[str]:
     found = set()
     for view in window.findChildren(pg.GraphicsView):
         for item in view.scene().items():
-            if isinstance(item, pg.PlotDataItem):
+            if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem)):
                 for key in ("pen", "symbolBrush"):
                     spec = item.opts.get(key)
                     if spec is not None and (key == "pen" or item.opts.get("symbol") is not None):

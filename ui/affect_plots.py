@@ -27,7 +27,7 @@ def recent(hub: StreamHub, name: str, now: float) -> tuple[np.ndarray, Window] |
     return window.t - now, window
 
 
-def channel_curve(item: pg.PlotItem, channel: str) -> pg.PlotDataItem:
+def channel_curve(item: pg.PlotItem, channel: str) -> pg.PlotCurveItem:
     colour = CHANNEL_COLOURS.get(channel, MUTED)
     if channel in EVENT_CHANNELS:
         return item.plot([], [], pen=None, symbol="o", symbolSize=7, symbolPen=None, symbolBrush=colour)
@@ -79,7 +79,7 @@ class FusedAffectPlot(pg.PlotWidget):
         add_zero_line(item)
         self.confidence = line(item, CONFIDENCE_COLOUR, width=1.0)
         self.confidence.setFillLevel(0.0)
-        self.confidence.setFillBrush(pg.mkBrush(156, 163, 175, 70))
+        self.confidence.setBrush(pg.mkBrush(156, 163, 175, 70))
         self.valence = line(item, VALENCE_COLOUR, width=2.0)
         self.arousal = line(item, AROUSAL_COLOUR, width=2.0)
 

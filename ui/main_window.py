@@ -1,12 +1,13 @@
 """The operator console: the studio's widgets in dock panels, arranged by workspace (Session, Lab,
 Presentation), with a status bar, non-modal banners and a keyboard shortcut for every action.
 
-One QTimer (40 Hz) pulls the newest windows from the stream buffers and hands them to the views on show;
+One QTimer (about 60 Hz) pulls the newest windows from the stream buffers and hands them to the views on show;
 the views only draw. All acquisition, fusion and control run on the Studio's own threads.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer
@@ -55,6 +56,7 @@ from ui.voice_panel import VoicePanel
 from ui.workspaces import WORKSPACES, Workspace, Workspaces
 
 FRAME_MS = 16  # about 60 frames per second
+FRAME_BUDGET_S = 0.006  # a frame starts no further view after this much refreshing; the rest go first next frame
 PRESENTATION_SCALE = 1.6  # font scale of the Presentation workspace, at least
 
 
@@ -167,6 +169,7 @@ class MainWindow(QMainWindow):
             (self.faults, 15),
             (self.tips, 30),
         ]
+        self._late: list[View] = []  # views due in the last frame that its budget did not reach
         self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
         self.replay_chooser: QDialog | None = None
         self.docks = self._make_docks()
@@ -417,11 +420,24 @@ class MainWindow(QMainWindow):
         return f"'{marker.label}' at {marker.t:.1f} s"
 
     def draw_frame(self) -> None:
-        """One frame: the views due in it pull what they show from the streams at the same session time."""
+        """One frame: the views due in it pull what they show from the streams at the same session time.
+
+        Phases spread the slower views over different frames; when the views due still take longer than
+        ``FRAME_BUDGET_S``, those not reached are refreshed first in the next frame, so that no frame holds
+        the event loop (and the operator's clicks) for long."""
         now = self.studio.clock.now()
-        for phase, (view, every) in enumerate(self.views):
-            if (self.frames + phase) % every == 0 and _on_show(view):
-                view.refresh(now)  # phases spread the slower views over different frames
+        started = time.perf_counter()
+        due = self._late + [
+            view
+            for phase, (view, every) in enumerate(self.views)
+            if (self.frames + phase) % every == 0 and view not in self._late
+        ]
+        self._late = []
+        for view in due:
+            if time.perf_counter() - started > FRAME_BUDGET_S:
+                self._late.append(view)
+            elif _on_show(view):
+                view.refresh(now)
         self.frames += 1
 
     def draw_shown(self) -> None:

@@ -44,10 +44,15 @@ def colour_key(title: str, entries: dict[str, str]) -> str:
     return f'{title}&nbsp;&nbsp;&nbsp;<span style="color:{MUTED}; font-size:9pt">{keys}</span>'
 
 
-def line(item: pg.PlotItem, colour: str, width: float = 1.6, antialias: bool = True) -> pg.PlotDataItem:
+def line(item: pg.PlotItem, colour: str, width: float = 1.6, antialias: bool = True) -> pg.PlotCurveItem:
     """A curve in ``item`` that later frames feed with ``setData``; NaN values leave gaps. Dense, fast traces
-    (EEG) draw without antialiasing: it costs most of their painting and shows little at that density."""
-    return item.plot([], [], pen=pg.mkPen(colour, width=width), connect="finite", antialias=antialias)
+    (EEG) draw without antialiasing: it costs most of their painting and shows little at that density.
+
+    A bare PlotCurveItem, not the PlotDataItem of ``item.plot``: the console never needs its symbols, log
+    axes or downsampling, and its bookkeeping took two thirds of each ``setData``."""
+    curve = pg.PlotCurveItem(pen=pg.mkPen(colour, width=width), connect="finite", antialias=antialias)
+    item.addItem(curve)
+    return curve
 
 
 def add_zero_line(item: pg.PlotItem, vertical: bool = False) -> None:
