@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QScrollArea
 
 from sensors.base import State
 from studio.app import Studio
@@ -296,4 +296,18 @@ def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(ru
     assert 10 < rates["fused"] < 30  # the loop's 20 Hz
     assert 150 < rates["body"] < 350  # the synthetic board's 250 Hz
     assert "GB free" in window.outputs.recording.text()
+    window.workspaces.switch("session")
+
+
+def test_no_panel_is_wider_than_its_dock_at_the_gallery_size(running) -> None:
+    """A scrolled panel that needs more width than its dock gets is clipped at the right (no sideways scroll)."""
+    _, window, _ = running
+    window.resize(1500, 940)
+    for name in ("session", "lab"):
+        window.workspaces.switch(name)
+        QTest.qWait(50)
+        for scroll in window.findChildren(QScrollArea):
+            if scroll.isVisible() and scroll.widget() is not None:
+                needed = scroll.widget().minimumSizeHint().width()
+                assert needed <= scroll.viewport().width(), (name, type(scroll.widget()).__name__, needed)
     window.workspaces.switch("session")

@@ -18,6 +18,11 @@ EVENT_CHANNELS = {"text"}  # one estimate per message: drawn as dots, not joined
 AXIS_WIDTH = 34  # pixels, the same on every affect plot so their time axes line up
 
 
+def label_affect_axis(item: pg.PlotItem) -> None:
+    """Label only -1, 0 and +1 on the left axis (unlabelled ticks at +-0.5): short affect plots stay legible."""
+    item.getAxis("left").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "+1")], [(-0.5, ""), (0.5, "")]])
+
+
 def recent(hub: StreamHub, name: str, now: float) -> tuple[np.ndarray, Window] | None:
     """The last minute of an affect stream, thinned for drawing, with x as seconds before ``now``."""
     window = read(hub, name, HISTORY, now)
@@ -53,6 +58,7 @@ class ChannelAffectPlots(pg.GraphicsLayoutWidget):
         for item in (self.valence, self.arousal):
             add_zero_line(item)
             item.getAxis("left").setWidth(AXIS_WIDTH)
+            label_affect_axis(item)
         self.curves = {ch: (channel_curve(self.valence, ch), channel_curve(self.arousal, ch)) for ch in channels}
 
     def refresh(self, now: float) -> None:
@@ -76,6 +82,7 @@ class FusedAffectPlot(pg.PlotWidget):
         key = {"valence": VALENCE_COLOUR, "arousal": AROUSAL_COLOUR, "confidence": CONFIDENCE_COLOUR}
         setup_plot(item, colour_key("Fused affect", key), (-HISTORY, 0.0), (-1.0, 1.0), "seconds")
         item.getAxis("left").setWidth(AXIS_WIDTH)
+        label_affect_axis(item)
         add_zero_line(item)
         self.confidence = line(item, CONFIDENCE_COLOUR, width=1.0)
         self.confidence.setFillLevel(0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -32,15 +33,16 @@ class SamDialog(QDialog):
         layout = QVBoxLayout(self)
         grid = QGridLayout()
         self.groups: dict[str, QButtonGroup] = {}
-        for row, (name, question, low, high) in enumerate(SCALES):
-            grid.addWidget(QLabel(f"<b>{question}</b>"), 2 * row, 0, 1, 11)
-            grid.addWidget(QLabel(low), 2 * row + 1, 0)
+        for scale, (name, question, low, high) in enumerate(SCALES):
+            row = 3 * scale  # the question, the ends of the scale above its ends, then the nine choices
+            grid.addWidget(QLabel(f"<b>{question}</b>"), row, 0, 1, 9)
+            grid.addWidget(QLabel(f"1: {low}"), row + 1, 0, 1, 4, Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(QLabel(f"9: {high}"), row + 1, 5, 1, 4, Qt.AlignmentFlag.AlignRight)
             group = QButtonGroup(self)
             for value in range(1, 10):
                 button = QRadioButton(str(value))
                 group.addButton(button, value)
-                grid.addWidget(button, 2 * row + 1, value)
-            grid.addWidget(QLabel(high), 2 * row + 1, 10)
+                grid.addWidget(button, row + 2, value - 1)
             group.idClicked.connect(self._update)
             self.groups[name] = group
         layout.addLayout(grid)

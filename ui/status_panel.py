@@ -71,6 +71,7 @@ class StatusPanel(QWidget):
             "The person rests; every channel records its resting profile, and the music holds meanwhile"
         )
         self.calibration = QLabel("")
+        self.calibration.setWordWrap(True)  # a narrow panel wraps it instead of clipping the channel rows
         set_role(self.calibration, "muted")
         self.calibrate_button.clicked.connect(self._calibrate)
         calibration_row = QHBoxLayout()
