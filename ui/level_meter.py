@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
-from ui.theme import BLUISH_GREEN, GRID, INK, ORANGE, VERMILLION
+from ui.theme import BLUISH_GREEN, GRID, ORANGE, VERMILLION
 
 FLOOR_DBFS = -60.0
 WARN_DBFS = -12.0
@@ -41,13 +41,13 @@ class LevelMeter(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         painter.setPen(QColor(GRID))
-        painter.setBrush(QColor("#F8FAFC"))
+        painter.setBrush(Qt.BrushStyle.NoBrush)  # the panel shows through: right in light and dark themes
         painter.drawRoundedRect(rect, 3, 3)
         share = (self.dbfs - FLOOR_DBFS) / -FLOOR_DBFS
         if share > 0:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(level_colour(self.dbfs)))
             painter.drawRoundedRect(rect.adjusted(1, 1, -1 - (1 - share) * (rect.width() - 2), -1), 2, 2)
-        painter.setPen(QColor(INK))
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
         text = "silent" if self.dbfs <= FLOOR_DBFS else f"{self.dbfs:.0f} dBFS"
         painter.drawText(rect.adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
