@@ -190,6 +190,9 @@ class FusionLoop:
         """Replace the bounds (ValueError if invalid); the music is pulled inside them at once."""
         bounds.validated()
         with self._lock:
+            for name in Bounds.__dataclass_fields__:
+                old, new = getattr(self._bounds, name), getattr(bounds, name)
+                self._log_operator(t, f"bound {name}", describe(old), describe(new))
             self._bounds = bounds
             if self.sink is not None:
                 self.sink.set_ceiling(bounds.volume_ceiling)

@@ -183,6 +183,8 @@ def describe(value: object) -> str:
         return f"{value:.2f}"
     if isinstance(value, frozenset):
         return ",".join(sorted(value))
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
     return str(value)
 
 

@@ -1,5 +1,7 @@
 """The fusion/control loop stepped by hand, with the real scripted channels and a recording sink."""
 
+from dataclasses import replace
+
 import pytest
 
 from fusion.affect import Affect
@@ -108,6 +110,16 @@ def test_manual_mode_holds_the_music_and_logs_operator_changes():
     assert _sink.ceilings == [-20.0]  # and the engine's hard limit was set to it
     entries = [c for c in loop.control_log.last(10) if c.who == "operator"]
     assert {c.param for c in entries} >= {"tempo"}
+
+
+def test_each_changed_bound_is_logged_as_the_operators():
+    _, _, loop = make_loop(goal=Goal.CALM)
+    loop.set_bounds(replace(Bounds(), volume_ceiling=-18.0, allowed_modes=("major", "dorian")), 2.0)
+    logged = {c.param: (c.old, c.new, c.who) for c in loop.control_log.last(20) if c.param.startswith("bound ")}
+    assert logged == {
+        "bound volume_ceiling": ("-6.00", "-18.00", "operator"),
+        "bound allowed_modes": (",".join(Bounds().allowed_modes), "major,dorian", "operator"),
+    }
 
 
 def test_bad_settings_are_refused_and_the_old_ones_stay():

@@ -237,3 +237,18 @@ def test_replay_chooser_opens_beside_the_running_session(window: MainWindow) -> 
     frames = window.frames
     wait_for(lambda: window.frames > frames + 5, seconds=2)  # the console keeps drawing meanwhile
     chooser.close()
+
+
+def test_volume_slider_sets_the_ceiling_at_once_from_the_keyboard(window: MainWindow, qtbot) -> None:
+    music, loop = window.music, window.studio.loop
+    before = loop.bounds.volume_ceiling
+    qtbot.keyClick(music.volume.slider, Qt.Key.Key_PageDown)
+    assert loop.bounds.volume_ceiling == before - 6
+    assert music.bounds.volume_ceiling.value() == before - 6  # the limits box shows the same ceiling
+    assert loop.params.volume <= before - 6 and music.volume.value.text() == f"{before - 6:.0f} dBFS"
+    change = [c for c in loop.control_log.last(20) if c.param == "bound volume_ceiling"][-1]
+    assert (change.new, change.who) == (f"{before - 6:.2f}", "operator")
+    music.bounds.volume_ceiling.setValue(before)  # the limits box moves the slider back
+    music.bounds.apply_bounds()
+    window.music.refresh(window.studio.clock.now())
+    assert music.volume.slider.value() == before

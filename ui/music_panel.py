@@ -1,4 +1,4 @@
-"""Music controls: start and fade-out, goal and its point, control mode, the operator's limits, suggestions,
+"""Music controls: start and fade-out, volume, goal and its point, control mode, the operator's limits, suggestions,
 manual sliders, the control log, and output."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from ui.level_meter import LevelMeter
 from ui.manual_controls import ManualControls
 from ui.suggestion_queue import SuggestionQueue
 from ui.theme import set_role
+from ui.volume_control import VolumeControl
 
 
 def describe_params(p: MusicParams) -> str:
@@ -59,6 +60,7 @@ class MusicPanel(QWidget):
             self._modes.addButton(button)
         self.mode_buttons[loop.mode].setChecked(True)
         self.bounds = BoundsEditor(loop, clock)
+        self.volume = VolumeControl(loop, clock, self.bounds.volume_ceiling.setValue)
         self.suggestions = SuggestionQueue(loop, clock)
         self.control_log = ControlLogView(loop.control_log)
         self.manual_controls = ManualControls(loop, clock)
@@ -109,6 +111,7 @@ class MusicPanel(QWidget):
             point.addWidget(QLabel(caption))
             point.addWidget(spin)
         form = QFormLayout()
+        form.addRow("Volume", self.volume)
         form.addRow("Goal", self.goal)
         form.addRow("Goal point", point)
         form.addRow("Control", modes)
@@ -169,6 +172,7 @@ class MusicPanel(QWidget):
     def refresh(self, now: float) -> None:
         self.params.setText(describe_params(self._studio.loop.params))
         self.meter.set_level(self._studio.engine.peak_dbfs())
+        self.volume.refresh(now)
         self.manual_controls.refresh(now)
         self.suggestions.refresh(now)
         self.control_log.refresh(now)
