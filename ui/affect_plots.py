@@ -36,7 +36,7 @@ def channel_curve(item: pg.PlotItem, channel: str) -> pg.PlotCurveItem:
     colour = CHANNEL_COLOURS.get(channel, MUTED)
     if channel in EVENT_CHANNELS:
         return item.plot([], [], pen=None, symbol="o", symbolSize=7, symbolPen=None, symbolBrush=colour)
-    return line(item, colour, width=1.3)
+    return line(item, colour, width=1.3, antialias=False)
 
 
 class ChannelAffectPlots(pg.GraphicsLayoutWidget):

@@ -146,16 +146,18 @@ class MainWindow(QMainWindow):
         self.marker_lines = MarkerLines(studio.markers, plots, seconds=60.0)
         # (view, redraw every n-th frame): the EEG looks every frame and redraws when new samples came; the
         # minute-long plots move a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw
-        # less often. A view in a hidden dock (another workspace, a tab behind) is not drawn at all.
+        # less often. A view in a hidden dock (another workspace, a tab behind) is not drawn at all. A view's
+        # phase is its place in this list: the four costly plots (every 6th frame, places 2, 3, 4 and 7) are
+        # never painted in the same frame.
         self.views: list[tuple[View, int]] = [
             (self.eeg, 1),
             (self.body, 2),
             (self.channel_affect, 6),
             (self.fused, 6),
-            (self.va_plane, 4),
+            (self.va_plane, 6),
             (self.status_panel, 5),
             (self.music, 5),
-            (self.voice, 4),
+            (self.voice, 6),
             (self.face_preview, 2),
             (self.face_bars, 5),
             (self.marker_lines, 5),

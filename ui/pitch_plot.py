@@ -11,7 +11,7 @@ from ui.theme import MUTED, SKY_BLUE
 
 STREAM = "voice.prosody"
 SECONDS = 10.0
-MAX_POINTS = 500
+MAX_POINTS = 300  # the plot is a few hundred pixels wide: more points only cost painting
 
 
 class PitchPlot(pg.GraphicsLayoutWidget):
@@ -29,7 +29,7 @@ class PitchPlot(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         self.f0_curve = line(self.pitch, SKY_BLUE, width=2.2)
-        self.level_curve = line(self.level, MUTED, width=1.2)
+        self.level_curve = line(self.level, MUTED, width=1.2, antialias=False)
         self._shown_t: float | None = None
 
     def refresh(self, now: float) -> None:
