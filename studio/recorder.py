@@ -20,7 +20,7 @@ from studio.cursor import Cursor
 from studio.events import ControlChange, EventLog, Marker
 from studio.music.params import MODES, NUMERIC
 from studio.store import DB_ERRORS, Consent, Store, StoreError, utc_now
-from studio.streams import StreamHub
+from studio.streams import Stream, StreamHub
 
 __all__ = ["TABLES", "OperatorAction", "Recorder", "StoreError"]
 
@@ -74,25 +74,35 @@ class Recorder:
         self._affect = {ch: hub.get(affect_stream_name(ch)) for ch in channels}
         self._fused = hub.get("affect.fused")
         self._music = hub.get("music.params")
-        self._features = {name: hub.get(name) for name in feature_streams if name in hub}
-        self._samples = {name: hub.get(name) for name in sample_streams if name in hub}
+        self._hub = hub
+        self._wanted = (tuple(feature_streams), tuple(sample_streams))
+        self._features: dict[str, Stream] = {}
+        self._samples: dict[str, Stream] = {}
+        self._new_fields: list[tuple[object, ...]] = []  # stream_fields rows of features not yet written
         self._markers, self._control, self._actions = logs
         self._cursor = Cursor()
         self.counts = dict.fromkeys(TABLES, 0)
         self.last_t = 0.0
         self._sampled: dict[str, tuple[float, int]] = {}  # raw stream -> (first sample's t, samples so far)
         self.problem = ""  # set when recording stopped early: what happened, for the operator
-        with store.transaction() as db:
-            for name, stream in self._features.items():
-                db.execute(
-                    "INSERT INTO stream_fields VALUES (?, ?, ?, NULL)",
-                    (self.session_id, name, json.dumps(stream.fields)),
-                )
+
+    def _adopt(self) -> None:
+        """Follow the wanted streams that exist by now: a board or LSL stream that connects after the start
+        makes its streams late, and they are recorded from their first row."""
+        features, samples = self._wanted
+        for name in features:
+            if name not in self._features and name in self._hub:
+                stream = self._features[name] = self._hub.get(name)
+                self._new_fields.append((self.session_id, name, json.dumps(stream.fields), None))
+        for name in samples:
+            if name not in self._samples and name in self._hub:
+                self._samples[name] = self._hub.get(name)
 
     def flush(self) -> None:
         """Write everything new since the last flush in one transaction; after a failed write, do nothing."""
         if self.problem:
             return
+        self._adopt()
         sid = self.session_id
         rows: dict[str, list[tuple[object, ...]]] = {table: [] for table in TABLES}
         last_t = self.last_t
@@ -113,7 +123,7 @@ class Recorder:
             rows["features"] += [
                 (sid, name, t, json.dumps(r)) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)
             ]
-        fields = []
+        fields = list(self._new_fields)
         for name, stream in self._samples.items():
             w = self._cursor.rows(name, stream)
             if len(w):
@@ -157,6 +167,7 @@ class Recorder:
         for table, values in rows.items():
             self.counts[table] += len(values)
         self.last_t = last_t
+        self._new_fields.clear()
 
     def row_counts(self) -> dict[str, int]:
         """Rows written per table so far (only what reached the database)."""

@@ -1,9 +1,12 @@
 """The body channel on real sources: BrainFlow's synthetic and playback boards, replayed files, LSL on loopback."""
 
+import json
+import sqlite3
 import subprocess
 import sys
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -203,6 +206,41 @@ def test_an_lsl_eeg_stream_from_another_process_is_the_body_source():
     finally:
         publisher.kill()
         publisher.wait()
+
+
+def test_an_eeg_stream_that_appears_after_the_start_is_recorded(tmp_path):
+    """The headset is switched on after the session started: its streams are made late, and recorded."""
+    from studio.app import Studio
+    from studio.config import load_config
+
+    name = f"studio-late-{uuid.uuid4().hex[:8]}"
+    config = load_config()
+    config = replace(config, audio_backend="silent", body=replace(config.body, source=f"lsl:{name}"))
+    studio = Studio(config, demo=True, store=tmp_path / "late.sqlite")
+    studio.start()
+    publisher = None
+    try:
+        time.sleep(1.0)
+        assert studio.statuses()["body"].state is State.DOWN and "body.eeg" not in studio.hub
+        publisher = subprocess.Popen([sys.executable, "-c", PUBLISHER, name, "60"])
+        deadline = time.monotonic() + 30
+        while "body.eeg" not in studio.hub or len(studio.hub.get("body.eeg").last(60)) < 750:
+            assert time.monotonic() < deadline, studio.statuses()["body"]
+            time.sleep(0.2)
+        live = len(studio.hub.get("body.eeg").last(600))
+    finally:
+        studio.stop()
+        if publisher is not None:
+            publisher.kill()
+            publisher.wait()
+    db = sqlite3.connect(tmp_path / "late.sqlite")
+    (recorded,) = db.execute("SELECT SUM(n) FROM samples WHERE stream = 'body.eeg'").fetchone()
+    assert recorded >= live  # every sample since the stream appeared (and those of the last moments)
+    fields = dict(db.execute("SELECT stream, fields FROM stream_fields").fetchall())
+    assert json.loads(fields["body.eeg"]) == ["F3", "F4", "O1", "O2"]
+    assert "body.band_power" in fields and "face.blendshapes" in fields
+    (features,) = db.execute("SELECT COUNT(*) FROM features WHERE stream = 'body.band_power'").fetchone()
+    assert features > 0
 
 
 def test_studio_marks_body_gaps_in_the_session(tmp_path):
