@@ -123,11 +123,13 @@ class Studio:
         return self.loop.control_log
 
     def settings(self) -> dict[str, object]:
+        bounds = self.loop.bounds
         return {
             "demo": self.demo,
             "goal": self.loop.goal.value,
             "mode": self.loop.mode.value,
-            "bounds": asdict(self.loop.bounds),
+            "bounds": asdict(bounds)  # as JSON lists, so that a replay can rebuild them
+            | {"allowed_modes": list(bounds.allowed_modes), "allowed_layers": sorted(bounds.allowed_layers)},
             "audio": self.engine.backend.detail,
             "channels": {ch: s.backend for ch, s in self.sources.items()},
             "config": self.config.source,

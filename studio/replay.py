@@ -122,8 +122,10 @@ def replay_studio(config: Config, store_path: object, session_id: int, speed: fl
     finally:
         store.close()
     settings = data.info.settings
-    try:
-        bounds = Bounds(**settings["bounds"]).validated()
+    try:  # sessions recorded before the allowed modes and layers were stored as lists fall back to the config
+        recorded = settings["bounds"]
+        modes, layers = tuple(recorded["allowed_modes"]), frozenset(recorded["allowed_layers"])
+        bounds = Bounds(**{**recorded, "allowed_modes": modes, "allowed_layers": layers}).validated()
         goal = Goal(settings["goal"])
     except (KeyError, TypeError, ValueError):
         bounds, goal = config.bounds, config.goal

@@ -1,5 +1,6 @@
 """Replaying a real recorded session through the studio and its window, faster than real time."""
 
+import json
 import sqlite3
 import time
 from dataclasses import replace
@@ -9,6 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from studio.config import load_config
+from studio.policy import Bounds
 from studio.replay import replay_studio
 from studio.store import Store
 from tests.test_cli import assert_one_line_error, run_cli
@@ -57,6 +59,26 @@ def test_replaying_a_missing_session_fails_in_one_line(recorded_session):
     store, _ = recorded_session
     assert_one_line_error(run_cli("--replay", "99", "--store", str(store)), "no session 99")
     assert_one_line_error(run_cli("--replay", "1", "--replay-speed", "100", "--store", str(store)), "--replay-speed")
+
+
+def test_a_replay_keeps_the_recorded_bounds_not_the_configured_ones(tmp_path):
+    """The operator's bounds of a session (set here on the command line, so unlike the configuration's) are
+    the replay's bounds, allowed modes and layers included."""
+    store = tmp_path / "studio.sqlite"
+    bounds = ["tempo=62:80", "volume=-12", "change=0.5", "modes=minor,dorian", "layers=pad,bass"]
+    done = run_cli(
+        "run", "--demo", "--headless", "--audio", "silent", "--duration", "4", "--store", str(store),
+        *(arg for b in bounds for arg in ("--bound", b)),
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    sid = json.loads(done.stdout.splitlines()[0])["session_id"]
+    config = load_config()
+    studio, _ = replay_studio(config, store, sid, speed=1.0)
+    studio.stop()
+    recorded = Bounds(62.0, 80.0, -12.0, 0.5, ("minor", "dorian"), frozenset({"pad", "bass"}))
+    assert config.bounds != recorded
+    assert studio.loop.bounds == recorded
 
 
 def test_the_replay_chooser_lists_sessions_and_opens_one_without_blocking(recorded_session, qapp):
