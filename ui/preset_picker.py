@@ -62,7 +62,11 @@ class PresetPicker(QWidget):
         if preset is None:
             return
         values = {f.name: getattr(preset.params, f.name) for f in fields(preset.params)}
-        notes = self._loop.set_manual(self._clock.now(), **values)
+        try:
+            notes = self._loop.set_manual(self._clock.now(), **values)
+        except ValueError as exc:  # frozen: the music stays as it is, and the operator is told why
+            self._say(f"{preset.name} not played: {exc}", error=True)
+            return
         steering = "" if self._loop.mode is ControlMode.MANUAL else "; in auto mode the goal steers on from here"
         self._say("; ".join([f"playing {preset.name}", *preset.notes, *notes]) + steering)
 

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from studio.clock import SessionClock
 from studio.loop import FusionLoop, Suggestion
+from studio.policy import ControlMode
 from ui.theme import set_role
 
 
@@ -16,7 +17,7 @@ class SuggestionQueue(QWidget):
         super().__init__()
         self._loop = loop
         self._clock = clock
-        self._shown: tuple[Suggestion, ...] | None = None
+        self._shown: tuple[ControlMode, tuple[Suggestion, ...]] | None = None  # what the text says now
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.accept_button = QPushButton("Accept  (Space)")
@@ -47,15 +48,16 @@ class SuggestionQueue(QWidget):
 
     def refresh(self, now: float) -> None:
         pending = tuple(self._loop.suggestions())
-        if pending == self._shown:
+        mode = self._loop.mode
+        if (mode, pending) == self._shown:  # the quiet line depends on the mode too
             return
-        self._shown = pending
+        self._shown = (mode, pending)
         if pending:
             first = pending[0]
             more = f"  (+{len(pending) - 1} more)" if len(pending) > 1 else ""
             self.text.setText(f"Suggested at {first.t:.0f} s: {first.summary()}{more}")
             set_role(self.text, "readout")
-        elif self._loop.mode.value == "suggest":
+        elif mode is ControlMode.SUGGEST:
             self.text.setText("No suggestion waiting.")
             set_role(self.text, "muted")
         else:
