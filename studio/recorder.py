@@ -8,6 +8,7 @@ gone bad) stops the recording cleanly: what was written stays, and ``problem`` t
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class Recorder:
         self.last_t = 0.0
         self._sampled: dict[str, tuple[float, int]] = {}  # raw stream -> (first sample's t, samples so far)
         self.problem = ""  # set when recording stopped early: what happened, for the operator
+        self._flushing = threading.Lock()
 
     def _adopt(self) -> None:
         """Follow the wanted streams that exist by now: a board or LSL stream that connects after the start
@@ -99,7 +101,14 @@ class Recorder:
                 self._samples[name] = self._hub.get(name)
 
     def flush(self) -> None:
-        """Write everything new since the last flush in one transaction; after a failed write, do nothing."""
+        """Write everything new since the last flush in one transaction; after a failed write, do nothing.
+
+        Safe from any thread: the recording worker and a report asking for the newest rows may overlap, and
+        each row is written once."""
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
         if self.problem:
             return
         self._adopt()

@@ -224,12 +224,14 @@ class SessionFlowPanel(QWidget):
         if studio.recorder is None or studio.store is None:
             self._say("this session is not recorded: there is nothing to report", error=True)
             return
-        studio.recorder.flush()
-        out = studio.store.parent / "reports"
+        recorder, store, passphrase = studio.recorder, studio.store, studio.options.passphrase
+
+        def report() -> list[Path]:
+            recorder.flush()  # the newest rows reach the database before the report reads it
+            return make_report(store, passphrase, recorder.session_id, store.parent / "reports")
+
         self._pool = self._pool or ThreadPoolExecutor(1, thread_name_prefix="report")
-        self._report = self._pool.submit(
-            make_report, studio.store, studio.options.passphrase, studio.recorder.session_id, out
-        )
+        self._report = self._pool.submit(report)
         self.report_button.setEnabled(False)
         self._say("making the report…")
 
