@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
+from benchmarks import reference_data_folder
 from sensors.recordings import read_recording
 from studio.analysis.eeg import band_table
 from studio.analysis.physio import heart_summary
 
 HR_TOLERANCE = 3.0  # bpm
-
-
-def default_data() -> Path:
-    configured = os.environ.get("STUDIO_REFERENCE_DATA")
-    return Path(configured) if configured else Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def mean_alpha_rel(path: Path, channels: list[int], seconds: tuple[float, float] | None = None) -> float:
@@ -53,7 +48,7 @@ def heart(path: Path, channel: str, kind: str, reference: float) -> dict[str, ob
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("data", type=Path, nargs="?", default=default_data(), help="the reference data folder")
+    parser.add_argument("data", type=Path, nargs="?", default=reference_data_folder(), help="the reference data folder")
     data = parser.parse_args().data
     eyes = data / "eeg/biosppy_eyes_open_closed"
     closed, opened = mean_alpha_rel(eyes / "eeg_ec.txt", [0]), mean_alpha_rel(eyes / "eeg_eo.txt", [0])

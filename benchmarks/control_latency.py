@@ -35,12 +35,12 @@ from sensors.base import CHANNELS, Source
 from studio.app import Studio
 from studio.config import build_config, default_settings
 from studio.music.params import MusicParams
+from studio.music.patch import LOOKAHEAD_SECONDS
 from studio.policy import Goal
 
 FACE_HZ = 15.0
 STEP_EVERY = 6.0  # seconds between steps
 LOW, HIGH = -0.5, 0.8  # face arousal before and after each step
-LOOKAHEAD_S = 0.005  # the limiter's look-ahead (studio.music)
 
 
 def face_track(steps: int, lead_in: float) -> tuple[np.ndarray, list[tuple[float, int]]]:
@@ -125,7 +125,7 @@ def main() -> None:
                     "p95": pct(accepted_ms, 95),
                     "max": pct(accepted_ms, 100),
                 },
-                "target_to_audible_ms": round(1000 * (buffer_s + LOOKAHEAD_S), 1),
+                "target_to_audible_ms": round(1000 * (buffer_s + LOOKAHEAD_SECONDS), 1),
                 "deliberate": {
                     "outlier_confirmation_ms": round(1000 * confirm, 1),
                     "smoothing_time_constant_s": config.loop.smoothing_tau,

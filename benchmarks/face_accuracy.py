@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks import reference_data_folder
 from fusion.face import affect_from_blendshapes, mean_scores
 from sensors.frames import read_file
 from sensors.landmarker import Landmarker
@@ -121,8 +121,7 @@ def video(data: Path, model: Path) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default_data = os.environ.get("STUDIO_REFERENCE_DATA") or str(Path(__file__).resolve().parents[2] / "shared/data")
-    parser.add_argument("--data", type=Path, default=Path(default_data), help="the shared reference data folder")
+    parser.add_argument("--data", type=Path, default=reference_data_folder(), help="the shared reference data folder")
     parser.add_argument("--model", type=Path, default=face_model_path(), help="face_landmarker.task")
     args = parser.parse_args()
     print(

@@ -24,6 +24,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from benchmarks import reference_data_folder
 from sensors.face import ScriptedFace
 from sensors.frames import read_file
 from sensors.landmarker import Landmarker, NewestFrameWorker, mediapipe_tasks
@@ -121,8 +122,7 @@ def latency(model: Path, images: list[np.ndarray], seconds: float, rate: float =
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default_data = os.environ.get("STUDIO_REFERENCE_DATA") or str(Path(__file__).resolve().parents[2] / "shared/data")
-    parser.add_argument("--data", type=Path, default=Path(default_data), help="the shared reference data folder")
+    parser.add_argument("--data", type=Path, default=reference_data_folder(), help="the shared reference data folder")
     parser.add_argument("--model", type=Path, default=face_model_path(), help="face_landmarker.task")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds over the 72 frames")
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to measure latency")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeGuard
 
 AFFECT_FIELDS = ("valence", "arousal", "confidence")
 
@@ -20,6 +21,11 @@ def clip01(x: float) -> float:
     if math.isnan(x):
         return 0.0
     return max(0.0, min(1.0, x))
+
+
+def real_number(value: object) -> TypeGuard[int | float]:
+    """Whether ``value`` is a real int or float (a bool is not a number here)."""
+    return not isinstance(value, bool) and isinstance(value, int | float)
 
 
 @dataclass(frozen=True)

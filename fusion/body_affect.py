@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fusion.affect import NO_AFFECT, Affect
+from fusion.affect import NO_AFFECT, Affect, real_number
 
 # Feature -> (weight in arousal, smallest spread used for its z-score). Engagement and asymmetry are natural
 # logs of power ratios, heart rate is in bpm, the EDA level in its own units (µS for boards), responses per min.
@@ -79,7 +79,7 @@ class Baseline:
         for key, value in values.items():
             if key not in known:
                 raise ValueError(f"unknown body baseline value {key!r}; known: {', '.join(sorted(known))}")
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            if not real_number(value) or not math.isfinite(value):
                 raise ValueError(f"body baseline value {key} = {value!r} must be a finite number")
             out[key] = float(value)
         for key in out:

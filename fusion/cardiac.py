@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from fusion.filters import bandpass
+from fusion.filters import bandpass, fill_gaps
 
 FloatArray = NDArray[np.float64]
 
@@ -64,10 +64,7 @@ def beat_times(x: FloatArray, fs: float, kind: str) -> FloatArray:
         fs = fs / step
     if x.size < 3 * fs:
         return np.zeros(0)
-    good = np.isfinite(x)
-    if not good.all():
-        idx = np.arange(x.size)
-        x = np.interp(idx, idx[good], x[good]) if good.any() else np.zeros_like(x)
+    x = fill_gaps(x)[0][0]
     y = _detection_signal(x, fs, kind)
     level = _moving_peak(y, fs)
     is_peak = (y[1:-1] > y[:-2]) & (y[1:-1] >= y[2:]) & (y[1:-1] > THRESHOLD * level[1:-1]) & (y[1:-1] > 0)

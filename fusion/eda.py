@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fusion.filters import bandpass
+from fusion.outliers import MAD_TO_SD
 
 FloatArray = NDArray[np.float64]
 
@@ -21,17 +22,15 @@ RATE_HZ = 10.0  # responses are found on the smoothed trace resampled to this ra
 @dataclass(frozen=True)
 class EdaFeatures:
     """Tonic level (median of the smoothed trace, in the input's units, µS for boards), the number of phasic
-    responses, their rate per minute and their mean amplitude (NaN without responses)."""
+    responses and their rate per minute."""
 
     tonic: float
     responses: int
     per_minute: float
-    mean_amplitude: float
 
 
-def _smoothed(x: FloatArray, fs: float) -> FloatArray:
-    """The trace resampled near RATE_HZ (block means) and low-passed below SMOOTH_HZ."""
-    step = max(1, int(fs // RATE_HZ))
+def _smoothed(x: FloatArray, fs: float, step: int) -> FloatArray:
+    """The trace resampled near RATE_HZ (block means of ``step`` samples) and low-passed below SMOOTH_HZ."""
     usable: FloatArray = x[: x.size - x.size % step].reshape(-1, step).mean(axis=1)
     rate = fs / step
     if usable.size < 4:
@@ -40,29 +39,29 @@ def _smoothed(x: FloatArray, fs: float) -> FloatArray:
     return smooth
 
 
-def eda_features(x: FloatArray, fs: float, min_response: float = RESPONSE_MIN) -> EdaFeatures:
+def eda_features(x: FloatArray, fs: float) -> EdaFeatures:
     """Tonic level and phasic responses of one EDA trace sampled at ``fs`` Hz.
 
-    A response is a rise of the smoothed trace, from a trough to the next peak, of at least ``min_response``
+    A response is a rise of the smoothed trace, from a trough to the next peak, of at least RESPONSE_MIN
     (and clearly above the trace's own noise). Non-finite samples are dropped.
     """
     x = np.asarray(x, dtype=np.float64)
     x = x[np.isfinite(x)]
     if x.size < fs:
-        return EdaFeatures(math.nan, 0, math.nan, math.nan)
-    y = _smoothed(x, fs)
+        return EdaFeatures(math.nan, 0, math.nan)
+    step = max(1, int(fs // RATE_HZ))
+    y = _smoothed(x, fs, step)
     tonic = float(np.median(y))
-    raw_step = np.diff(x[: x.size - x.size % max(1, int(fs // RATE_HZ))])
-    noise = 1.4826 * float(np.median(np.abs(raw_step - np.median(raw_step)))) if raw_step.size else 0.0
-    threshold = max(min_response, NOISE_FACTOR * noise)
+    raw_step = np.diff(x[: x.size - x.size % step])
+    noise = MAD_TO_SD * float(np.median(np.abs(raw_step - np.median(raw_step)))) if raw_step.size else 0.0
+    threshold = max(RESPONSE_MIN, NOISE_FACTOR * noise)
     slope = np.sign(np.diff(y))
     turns = [int(i) for i in np.flatnonzero(np.diff(slope) != 0) + 1]
     troughs = [i for i in turns if slope[i - 1] < 0 <= slope[i]]
-    amplitudes = []
+    responses = 0
     for start in [0, *troughs]:
         peak = next((i for i in turns if i > start and slope[i - 1] > 0 >= slope[i]), None)
         if peak is not None and y[peak] - y[start] >= threshold:
-            amplitudes.append(float(y[peak] - y[start]))
+            responses += 1
     minutes = x.size / fs / 60.0
-    mean_amp = float(np.mean(amplitudes)) if amplitudes else math.nan
-    return EdaFeatures(tonic, len(amplitudes), len(amplitudes) / minutes, mean_amp)
+    return EdaFeatures(tonic, responses, responses / minutes)

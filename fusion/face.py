@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from fusion.affect import Affect, clip01
+from fusion.affect import Affect, clip01, real_number
 
 # MediaPipe Face Landmarker's 52 blendshapes, in its order ("_neutral" carries no expression and no weight).
 FACE_BLENDSHAPES: tuple[str, ...] = (
@@ -334,7 +334,7 @@ def checked_baseline(values: Mapping[str, object]) -> dict[str, float]:
         if name not in known:
             raise ValueError(f"face baseline has an unknown feature {name!r}")
         low = -1.0 if name == CORNER_LIFT else 0.0
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= 1.0:
+        if not real_number(value) or not low <= value <= 1.0:
             raise ValueError(f"face baseline {name} = {value!r} is not a number between {low:g} and 1")
         out[name] = float(value)
     return out

@@ -34,14 +34,14 @@ class FrameSlicer:
         """Stream index of frame ``k``'s centre sample."""
         return round(k * self.hop)
 
-    def push(self, samples: FloatArray) -> tuple[int, FloatArray]:
-        """Add samples; returns the index of the first new frame and the new frames, shape (n, length)."""
+    def push(self, samples: FloatArray) -> FloatArray:
+        """Add samples; returns the new frames, shape (n, length)."""
         x = np.asarray(samples, dtype=np.float64).ravel()
         self._buffer = np.concatenate([self._buffer, x])
         self.samples += x.size
         return self._take(self.samples)
 
-    def flush(self) -> tuple[int, FloatArray]:
+    def flush(self) -> FloatArray:
         """End of stream: pad with silence and hand out the remaining frames centred on received samples."""
         last = self._next - 1
         while self.centre(last + 1) < self.samples:
@@ -51,13 +51,12 @@ class FrameSlicer:
         self._buffer = np.concatenate([self._buffer, np.zeros(pad)])
         return self._take(self.samples + pad, last_frame=last)
 
-    def _take(self, available: int, last_frame: int | None = None) -> tuple[int, FloatArray]:
+    def _take(self, available: int, last_frame: int | None = None) -> FloatArray:
         starts = []
         k = self._next
         while (last_frame is None or k <= last_frame) and self.centre(k) - self.half + self.length <= available:
             starts.append(self.centre(k) - self.half - self._offset)
             k += 1
-        first = self._next
         self._next = k
         if not starts:
             frames = np.zeros((0, self.length))
@@ -68,4 +67,4 @@ class FrameSlicer:
         if keep_from > 0:
             self._buffer = self._buffer[keep_from:]
             self._offset += keep_from
-        return first, frames
+        return frames

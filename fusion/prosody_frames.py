@@ -89,19 +89,14 @@ class ProsodyAnalyzer:
         self._pending: deque[float] = deque()  # intensities of frames whose F0 is not decided yet
         self._decided = 0  # frames handed out
 
-    @property
-    def latency_s(self) -> float:
-        """How long after a sample arrives the frame centred on it comes out: half a window + the look-ahead."""
-        return self.pitch.length / 2 / self.rate + self.pitch.settings.lag_frames * FRAME_HOP
-
     def push(self, samples: FloatArray) -> ProsodyFrames:
         """Analyse more samples; returns every frame that became final."""
-        _, frames = self.slicer.push(samples)
+        frames = self.slicer.push(samples)
         return self._analyse(frames, final=False)
 
     def finish(self) -> ProsodyFrames:
         """End of the stream: returns the remaining frames. The analyser cannot be used after this."""
-        _, frames = self.slicer.flush()
+        frames = self.slicer.flush()
         return self._analyse(frames, final=True)
 
     def _analyse(self, frames: FloatArray, final: bool) -> ProsodyFrames:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from fusion.affect import NO_AFFECT, Affect
+from fusion.affect import NO_AFFECT, Affect, real_number
 from fusion.prosody_features import ProsodySummary, semitones
 from fusion.prosody_frames import ProsodyFrames
 
@@ -54,7 +54,7 @@ class VoiceBaseline:
         checked = {}
         for name in names:
             value = values[name]
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            if not real_number(value) or not math.isfinite(value):
                 raise ValueError(f"voice baseline {name} = {value!r} must be a finite number")
             checked[name] = float(value)
         if not 40.0 <= checked["f0_median_hz"] <= 1000.0:

@@ -8,6 +8,8 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from fusion.framing import FRAME_HOP
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
@@ -23,7 +25,6 @@ class ActivitySettings:
     margin_db: float = 10.0  # a frame this far above the noise floor is active
     rise_db_per_s: float = 1.0  # how fast the floor creeps up when the room gets louder
     hangover_s: float = 0.2  # an active frame this close after a voiced one is still speech (consonants)
-    frame_s: float = 0.01
 
 
 class VoiceActivity:
@@ -37,13 +38,13 @@ class VoiceActivity:
     def update(self, intensity_db: FloatArray, voiced: BoolArray) -> tuple[NDArray[np.int64], FloatArray]:
         """Labels (``Activity`` values) and the noise floor (dB) after each frame."""
         s = self.settings
-        rise = s.rise_db_per_s * s.frame_s
+        rise = s.rise_db_per_s * FRAME_HOP
         labels = np.zeros(intensity_db.size, dtype=np.int64)
         floors = np.zeros(intensity_db.size)
         for i, (level, is_voiced) in enumerate(zip(intensity_db.tolist(), voiced.tolist(), strict=True)):
             floor = level if self.floor_db is None else min(level, self.floor_db + rise)
             self.floor_db = floor
-            self._since_voiced = 0.0 if is_voiced else self._since_voiced + s.frame_s
+            self._since_voiced = 0.0 if is_voiced else self._since_voiced + FRAME_HOP
             if level < floor + s.margin_db:
                 labels[i] = Activity.SILENCE
             elif is_voiced or self._since_voiced <= s.hangover_s:

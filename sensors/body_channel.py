@@ -11,6 +11,7 @@ from sensors.base import Source, State
 from sensors.body_backend import BodyBackend, SourceFault
 from sensors.body_pipeline import BodyPipeline, WindowResult
 from sensors.body_settings import BodySettings
+from sensors.frames import Backoff
 from studio.clock import SessionClock
 from studio.streams import StreamHub
 
@@ -43,7 +44,7 @@ class BodyChannel(Source):
         self._lock = threading.Lock()  # calibration requests come from other threads
         self._connected = False
         self._retry_at = 0.0
-        self._backoff = FIRST_RETRY
+        self._backoff = Backoff(FIRST_RETRY, LAST_RETRY)
         self._last_data = 0.0
         self._gap_from: float | None = None
         self._nonfinite = 0
@@ -76,9 +77,9 @@ class BodyChannel(Source):
                 self.pipeline = BodyPipeline(self._hub, layout, self.settings)
         except (SourceFault, ValueError) as exc:
             self.source.disconnect()
-            self._retry_at = now + self._backoff
-            self.set_status(State.DOWN, f"{self.source.label} did not start: {exc}; retrying in {self._backoff:g} s")
-            self._backoff = min(2 * self._backoff, LAST_RETRY)
+            delay = self._backoff.next_delay()
+            self._retry_at = now + delay
+            self.set_status(State.DOWN, f"{self.source.label} did not start: {exc}; retrying in {delay:g} s")
             return
         self._connected = True
         self._last_data = now
@@ -90,9 +91,9 @@ class BodyChannel(Source):
         if self._gap_from is None:
             self._gap_from = self._last_data
             self._report(f"body: {why} ({self.source.label}) since {self._gap_from:.1f} s; reconnecting")
-        self._retry_at = now + self._backoff
-        self.set_status(State.DOWN, f"{why}; reconnecting in {self._backoff:g} s")
-        self._backoff = min(2 * self._backoff, LAST_RETRY)
+        delay = self._backoff.next_delay()
+        self._retry_at = now + delay
+        self.set_status(State.DOWN, f"{why}; reconnecting in {delay:g} s")
 
     def _report(self, label: str) -> None:
         if self.on_gap is not None:
@@ -121,7 +122,7 @@ class BodyChannel(Source):
 
     def _arrived(self, now: float) -> None:
         self._last_data = now
-        self._backoff = FIRST_RETRY
+        self._backoff.reset()
         if self._gap_from is not None:
             self._report(f"body: streaming resumed after a {now - self._gap_from:.1f} s gap")
             self._gap_from = None

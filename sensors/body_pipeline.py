@@ -56,6 +56,14 @@ FEATURE_FIELDS = (
 PHYSIO_KINDS = ("ppg", "ecg", "eda")
 
 
+def filter_eeg(raw: FloatArray, fs: float, settings: BodySettings) -> FloatArray:
+    """EEG rows (channels x samples, µV, lost samples NaN) at ``fs`` Hz with gaps filled, notched and
+    band-passed as every feature window is (the band's top kept below Nyquist)."""
+    filled, _ = fill_gaps(raw)
+    high = min(settings.band_high_hz, 0.49 * fs)
+    return bandpass(filled, fs, settings.band_low_hz, high, settings.notch_hz)
+
+
 @dataclass(frozen=True)
 class ChannelLayout:
     """What a source delivers: ``fs`` Hz, and per column a name and a kind (eeg, ppg, ecg, eda, other)."""
@@ -161,8 +169,7 @@ class BodyPipeline:
 
     def _eeg_features(self, t_end: float, raw: FloatArray, values: dict[str, float]) -> tuple[NDArray[np.int64], float]:
         s, fs = self.settings, self.layout.fs
-        filled, _ = fill_gaps(raw)
-        filtered = bandpass(filled, fs, s.band_low_hz, min(s.band_high_hz, 0.49 * fs), s.notch_hz)
+        filtered = filter_eeg(raw, fs, s)
         quality = channel_quality(raw, filtered, fs, s.notch_hz, s.quality)
         ok = usable(quality)
         freqs, psd = welch_psd(filtered, fs)

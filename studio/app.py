@@ -335,21 +335,25 @@ class Studio:
         """Record an operator action (not a music change: those go to the control log)."""
         self.actions.append(OperatorAction(self.clock.now(), action, detail))
 
+    def _recorded(self, need: str) -> tuple[Store, int]:
+        """The session database and this session's id; StoreError saying what ``need``s them if not recorded."""
+        if self.database is None or self.recorder is None:
+            raise StoreError(f"this session is not recorded: {need}")
+        return self.database, self.recorder.session_id
+
     def self_report(self, phase: str, valence: int, arousal: int) -> None:
         """Store a Self-Assessment Manikin rating (1-9) now; StoreError if it is out of range or not recorded."""
-        if self.database is None or self.recorder is None:
-            raise StoreError("this session is not recorded: self-reports need a session database")
-        self.database.add_self_report(self.recorder.session_id, self.clock.now(), phase, valence, arousal)
+        database, sid = self._recorded("self-reports need a session database")
+        database.add_self_report(sid, self.clock.now(), phase, valence, arousal)
         self.log_action("self-report", f"{phase}: valence {valence}, arousal {arousal}")
 
     def assign(self, client: str | None = None, consent: Consent | None = None) -> None:
         """Say whom this running session is for (a pseudonymous code, registered if new; None keeps it) and what
         they consented to (None keeps it); a new client's stored baselines are reused. StoreError if the code is
         not acceptable or the session is not recorded."""
-        if self.database is None or self.recorder is None:
-            raise StoreError("this session is not recorded: a client and consent need a session database")
+        database, sid = self._recorded("a client and consent need a session database")
         consent = consent or self.options.consent
-        self.database.assign_session(self.recorder.session_id, client, consent)
+        database.assign_session(sid, client, consent)
         changed = client is not None and client != self.options.client
         self.options = replace(self.options, client=client or self.options.client, consent=consent)
         if changed:
@@ -359,9 +363,8 @@ class Studio:
 
     def save_notes(self, template: str, sections: dict[str, str]) -> None:
         """Store the session note (SOAP or DAP sections); StoreError if it cannot be kept."""
-        if self.database is None or self.recorder is None:
-            raise StoreError("this session is not recorded: notes need a session database")
-        self.database.save_notes(self.recorder.session_id, template, sections)
+        database, sid = self._recorded("notes need a session database")
+        database.save_notes(sid, template, sections)
         self.log_action("notes saved", template)
 
     @property

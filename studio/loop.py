@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +17,18 @@ from fusion.outliers import HISTORY, is_outlier
 from sensors.base import affect_stream_name
 from studio.events import ControlChange, EventLog
 from studio.music.params import MODES, NUMERIC, MusicParams, clamp_params
-from studio.policy import Bounds, Change, ControlMode, Goal, Point, Policy, describe, fmt_point
+from studio.policy import (
+    ISO_LEAD_PER_MIN,
+    ISO_MATCH_SECONDS,
+    Bounds,
+    Change,
+    ControlMode,
+    Goal,
+    Point,
+    Policy,
+    describe,
+    fmt_point,
+)
 from studio.streams import Stream, StreamHub
 
 MUSIC_FIELDS = (*NUMERIC, "mode")  # mode is stored as its index in MODES
@@ -42,8 +54,8 @@ class LoopConfig:
     suggest_interval: float = 20.0
     stale_after: Mapping[str, float] | None = None
     weights: Mapping[str, float] | None = None
-    iso_match_seconds: float = 30.0
-    iso_lead_per_min: float = 0.2
+    iso_match_seconds: float = ISO_MATCH_SECONDS
+    iso_lead_per_min: float = ISO_LEAD_PER_MIN
 
 
 @dataclass(frozen=True)
@@ -137,7 +149,7 @@ class FusionLoop:
             sink.set_ceiling(self._bounds.volume_ceiling)
         self._suggestions: list[Suggestion] = []
         self._suggestion_ids = itertools.count(1)
-        self._last_suggestion: float | None = None
+        self._last_suggestion = -math.inf
         self._hold_until = -np.inf
         self._applied: MusicParams | None = None
         self._judged: dict[str, tuple[float, bool]] = {}  # channel -> (time of its newest reading, outlier?)
@@ -203,7 +215,7 @@ class FusionLoop:
         new = checked_weights({**self._weights, **weights}, self.channels)
         with self._lock:
             for channel in self.channels:
-                old_w, new_w = self._weights.get(channel, 1.0), new.get(channel, 1.0)
+                old_w, new_w = self._weights[channel], new[channel]  # checked_weights gives every channel
                 self._log_operator(t, f"weight {channel}", f"{old_w:g}", f"{new_w:g}")
             self._weights = new
 
@@ -306,9 +318,10 @@ class FusionLoop:
             params = self._params
         if params != self._applied and self.sink is not None:
             self.sink.apply(params)
+        if params is not self._applied:  # adding the setting already added changes no range
+            self.ranges.add(params)
         self._applied = params
         self.music.append(now, music_row(params))
-        self.ranges.add(params)
         self.last = replace(fused, affect=smoothed)
         self.ticks += 1
         return self.last
@@ -323,8 +336,7 @@ class FusionLoop:
             # One suggestion per interval at most, once the music has rested that long: each then carries
             # the interval's worth of change, so accepting every one keeps to the rate limit.
             interval = self.config.suggest_interval
-            asked = -np.inf if self._last_suggestion is None else self._last_suggestion
-            last = max(asked, self._policy.last_change())
+            last = max(self._last_suggestion, self._policy.last_change())
             if now - last < interval:
                 return
             _, changes, reason = self._policy.propose(now, estimate, self._params, self._bounds, interval)

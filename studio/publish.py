@@ -27,6 +27,7 @@ from studio.streams import Stream, StreamHub
 log = logging.getLogger(__name__)
 PERIOD = 0.05  # seconds between sends
 SOURCE_ID = "affect-studio"
+BODY_STREAM = "body.eeg"  # the raw body signal sent as the EEG outlet
 
 
 def lsl_offset(clock: SessionClock) -> float:
@@ -47,18 +48,15 @@ class Publisher:
         markers: EventLog[Marker],
         outputs: Outputs,
         loop_rate: float,
-        body_stream: str = "body.eeg",
         body_rate: float = 0.0,
     ) -> None:
-        self.outputs = outputs
-        self._hub = hub
         self._markers = markers
         self._cursor = Cursor()
         self.offset = lsl_offset(clock)
         self._streams: dict[str, Stream] = {"fused": hub.get("affect.fused"), "music": hub.get("music.params")}
         self._streams |= {ch: hub.get(affect_stream_name(ch)) for ch in channels}
-        if body_stream in hub:
-            self._streams["body"] = hub.get(body_stream)
+        if BODY_STREAM in hub:
+            self._streams["body"] = hub.get(BODY_STREAM)
         self.outlets: dict[str, Any] = {}
         if outputs.lsl:
             p = outputs.lsl_prefix

@@ -186,11 +186,10 @@ def beside(path: Path) -> Path:
 class Store:
     """An open session database. Every method may be called from any thread."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path, notice: str = "", encrypted: bool = False) -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path, notice: str = "") -> None:
         self.db = db
         self.path = path
         self.notice = notice  # what the operator should know about how it was opened (empty: nothing)
-        self.encrypted = encrypted
         self.lock = threading.RLock()
         self.interrupted = self.mark_interrupted()
 
@@ -214,7 +213,7 @@ class Store:
             raise StoreError(f"cannot read {path}: {exc.strerror}") from None
         if reason is None:
             try:
-                return cls(_open_checked(path, passphrase), path, encrypted=passphrase is not None)
+                return cls(_open_checked(path, passphrase), path)
             except OPERATIONAL_ERRORS as exc:
                 raise StoreError(f"cannot use {path}: {exc}") from None
             except DB_ERRORS as exc:
@@ -229,7 +228,7 @@ class Store:
         except DB_ERRORS as exc:
             raise StoreError(f"cannot create {new}: {exc}") from None
         notice = f"{path} is not a usable session database ({reason}); left it untouched and opened {new} instead"
-        return cls(db, new, notice, encrypted=passphrase is not None)
+        return cls(db, new, notice)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

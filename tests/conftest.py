@@ -18,8 +18,9 @@ def reference_data() -> Path:
 
     A test that needs them fails (never skips) when neither exists, saying where they are looked for.
     """
-    configured = os.environ.get("STUDIO_REFERENCE_DATA")
-    path = Path(configured) if configured else Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    from benchmarks import reference_data_folder
+
+    path = reference_data_folder()
     if not (path / "README.md").is_file():
         pytest.fail(f"reference data not found at {path}; set STUDIO_REFERENCE_DATA to the shared data folder")
     return path
@@ -30,13 +31,13 @@ def recorded_session(tmp_path_factory) -> tuple[Path, int]:
     """A real 6-second headless demo session of client P01 (research consent, two command-line markers,
     self-reports and a SOAP note), recorded once for every test that reads sessions: (database, session id)."""
     import json
-    import subprocess
-    import sys
+
+    from tests.test_cli import run_cli
 
     store = tmp_path_factory.mktemp("recorded") / "studio.sqlite"
 
     def cli(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "studio", *args], capture_output=True, text=True, timeout=120)
+        done = run_cli(*args, timeout=120)
         assert done.returncode == 0, done.stderr
         return done.stdout
 

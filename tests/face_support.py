@@ -1,18 +1,12 @@
-"""Shared helpers of the face tests: the real model, real reference faces, and one landmarker per module."""
+"""Shared helpers of the face tests: where the real reference faces are, and reading one as an image."""
 
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from tests.test_models import reference_model
-
 LONDON = Path("faces/london_set_neutral_smiling/images")
 VIDEO = Path("faces/video/single_face.mp4")
-
-
-def model_path() -> Path:
-    return reference_model()
 
 
 def london(reference_data: Path, person: str, label: str) -> Path:

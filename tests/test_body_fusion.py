@@ -19,12 +19,9 @@ from fusion.eeg import (
 )
 from fusion.filters import bandpass, detrend, fill_gaps
 from fusion.quality import Quality, QualityLimits, channel_quality, describe
+from tests.test_fusion import sine
 
 FS = 250.0
-
-
-def sine(freq: float, amp: float = 10.0, seconds: float = 2.0, fs: float = FS):
-    return amp * np.sin(2 * np.pi * freq * np.arange(int(fs * seconds)) / fs)
 
 
 def test_notch_and_band_pass_remove_what_they_should_and_keep_the_rest():

@@ -11,19 +11,11 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.test_cli import run_cli
-
-
-def start_headless(*args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "studio", "run", "--demo", "--headless", "--audio", "silent", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+from tests.test_headless import start
 
 
 def test_sigkill_keeps_everything_up_to_the_last_second_and_the_session_shows_as_interrupted(tmp_path):
-    proc = start_headless("--duration", "60", "--out", str(tmp_path), "--marker", "2:before the crash")
+    proc = start(tmp_path, "--audio", "silent", "--duration", "60", "--marker", "2:before the crash")
     first = json.loads(proc.stdout.readline())
     assert first["event"] == "recording"
     time.sleep(5.0)
@@ -61,7 +53,7 @@ def test_sigkill_keeps_everything_up_to_the_last_second_and_the_session_shows_as
 
 
 def test_the_next_start_names_the_interrupted_session(tmp_path):
-    proc = start_headless("--duration", "60", "--out", str(tmp_path))
+    proc = start(tmp_path, "--audio", "silent", "--duration", "60")
     first = json.loads(proc.stdout.readline())
     time.sleep(1.0)
     proc.kill()
@@ -77,7 +69,13 @@ def test_a_full_disk_stops_recording_cleanly_and_keeps_what_was_written(tmp_path
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], check=True)
     try:
         store = Path(disk) / "session.sqlite"
-        proc = start_headless("--duration", "60", "--store", str(store))
+        studio = [sys.executable, "-m", "studio", "run", "--demo", "--headless", "--audio", "silent"]
+        proc = subprocess.Popen(  # --store, not --out: the database itself goes onto the small disk
+            [*studio, "--duration", "60", "--store", str(store)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         out, err = proc.communicate(timeout=90)
         assert proc.returncode == 1, err
         summary = json.loads(out.strip().splitlines()[-1])

@@ -2,10 +2,11 @@
 
 import json
 
-from tests.face_support import LONDON, VIDEO, london, model_path
+from tests.face_support import LONDON, VIDEO, london
 from tests.test_cli import assert_one_line_error, run_cli
+from tests.test_models import reference_model
 
-MODEL = ["--model", str(model_path())]
+MODEL = ["--model", str(reference_model())]
 
 
 def records(result):

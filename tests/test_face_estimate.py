@@ -15,12 +15,13 @@ from fusion.face import (
     turn_degrees,
 )
 from sensors.landmarker import Landmarker
-from tests.face_support import image, london, model_path
+from tests.face_support import image, london
+from tests.test_models import reference_model
 
 
 @pytest.fixture(scope="module")
 def stills():
-    landmarker = Landmarker(model_path(), video=False)
+    landmarker = Landmarker(reference_model(), video=False)
     yield landmarker
     landmarker.close()
 

@@ -15,7 +15,8 @@ from sensors.frames import Backoff, FaceConfig, FrameFeed, FrameReader, FrameSou
 from sensors.landmarker import FaceReading, NewestFrameWorker
 from studio.clock import SessionClock
 from studio.streams import StreamHub
-from tests.face_support import LONDON, VIDEO, model_path
+from tests.face_support import LONDON, VIDEO
+from tests.test_models import reference_model
 
 
 def wait_for(condition, timeout=10.0):
@@ -114,7 +115,7 @@ def test_live_face_on_the_camera_path_estimates_and_explains(reference_data):
     clock = SessionClock()
     hub = StreamHub()
     clip = str(reference_data / VIDEO)
-    face = LiveFace(FaceConfig(), clock, model_path(), opener=lambda: cv2.VideoCapture(clip))
+    face = LiveFace(FaceConfig(), clock, reference_model(), opener=lambda: cv2.VideoCapture(clip))
     face.open(hub)
     try:
         wait_for(lambda: face.worker.stats.analysed >= 3)
@@ -128,13 +129,13 @@ def test_live_face_on_the_camera_path_estimates_and_explains(reference_data):
     affect = hub.get("affect.face").last(600)
     assert len(affect) == stats.analysed and affect.values[:, 2].min() > 0.9
     shapes = hub.get("face.blendshapes")
-    assert shapes.width == 53  # 52 blendshapes and the lip-corner lift and shapes.count == stats.analysed
+    assert shapes.width == 53 and shapes.count == stats.analysed  # 52 blendshapes and the lip-corner lift
     assert face.status.state is State.DOWN
 
 
 def test_live_face_on_a_folder_of_images_says_it_found_a_face(reference_data):
     clock = SessionClock()
-    face = LiveFace(FaceConfig(source=str(reference_data / LONDON), fps=10.0), clock, model_path())
+    face = LiveFace(FaceConfig(source=str(reference_data / LONDON), fps=10.0), clock, reference_model())
     face.open(StreamHub())
     try:
         wait_for(lambda: face.worker_stats.analysed >= 2)

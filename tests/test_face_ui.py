@@ -1,7 +1,6 @@
 """The face preview and blendshape bars as real Qt widgets (offscreen) on a real face through MediaPipe."""
 
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,9 @@ from sensors.face import LiveFace, ScriptedFace
 from sensors.frames import FaceConfig
 from studio.clock import SessionClock
 from studio.streams import StreamHub
-from tests.face_support import LONDON, model_path
+from tests.face_support import LONDON
+from tests.test_face_sources import wait_for
+from tests.test_models import reference_model
 from ui.blendshape_bars import BlendshapeBars
 from ui.face_preview import FacePreview, FrameView, picture
 from ui.face_sketch import sketch
@@ -44,12 +45,9 @@ def detail(rgb: np.ndarray) -> float:
 def live(qapp, reference_data):
     """A live face source replaying the London set (neutral 001 first) at 10 frames/s."""
     clock = SessionClock()
-    source = LiveFace(FaceConfig(source=str(reference_data / LONDON), fps=10.0), clock, model_path())
+    source = LiveFace(FaceConfig(source=str(reference_data / LONDON), fps=10.0), clock, reference_model())
     source.open(StreamHub())
-    deadline = time.monotonic() + 10
-    while source.worker_stats.analysed < 2:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_for(lambda: source.worker_stats.analysed >= 2)
     source.step(clock.now())
     yield source
     source.close()

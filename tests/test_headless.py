@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.test_cli import run_cli
+
 CHANNELS = {"face", "voice", "text", "body"}
 
 
@@ -73,12 +75,7 @@ def test_sigint_ends_the_run_and_keeps_what_was_recorded(tmp_path):
 
 @pytest.mark.parametrize("bad", [["--duration", "0"], ["--duration", "-3"]])
 def test_bad_duration(tmp_path, bad):
-    proc = subprocess.run(
-        [sys.executable, "-m", "studio", "run", "--demo", "--headless", "--out", str(tmp_path), *bad],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = run_cli("run", "--demo", "--headless", "--out", str(tmp_path), *bad)
     assert proc.returncode == 2 and "--duration" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -114,9 +111,7 @@ def test_stopping_twice_returns_the_same_counts(tmp_path):
 
 def test_a_calibrated_baseline_is_stored_for_the_client_and_reused_next_session(tmp_path):
     database = str(tmp_path / "session.sqlite")
-    added = subprocess.run(
-        [sys.executable, "-m", "studio", "clients", "add", "C-017", "--store", database], capture_output=True, text=True
-    )
+    added = run_cli("clients", "add", "C-017", "--store", database)
     assert added.returncode == 0, added.stderr
     first = start(tmp_path, "--duration", "8", "--calibrate", "4", "--client", "C-017")
     out, err = first.communicate(timeout=90)

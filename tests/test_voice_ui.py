@@ -8,17 +8,16 @@ import numpy as np
 
 from sensors.microphone import MicrophoneFeed
 from sensors.voice import ScriptedVoice, VoiceSource
-from studio.clock import ManualClock, SessionClock
+from studio.clock import SessionClock
 from studio.streams import StreamHub
+from tests.test_voice_source import run
 from tests.virtual_mic import client_env, pulse_server
 from ui.voice_panel import DevicePicker, VoicePanel
 
 
 def scripted_session(seconds: float):
-    hub, clock, voice = StreamHub(), ManualClock(), ScriptedVoice()
-    voice.open(hub)
-    for _ in range(int(seconds / voice.period)):
-        voice.step(clock.advance(voice.period))
+    voice = ScriptedVoice()
+    clock, hub = run(voice, seconds)
     return SimpleNamespace(hub=hub, sources={"voice": voice}), clock  # the parts of a Studio the panel reads
 
 

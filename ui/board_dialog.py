@@ -3,7 +3,7 @@ the settings as a named profile (used with ``--board NAME`` or ``[body] source =
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -42,7 +42,6 @@ class BoardDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Board connection")
         self.profiles_path = profiles_path
-        self.saved: str | None = None  # the name of the profile saved last
         layout = QVBoxLayout(self)
         top = QFormLayout()
         self.profile = QComboBox()
@@ -144,8 +143,7 @@ class BoardDialog(QDialog):
                 values[name] = editor.value()
             else:
                 values[name] = editor.text().strip()
-        known = {f.name for f in fields(BoardConfig)}
-        return replace(BoardConfig(board_id=self.board_id), **{k: v for k, v in values.items() if k in known})
+        return replace(BoardConfig(board_id=self.board_id), **values)
 
     def save(self) -> None:
         """Check the settings and save them as the profile named; the message says what happened."""
@@ -156,7 +154,6 @@ class BoardDialog(QDialog):
         except (BoardError, OSError) as exc:
             self._say(str(exc), error=True)
             return
-        self.saved = name
         self._fill_profiles()
         self.profile.setCurrentText(name)
         self._say(f"saved '{name}': start a session with --board {name} (or [body] source = \"{name}\")")

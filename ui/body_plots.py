@@ -7,7 +7,7 @@ import pyqtgraph as pg
 
 from studio.streams import StreamHub
 from ui.plotting import colour_key, line, read, setup_plot, thin
-from ui.theme import BLUE, ORANGE, VERMILLION
+from ui.theme import BLUE, GRID, ORANGE, VERMILLION
 
 HISTORY = 120.0  # seconds of heart rate and EDA shown
 BAND_TOP_HZ = 45.0  # the y range follows the spectrum up to here
@@ -22,7 +22,7 @@ class SpectrumPlot(pg.PlotWidget):
         item = self.getPlotItem()
         setup_plot(item, "EEG spectrum · usable channels", (0.0, max_hz), (-2.0, 3.0), "Hz", "log10 µV²/Hz")
         for edge in (4, 8, 13, 30):  # band edges
-            item.addItem(pg.InfiniteLine(pos=edge, angle=90, pen=pg.mkPen("#E3E6EA", width=1)))
+            item.addItem(pg.InfiniteLine(pos=edge, angle=90, pen=pg.mkPen(GRID, width=1)))
         self.curve = line(item, BLUE)
         self._shown_t: float | None = None
 

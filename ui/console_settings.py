@@ -12,8 +12,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from ui.face_preview import PRIVACY_MODES
 from ui.theme import FONT_SCALES, THEMES
-
-WORKSPACES = ("session", "lab", "presentation")
+from ui.workspaces import WORKSPACES
 
 
 def default_settings_path() -> Path:
@@ -76,7 +75,8 @@ class ConsoleSettings:
 
     @property
     def workspace(self) -> str:
-        return self._choice("workspace", WORKSPACES, WORKSPACES[0])
+        names = [w.name for w in WORKSPACES]
+        return self._choice("workspace", names, names[0])
 
     @workspace.setter
     def workspace(self, name: str) -> None:

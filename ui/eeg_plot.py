@@ -9,8 +9,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 import pyqtgraph as pg
 
-from fusion.filters import bandpass, fill_gaps
 from fusion.quality import QUALITY_LABELS, Quality
+from sensors.body_pipeline import filter_eeg
 from sensors.body_settings import BodySettings
 from studio.streams import StreamHub, Window
 from ui.plotting import colour_key, line, read, setup_plot, thin
@@ -33,8 +33,7 @@ def display_traces(window: Window, lanes: int, settings: BodySettings, max_point
     gaps, thinned to at most ``max_points`` points."""
     raw = window.values[:, :lanes].T
     fs = (len(window) - 1) / max(window.t[-1] - window.t[0], 1e-9)
-    filled, _ = fill_gaps(raw)
-    filtered = bandpass(filled, fs, settings.band_low_hz, min(settings.band_high_hz, 0.49 * fs), settings.notch_hz)
+    filtered = filter_eeg(raw, fs, settings)
     filtered[~np.isfinite(raw)] = np.nan
     return thin(Window(window.t, filtered.T), max_points)
 

@@ -50,7 +50,7 @@ from ui.session_flow_panel import SessionFlowPanel
 from ui.setup_assistant import SetupAssistant
 from ui.shortcut_help import ShortcutHelp, shortcut_rows
 from ui.status_panel import StatusPanel
-from ui.theme import DARK, FONT_SCALES, THEMES, configure_pyqtgraph, style_sheet, theme_plots
+from ui.theme import DARK, THEMES, configure_pyqtgraph, style_sheet, theme_plots
 from ui.va_plane import VAPlane
 from ui.voice_panel import VoicePanel
 from ui.workspaces import WORKSPACES, Workspace, Workspaces
@@ -315,8 +315,7 @@ class MainWindow(QMainWindow):
     # --- look ---------------------------------------------------------------------------------------------
     def _apply_look(self, workspace: Workspace) -> None:
         """The workspace's theme and font size (Presentation: dark and large), full screen if it asks."""
-        for name, action in getattr(self, "workspace_actions", {}).items():
-            action.setChecked(name == workspace.name)
+        self.workspace_actions[workspace.name].setChecked(True)  # the group unchecks the others
         self.restyle()
         self.status.setVisible(not workspace.full_screen)  # a room sees the plots; faults still show as banners
         if workspace.full_screen and self.isVisible():
@@ -325,7 +324,7 @@ class MainWindow(QMainWindow):
             self.showNormal()
 
     def restyle(self) -> None:
-        workspace = self.workspaces.current if hasattr(self, "workspaces") else None
+        workspace = self.workspaces.current
         presenting = workspace is not None and workspace.dark
         palette = DARK if presenting else THEMES[self.settings.theme]
         scale = self.settings.font_scale
@@ -339,8 +338,7 @@ class MainWindow(QMainWindow):
         self.restyle()
 
     def scale_font(self, factor: float) -> None:
-        scale = min(max(self.settings.font_scale * factor, FONT_SCALES[0]), FONT_SCALES[1])
-        self.settings.font_scale = scale
+        self.settings.font_scale *= factor  # the setting keeps itself within its range
         self.restyle()
 
     def toggle_full_screen(self) -> None:

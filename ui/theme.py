@@ -104,9 +104,6 @@ QFrame#overlay QLabel {{ color: #F3F4F6; }}
 """
 
 
-STYLE_SHEET = style_sheet()
-
-
 def configure_pyqtgraph() -> None:
     """Light plots with antialiased lines; call once before any plot is made."""
     pg.setConfigOptions(background=PANEL, foreground=MUTED, antialias=True)

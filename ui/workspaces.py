@@ -7,11 +7,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from ui.console_settings import ConsoleSettings
+if TYPE_CHECKING:  # ui.console_settings reads the workspace names from here
+    from ui.console_settings import ConsoleSettings
 
 Cell = tuple[str, ...]  # dock names sharing one place as tabs (the first one in front)
 Column = tuple[Cell, ...]  # cells from top to bottom

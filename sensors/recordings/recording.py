@@ -25,6 +25,7 @@ _KIND_WORDS = (
     ("eda", ("eda", "gsr", "skin")),
     ("other", ("eog", "emg", "acc", "gyro", "temp", "resp", "marker", "trigger", "status", "annotation", "spo2")),
 )
+PHYSIO_TYPES = {"ecg": "ecg", "ppg": "ppg", "eda": "eda", "gsr": "eda", "bvp": "ppg"}  # stream/channel type -> kind
 
 
 class RecordingError(StudioError):

@@ -9,9 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from sensors.recordings.recording import Recording, RecordingError, clean_label, guess_kind
-
-PHYSIO_TYPES = {"ecg": "ecg", "ppg": "ppg", "eda": "eda", "gsr": "eda", "bvp": "ppg"}
+from sensors.recordings.recording import PHYSIO_TYPES, Recording, RecordingError, clean_label, guess_kind
 
 
 def _first(info: dict[str, Any], key: str) -> str:

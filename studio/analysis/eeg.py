@@ -68,7 +68,7 @@ def band_table(rec: Recording, notch: float) -> tuple[list[float], NDArray[np.fl
     """Window starts (s from the first sample) and, per window and channel, the KEYS values (units^2, share)."""
     import numpy as np
 
-    from fusion.eeg import BAND_NAMES, band_powers_from_psd, relative, welch_psd
+    from fusion.eeg import BAND_NAMES, band_powers, relative
     from fusion.filters import bandpass, fill_gaps
     from sensors.recordings import RecordingError
 
@@ -81,7 +81,7 @@ def band_table(rec: Recording, notch: float) -> tuple[list[float], NDArray[np.fl
     rows = []
     for start in starts:
         x = bandpass(data[:, start : start + size], rec.fs, 1.0, min(45.0, 0.49 * rec.fs), notch)
-        powers = band_powers_from_psd(*welch_psd(x, rec.fs))
+        powers = band_powers(x, rec.fs)
         rows.append(np.column_stack((powers, relative(powers)[:, alpha])))
     return [s / rec.fs for s in starts], np.asarray(rows)
 

@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 from studio.commands._store import add_session_argument, add_store_argument, open_store, session_id
+from studio.export.tabular import FORMATS as TABLE_FORMATS
 
 HELP = "export a recorded session: tables (CSV, Parquet), signals (EDF+, BDF+) or a report (HTML and PDF)"
-FORMATS = ("csv", "parquet", "edf", "bdf", "report")
+FORMATS = (*TABLE_FORMATS, "edf", "bdf", "report")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         data = load_session(store, sid, args.include_client, progress)
     finally:
         store.close()
-    if args.format in ("csv", "parquet"):
+    if args.format in TABLE_FORMATS:
         from studio.export.tabular import export_tables
 
         files = export_tables(data, args.out, args.format, progress)

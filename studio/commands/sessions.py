@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from studio.commands._store import add_session_argument, add_store_argument, open_store, session_id
+from studio.store import PHASES, TEMPLATES
 
 if TYPE_CHECKING:
     from studio.store import Store
@@ -24,14 +25,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_store_argument(close)
     rate = sub.add_parser("rate", help="add a Self-Assessment Manikin rating (valence and arousal, 1-9)")
     add_session_argument(rate)
-    rate.add_argument("--phase", choices=("before", "during", "after"), required=True)
+    rate.add_argument("--phase", choices=PHASES, required=True)
     rate.add_argument("--valence", type=int, required=True, help="1 (unhappy) to 9 (happy)")
     rate.add_argument("--arousal", type=int, required=True, help="1 (calm) to 9 (excited)")
     rate.add_argument("--at", type=float, help="session seconds (default: 0 before, the end after and during)")
     add_store_argument(rate)
     notes = sub.add_parser("notes", help="write the session note in a SOAP or DAP template")
     add_session_argument(notes)
-    notes.add_argument("--template", choices=("SOAP", "DAP"), required=True)
+    notes.add_argument("--template", choices=tuple(TEMPLATES), required=True)
     notes.add_argument(
         "--section", action="append", default=[], metavar="NAME=TEXT", help="e.g. Subjective='slept badly'"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from studio.export.data import Progress, SessionData, Table
 
-FORMATS = ("csv", "parquet")
+FORMATS = ("csv", "parquet")  # the table formats export_tables writes
 
 
 def write_table(table: Table, path: Path, fmt: str) -> None:
