@@ -28,8 +28,8 @@ from benchmarks import reference_data_folder
 from sensors.face import ScriptedFace
 from sensors.frames import read_file
 from sensors.landmarker import Landmarker, NewestFrameWorker, mediapipe_tasks
+from studio.kernel.streams import StreamHub
 from studio.paths import face_model_path
-from studio.streams import StreamHub
 
 WIDTH, HEIGHT = 640, 480
 

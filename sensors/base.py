@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from fusion.affect import AFFECT_FIELDS, Affect
-from studio.streams import Stream, StreamHub
+from studio.kernel.streams import Stream, StreamHub
 
 
 class State(StrEnum):

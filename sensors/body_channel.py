@@ -12,8 +12,8 @@ from sensors.body_backend import BodyBackend, SourceFault
 from sensors.body_pipeline import BodyPipeline, WindowResult
 from sensors.body_settings import BodySettings
 from sensors.frames import Backoff
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
 
 STALL_SECONDS = 2.0  # no samples for this long means the device is gone
 FIRST_RETRY = 1.0  # s before the first reconnection attempt; doubled after each failure

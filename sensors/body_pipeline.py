@@ -30,7 +30,7 @@ from fusion.filters import bandpass, fill_gaps
 from fusion.quality import channel_quality, usable
 from sensors.body_settings import BodySettings
 from sensors.mind_models import MindModels, model_features
-from studio.streams import Stream, StreamHub
+from studio.kernel.streams import Stream, StreamHub
 
 FloatArray = NDArray[np.float64]
 

@@ -21,9 +21,8 @@ from fusion.face import (
 from sensors.base import FrameClock, Source, State
 from sensors.frames import Backoff, Capture, FaceConfig, FrameFeed, FrameReader, Image
 from sensors.landmarker import FaceReading, Landmarker, LandmarkerError, NewestFrameWorker, WorkerStats
-from studio.clock import SessionClock
-from studio.models import face_model_status
-from studio.streams import Stream, StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import Stream, StreamHub
 
 AUTO_CALIBRATION = 5.0  # seconds: with no calibration asked for or loaded, the first seconds with input are used
 STALE_FRAMES = 2.0  # seconds without a new frame after which the channel says the frames stopped
@@ -219,12 +218,16 @@ class LiveFace(FaceSource):
         model: Path,
         opener: Callable[[], Capture] | None = None,
         backoff: Backoff | None = None,
+        model_problem: str = "",
     ) -> None:
+        """``model_problem``: why the face model cannot be used (missing, damaged), said by whoever installs it;
+        empty when it was found intact."""
         super().__init__()
         self.config = config
         self.backend = "camera" if config.camera is not None or opener is not None else "file"
         self.period = 1.0 / config.fps
         self.model = model
+        self._model_problem = model_problem
         self._clock = clock
         self._reader = FrameReader(config, opener)
         self._backoff = backoff or Backoff()
@@ -240,9 +243,8 @@ class LiveFace(FaceSource):
 
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
-        ok, text = face_model_status(self.model)
-        if not ok:
-            self.set_status(State.DOWN, text)
+        if self._model_problem:
+            self.set_status(State.DOWN, self._model_problem)
             return
         try:
             self._landmarker = Landmarker(self.model)

@@ -20,8 +20,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sensors.base import State
-from studio.errors import StudioError
-from studio.hardware import cameras
+from sensors.hardware import cameras
+from studio.kernel.errors import StudioError
 
 Image = NDArray[np.uint8]  # BGR, shape (height, width, 3), as OpenCV decodes it
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")

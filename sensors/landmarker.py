@@ -21,8 +21,8 @@ from numpy.typing import NDArray
 
 from fusion.face import CORNER_LIFT, Box, FaceQuality, corner_lift, face_box, face_quality, pick_face
 from sensors.frames import Image
-from studio.errors import StudioError
-from studio.quiet import native_stderr_silenced
+from studio.kernel.errors import StudioError
+from studio.kernel.quiet import native_stderr_silenced
 
 log = logging.getLogger(__name__)
 MAX_FACES = 4

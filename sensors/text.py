@@ -10,7 +10,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from fusion.text import affect_from_sentiment
 from sensors.base import Source, State
-from studio.streams import Stream, StreamHub
+from studio.kernel.streams import Stream, StreamHub
 
 SENTIMENT_FIELDS = ("compound", "pos", "neu", "neg")
 MAX_CHARS = 2000

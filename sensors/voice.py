@@ -23,7 +23,7 @@ from fusion.prosody_frames import DBFS_OFFSET, REFERENCE_POWER, ProsodyAnalyzer,
 from fusion.voice import BaselineCollector, VoiceBaseline, voice_affect
 from sensors.audio_feed import AudioBlock, AudioFeed, FeedHealth
 from sensors.base import Source, State
-from studio.streams import Stream, StreamHub
+from studio.kernel.streams import Stream, StreamHub
 
 FloatArray = NDArray[np.float64]
 

@@ -13,9 +13,11 @@ from sensors.body_sources import make_body_channel
 from sensors.face import LiveFace, ScriptedFace
 from sensors.text import TextSource, scripted_text
 from sensors.voice_setup import make_voice
-from studio.clock import SessionClock
 from studio.config import Config, checked_calibration
-from studio.events import ControlChange, EventLog, Marker
+from studio.kernel.clock import SessionClock
+from studio.kernel.events import ControlChange, EventLog, Marker
+from studio.kernel.streams import StreamHub
+from studio.kernel.worker import PeriodicWorker
 from studio.loop import FusionLoop
 from studio.marker_inputs import LslMarkers, OscMarkers, start_marker_inputs
 from studio.models import face_model_status
@@ -27,8 +29,6 @@ from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
 from studio.session import SessionOptions
 from studio.store import Consent, Store, StoreError, passphrase_from_env
-from studio.streams import StreamHub
-from studio.worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,13 @@ def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, S
     (``--voice PATH``) or, in demo mode, the scripted voice. The body is ``[body] source`` (a board, a
     recording or an LSL stream), or in demo mode the synthetic board."""
     text: TextSource = scripted_text() if demo else TextSource()
+    model_ok, model_text = face_model_status()
+    model_problem = "" if model_ok else model_text
     face: Source
     if demo:
-        model_ok, model_text = face_model_status()
-        face = ScriptedFace(note="" if model_ok else model_text)
+        face = ScriptedFace(note=model_problem)
     else:
-        face = LiveFace(config.face, clock, face_model_path())
+        face = LiveFace(config.face, clock, face_model_path(), model_problem=model_problem)
     return {
         "face": face,
         "voice": make_voice(config.voice, clock.now, demo),

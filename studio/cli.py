@@ -9,25 +9,15 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
 
 import studio.commands
 from sensors.voice_setup import with_voice_option
-from studio.commands import register
+from studio.commands import OneLineParser, register
 from studio.config import AUDIO_BACKENDS, Config, load_config
-from studio.errors import StudioError, UsageError
+from studio.kernel.errors import PROG, StudioError, UsageError, print_error
 from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
 from studio.session import SessionOptions
 from studio.store import Consent, passphrase_from_env
-
-PROG = "affect-studio"
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a bad command line in one line, without a usage block or traceback."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def parse_bound(text: str, bounds: Bounds) -> Bounds:
@@ -211,7 +201,7 @@ def choose_demo(args: argparse.Namespace, config: Config) -> bool:
         return True
     if config.face.camera is None:  # a recording given as the face input is live input enough
         return False
-    from studio.hardware import detect
+    from sensors.hardware import detect
 
     found = detect(config.board)
     if not found.any:
@@ -269,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return dispatch(argv)
     except StudioError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print_error(exc)
         return 2
     except KeyboardInterrupt:
         return 130

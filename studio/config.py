@@ -17,7 +17,7 @@ from sensors.body_settings import BodySettings
 from sensors.body_sources import board_for
 from sensors.frames import FaceConfig
 from sensors.voice_setup import VoiceConfig
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 from studio.loop import LoopConfig
 from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
 from studio.session import MarkerSettings, Outputs

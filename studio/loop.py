@@ -15,7 +15,8 @@ from fusion.affect import AFFECT_FIELDS, Affect
 from fusion.fuse import ChannelReading, Contribution, Fused, Smoother, checked_weights, fuse
 from fusion.outliers import HISTORY, is_outlier
 from sensors.base import affect_stream_name
-from studio.events import ControlChange, EventLog
+from studio.kernel.events import ControlChange, EventLog
+from studio.kernel.streams import Stream, StreamHub
 from studio.music.params import MODES, NUMERIC, MusicParams, clamp_params
 from studio.policy import (
     ISO_LEAD_PER_MIN,
@@ -29,7 +30,6 @@ from studio.policy import (
     describe,
     fmt_point,
 )
-from studio.streams import Stream, StreamHub
 
 MUSIC_FIELDS = (*NUMERIC, "mode")  # mode is stored as its index in MODES
 LOOP_SECONDS = 600.0  # fused affect and music parameters kept in memory

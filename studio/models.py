@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 from studio.paths import face_model_path
 
 FACE_MODEL_URL = (

@@ -16,13 +16,13 @@ from typing import Any
 
 from fusion.affect import AFFECT_FIELDS
 from sensors.base import affect_stream_name
-from studio.clock import SessionClock
-from studio.cursor import Cursor
-from studio.events import EventLog, Marker
+from studio.kernel.clock import SessionClock
+from studio.kernel.cursor import Cursor
+from studio.kernel.events import EventLog, Marker
+from studio.kernel.streams import Stream, StreamHub
 from studio.loop import MUSIC_FIELDS
 from studio.music.params import MODES
 from studio.session import Outputs
-from studio.streams import Stream, StreamHub
 
 log = logging.getLogger(__name__)
 PERIOD = 0.05  # seconds between sends

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 import numpy as np
 
 from sensors.base import affect_stream_name
-from studio.cursor import Cursor
-from studio.events import ControlChange, EventLog, Marker
+from studio.kernel.cursor import Cursor
+from studio.kernel.events import ControlChange, EventLog, Marker
+from studio.kernel.streams import Stream, StreamHub
 from studio.music.params import MODES, NUMERIC
 from studio.store import DB_ERRORS, Consent, Store, StoreError, utc_now
-from studio.streams import Stream, StreamHub
 
 __all__ = ["TABLES", "OperatorAction", "Recorder", "StoreError"]
 

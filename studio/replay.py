@@ -16,16 +16,16 @@ import numpy as np
 from sensors.affect_replay import Cue
 from sensors.base import CHANNELS, Source, State
 from studio.app import Studio
-from studio.clock import SessionClock
 from studio.config import Config
-from studio.errors import UsageError
-from studio.events import Marker
 from studio.export.data import SessionData, Table, load_session
+from studio.kernel.clock import SessionClock
+from studio.kernel.errors import UsageError
+from studio.kernel.events import Marker
+from studio.kernel.streams import Stream, StreamHub
+from studio.kernel.worker import PeriodicWorker
 from studio.music.params import NUMERIC
 from studio.policy import Bounds, ControlMode, Goal
 from studio.store import Store
-from studio.streams import Stream, StreamHub
-from studio.worker import PeriodicWorker
 
 MAX_SPEED = 32.0
 HISTORY = 600.0  # session seconds kept in each replayed stream

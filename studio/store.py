@@ -23,7 +23,7 @@ from typing import Any, cast
 
 import sqlcipher3
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 from studio.schema import MIGRATIONS, SCHEMA_VERSION
 
 PASSPHRASE_ENV = "STUDIO_PASSPHRASE"

@@ -13,8 +13,8 @@ from sensors.base import State
 from sensors.face import LiveFace, ScriptedFace
 from sensors.frames import Backoff, FaceConfig, FrameFeed, FrameReader, FrameSourceError, open_camera, read_file
 from sensors.landmarker import FaceReading, NewestFrameWorker
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
 from tests.face_support import LONDON, VIDEO
 from tests.test_models import reference_model
 

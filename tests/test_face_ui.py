@@ -11,8 +11,8 @@ from PySide6.QtTest import QTest
 
 from sensors.face import LiveFace, ScriptedFace
 from sensors.frames import FaceConfig
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
 from tests.face_support import LONDON
 from tests.test_face_sources import wait_for
 from tests.test_models import reference_model

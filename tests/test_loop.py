@@ -8,11 +8,11 @@ from fusion.affect import Affect
 from sensors.base import CHANNELS, affect_stream_name
 from sensors.face import ScriptedFace
 from sensors.voice import ScriptedVoice
-from studio.clock import ManualClock
+from studio.kernel.clock import ManualClock
+from studio.kernel.streams import StreamHub
 from studio.loop import FusionLoop, LoopConfig
 from studio.music.params import MusicParams
 from studio.policy import Bounds, ControlMode, Goal
-from studio.streams import StreamHub
 
 
 class RecordingSink:

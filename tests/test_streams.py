@@ -3,8 +3,8 @@ import threading
 import numpy as np
 import pytest
 
-from studio.clock import ManualClock, SessionClock
-from studio.streams import Stream, StreamHub
+from studio.kernel.clock import ManualClock, SessionClock
+from studio.kernel.streams import Stream, StreamHub
 
 
 def test_append_and_last_window():

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from sensors.base import affect_stream_name
-from studio.streams import StreamHub, Window
+from studio.kernel.streams import StreamHub, Window
 from ui.plotting import add_zero_line, colour_key, line, read, setup_plot, thin
 from ui.theme import AROUSAL_COLOUR, CHANNEL_COLOURS, CONFIDENCE_COLOUR, MUTED, VALENCE_COLOUR
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from studio.streams import StreamHub
+from studio.kernel.streams import StreamHub
 from ui.plotting import setup_plot
 from ui.theme import BLUISH_GREEN
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from studio.streams import StreamHub
+from studio.kernel.streams import StreamHub
 from ui.plotting import colour_key, line, read, setup_plot, thin
 from ui.theme import BLUE, GRID, ORANGE, VERMILLION
 

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from fusion.quality import QUALITY_LABELS, Quality
 from sensors.body_pipeline import filter_eeg
 from sensors.body_settings import BodySettings
-from studio.streams import StreamHub, Window
+from studio.kernel.streams import StreamHub, Window
 from ui.plotting import colour_key, line, read, setup_plot, thin
 from ui.theme import BLUE, BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION
 

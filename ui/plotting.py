@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from studio.streams import StreamHub, Window
+from studio.kernel.streams import StreamHub, Window
 from ui.theme import GRID, INK, MUTED
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from studio.kernel.streams import StreamHub
 from studio.loop import FusionLoop
 from studio.policy import Goal
-from studio.streams import StreamHub
 from ui.plotting import add_zero_line, read, setup_plot, thin
 from ui.theme import BLUISH_GREEN, MUTED, VALENCE_COLOUR, set_role
 

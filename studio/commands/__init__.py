@@ -11,9 +11,18 @@ import argparse
 import importlib
 import pkgutil
 from types import ModuleType
-from typing import Protocol, TypeVar, cast
+from typing import NoReturn, Protocol, TypeVar, cast
+
+from studio.kernel.errors import UsageError
 
 P = TypeVar("P", bound=argparse.ArgumentParser)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, without a usage block or traceback."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 class Command(Protocol):

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studio.errors import UsageError
+from studio.kernel.errors import UsageError
 
 if TYPE_CHECKING:
     from studio.store import Store

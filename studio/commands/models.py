@@ -10,7 +10,7 @@ HELP = "manage the face model"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from studio.cli import OneLineParser
+    from studio.commands import OneLineParser
 
     msub = parser.add_subparsers(dest="models_command", parser_class=OneLineParser, required=True)
     install = msub.add_parser("install", help="download the official face model (or copy --from FILE), sha256-checked")

@@ -15,7 +15,7 @@ HELP = "list recorded sessions; close an interrupted one; add self-reports and n
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from studio.cli import OneLineParser
+    from studio.commands import OneLineParser
 
     sub = parser.add_subparsers(dest="sessions_command", parser_class=OneLineParser, required=True)
     listing = sub.add_parser("list", help="every session: id, start, status, length, client, consent")
@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.errors import UsageError
+    from studio.kernel.errors import UsageError
 
     store = open_store(args)
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 import mido
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 from studio.music.theory import REST, STEPS_PER_BAR, Bar
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
+PROG = "affect-studio"
+
 
 class StudioError(Exception):
     """A failure the user can act on; its message is one line naming the bad value and what to do."""
@@ -9,3 +13,8 @@ class StudioError(Exception):
 
 class UsageError(StudioError):
     """A command line, or an input it names, that cannot be used."""
+
+
+def print_error(problem: object) -> None:
+    """Say ``problem`` (an exception or a sentence) on stderr in the command line's one-line error form."""
+    print(f"{PROG}: error: {problem}", file=sys.stderr, flush=True)
