@@ -22,11 +22,12 @@ from sensors.base import FrameClock, Source, State
 from sensors.frames import Backoff, Capture, FaceConfig, FrameFeed, FrameReader, Image
 from sensors.landmarker import FaceReading, Landmarker, LandmarkerError, NewestFrameWorker, WorkerStats
 from studio.kernel.clock import SessionClock
-from studio.kernel.streams import Stream, StreamHub
+from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
 
 AUTO_CALIBRATION = 5.0  # seconds: with no calibration asked for or loaded, the first seconds with input are used
 STALE_FRAMES = 2.0  # seconds without a new frame after which the channel says the frames stopped
 HISTORY = 120.0  # seconds of blendshapes kept in memory
+BLENDSHAPES = StreamSpec("face.blendshapes", FACE_FEATURES, "", HISTORY, Record.FEATURES)  # MediaPipe scores 0..1
 
 
 class FaceSource(Source):
@@ -48,9 +49,12 @@ class FaceSource(Source):
         self._last_t = 0.0
         self._drivers: list[Driver] = []
 
+    def specs(self) -> tuple[StreamSpec, ...]:
+        return (*super().specs(), BLENDSHAPES)
+
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
-        self.shapes = hub.add("face.blendshapes", FACE_FEATURES, int(HISTORY / self.period))
+        self.shapes = hub.open(BLENDSHAPES, 1.0 / self.period)
 
     # --- calibration contract ----------------------------------------------------------------------------
     def calibrate(self, seconds: float) -> None:

@@ -32,18 +32,6 @@ from studio.store import Consent, Store, StoreError, passphrase_from_env
 
 log = logging.getLogger(__name__)
 
-FEATURE_STREAMS = (
-    "face.blendshapes",
-    "voice.prosody",
-    "voice.features",
-    "text.sentiment",
-    "body.band_power",
-    "body.band_relative",
-    "body.features",
-    "fusion.shares",
-    "fusion.agreement",
-)
-SAMPLE_STREAMS = ("body.eeg",)  # raw signals recorded sample by sample (for EDF export)
 MAX_MARKER_LABEL = 200
 RECORD_PERIOD = 0.5  # seconds between writes to the database
 
@@ -90,6 +78,11 @@ class Studio:
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
         self.sources = dict(sources) if sources is not None else make_sources(config, self.clock, demo)
+        missing = set(CHANNELS) - set(self.sources)
+        if missing:
+            raise ValueError(f"a session needs a source for every channel; none for {', '.join(sorted(missing))}")
+        for source in self.sources.values():
+            self.hub.declare(*source.specs())
         body = self.sources["body"]
         if isinstance(body, BodyChannel):  # the body channel's gaps and resumptions are marked in the session
             body.on_gap = lambda label: self.add_marker(label, "body")
@@ -162,8 +155,6 @@ class Studio:
                 self.database,
                 self.hub,
                 CHANNELS,
-                FEATURE_STREAMS,
-                SAMPLE_STREAMS,
                 (self.markers, self.loop.control_log, self.actions),
                 self.settings(),
                 self.clock.unix_start,

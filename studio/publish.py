@@ -15,19 +15,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from fusion.affect import AFFECT_FIELDS
-from sensors.base import affect_stream_name
+from sensors.base import affect_spec
+from sensors.body_pipeline import EEG
 from studio.kernel.clock import SessionClock
 from studio.kernel.cursor import Cursor
 from studio.kernel.events import EventLog, Marker
 from studio.kernel.streams import Stream, StreamHub
-from studio.loop import MUSIC_FIELDS
+from studio.loop import FUSED, MUSIC, MUSIC_FIELDS
 from studio.music.params import MODES
 from studio.session import Outputs
 
 log = logging.getLogger(__name__)
 PERIOD = 0.05  # seconds between sends
 SOURCE_ID = "affect-studio"
-BODY_STREAM = "body.eeg"  # the raw body signal sent as the EEG outlet
 
 
 def lsl_offset(clock: SessionClock) -> float:
@@ -53,10 +53,10 @@ class Publisher:
         self._markers = markers
         self._cursor = Cursor()
         self.offset = lsl_offset(clock)
-        self._streams: dict[str, Stream] = {"fused": hub.get("affect.fused"), "music": hub.get("music.params")}
-        self._streams |= {ch: hub.get(affect_stream_name(ch)) for ch in channels}
-        if BODY_STREAM in hub:
-            self._streams["body"] = hub.get(BODY_STREAM)
+        self._streams: dict[str, Stream] = {"fused": hub.get(FUSED), "music": hub.get(MUSIC)}
+        self._streams |= {ch: hub.get(affect_spec(ch)) for ch in channels}
+        if EEG in hub:
+            self._streams["body"] = hub.get(EEG)
         self.outlets: dict[str, Any] = {}
         if outputs.lsl:
             p = outputs.lsl_prefix

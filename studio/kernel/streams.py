@@ -1,15 +1,71 @@
-"""Timestamped, thread-safe ring buffers: one per named stream (raw channels, features, affect, music)."""
+"""Streams: each declared once, where it is produced, as a StreamSpec (name, fields, units, seconds kept), and
+held in a timestamped, thread-safe ring buffer (raw channels, features, affect, music).
+
+A session's StreamHub is its graph: producers declare their specs when the session is built, and a reader that
+asks for a stream nobody declared is refused then, not when it first finds the stream missing.
+"""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+
+
+class Record(StrEnum):
+    """How the recorder keeps a stream: its rows as feature rows, its samples as raw chunks, or not at all
+    (memory only: what only the console draws). Affect, fused affect and music have tables of their own."""
+
+    FEATURES = "features"
+    SAMPLES = "samples"
+    MEMORY = "memory"
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """A stream as its producer declares it.
+
+    ``fields`` are the names of the values in each row; empty when the device names them as it opens (an EEG
+    montage, spectrum bins): the producer then opens the stream with ``fields``. ``units`` is one unit per
+    field, or one text for every field ("" for dimensionless). ``seconds`` is how much is kept in memory.
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    units: tuple[str, ...] | str
+    seconds: float
+    record: Record = Record.MEMORY
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.units, str) and self.fields and len(self.units) != len(self.fields):
+            raise ValueError(f"stream {self.name!r} has {len(self.fields)} fields but {len(self.units)} units")
+        if not (math.isfinite(self.seconds) and self.seconds > 0):
+            raise ValueError(f"stream {self.name!r} must keep a positive, finite number of seconds")
+
+    def unit(self, field: str) -> str:
+        """The unit of ``field`` ("" for dimensionless)."""
+        if isinstance(self.units, str):
+            return self.units
+        return self.units[self.fields.index(field)]
+
+    def named(self, fields: Sequence[str], units: Sequence[str] | str | None = None) -> StreamSpec:
+        """This spec with the fields (and units) a device gave it when it opened."""
+        return replace(self, fields=tuple(fields), units=self.units if units is None else _units(units))
+
+    def capacity(self, rate_hz: float) -> int:
+        """Rows to hold ``seconds`` at ``rate_hz`` rows per second (at least 16)."""
+        return max(16, math.ceil(self.seconds * rate_hz))
+
+
+def _units(units: Sequence[str] | str) -> tuple[str, ...] | str:
+    return units if isinstance(units, str) else tuple(units)
 
 
 @dataclass(frozen=True)
@@ -135,34 +191,92 @@ class Stream:
             return float(self._t[i]), self._v[i].copy()
 
 
+class UndeclaredStream(KeyError):
+    """A stream asked for that no producer of the session declared."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class StreamHub:
-    """All streams of a session, by name. Streams are made once and then shared across threads."""
+    """All streams of a session: the specs its producers declared, and the streams opened so far.
+
+    Streams are opened once and then shared across threads. A stream is opened by its producer (with the rate
+    it writes at) when the device is there; a declared stream may stay unopened (a board that never answered).
+    """
 
     def __init__(self) -> None:
+        self._specs: dict[str, StreamSpec] = {}
         self._streams: dict[str, Stream] = {}
         self._lock = threading.Lock()
 
-    def add(self, name: str, fields: Sequence[str], capacity: int) -> Stream:
-        """Make a stream, or return the existing one if it has the same fields."""
+    def declare(self, *specs: StreamSpec) -> None:
+        """Add producers' specs to the session's graph (the same spec again changes nothing)."""
         with self._lock:
-            existing = self._streams.get(name)
+            for spec in specs:
+                known = self._specs.get(spec.name)
+                if known is not None and known.fields and spec.fields and known.fields != spec.fields:
+                    raise ValueError(
+                        f"stream {spec.name!r} is declared twice, with fields {known.fields} and {spec.fields}"
+                    )
+                if known is None or not known.fields:
+                    self._specs[spec.name] = spec
+
+    def require(self, *wanted: StreamSpec | str) -> None:
+        """Refuse (UndeclaredStream) a reader's stream that no producer declared, naming those that were."""
+        with self._lock:
+            missing = [_name(w) for w in wanted if _name(w) not in self._specs]
+            known = sorted(self._specs)
+        if missing:
+            raise UndeclaredStream(
+                f"no producer in this session declares the stream(s) {', '.join(missing)}; declared: {', '.join(known)}"
+            )
+
+    def open(self, spec: StreamSpec, rate_hz: float, fields: Sequence[str] | None = None) -> Stream:
+        """Make the stream of ``spec`` holding ``spec.seconds`` at ``rate_hz`` rows per second (``fields``: the
+        names a device gave), declaring it if need be; or return the one already open with the same fields."""
+        if fields is not None:
+            spec = spec.named(fields)
+        with self._lock:
+            existing = self._streams.get(spec.name)
             if existing is not None:
-                if existing.fields != tuple(fields):
-                    raise ValueError(f"stream {name!r} exists with fields {existing.fields}, not {tuple(fields)}")
+                if existing.fields != spec.fields:
+                    raise ValueError(f"stream {spec.name!r} exists with fields {existing.fields}, not {spec.fields}")
                 return existing
-            stream = Stream(name, fields, capacity)
-            self._streams[name] = stream
+            stream = Stream(spec.name, spec.fields, spec.capacity(rate_hz))
+            self._streams[spec.name] = stream
+            self._specs[spec.name] = spec
             return stream
 
-    def get(self, name: str) -> Stream:
+    def spec(self, name: StreamSpec | str) -> StreamSpec:
+        """The declared spec of a stream (with the fields it was opened with); UndeclaredStream if none."""
+        with self._lock:
+            found = self._specs.get(_name(name))
+        if found is None:
+            self.require(name)
+        assert found is not None
+        return found
+
+    def get(self, name: StreamSpec | str) -> Stream:
+        """An open stream; KeyError naming the open ones when it is not open (yet)."""
         try:
-            return self._streams[name]
+            return self._streams[_name(name)]
         except KeyError:
-            raise KeyError(f"no stream named {name!r}; known: {sorted(self._streams)}") from None
+            raise KeyError(f"no stream named {_name(name)!r} is open; open: {sorted(self._streams)}") from None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._streams
+        return (name.name if isinstance(name, StreamSpec) else name) in self._streams
 
     def names(self) -> list[str]:
+        """The streams open now, by name."""
         with self._lock:
             return sorted(self._streams)
+
+    def declared(self) -> list[StreamSpec]:
+        """Every declared spec, by name."""
+        with self._lock:
+            return [self._specs[n] for n in sorted(self._specs)]
+
+
+def _name(stream: StreamSpec | str) -> str:
+    return stream.name if isinstance(stream, StreamSpec) else stream
