@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from fusion.affect import AFFECT_FIELDS, Affect
 from studio.kernel.streams import Stream, StreamHub, StreamSpec
+from studio.kernel.worker import Worker
 
 
 class State(StrEnum):
@@ -61,6 +62,11 @@ class Source(ABC):
 
     @abstractmethod
     def step(self, now: float) -> None: ...
+
+    def workers(self) -> tuple[Worker, ...]:
+        """Threads of this source's own besides its periodic ``step`` (capture, analysis), started and stopped
+        by the studio; tests call their steps by hand instead."""
+        return ()
 
     def close(self) -> None:
         self.set_status(State.DOWN, "stopped")

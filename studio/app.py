@@ -17,7 +17,7 @@ from studio.config import Config, checked_calibration
 from studio.kernel.clock import SessionClock
 from studio.kernel.events import ControlChange, EventLog, Marker
 from studio.kernel.streams import StreamHub
-from studio.kernel.worker import PeriodicWorker
+from studio.kernel.worker import PeriodicWorker, Worker
 from studio.loop import FusionLoop
 from studio.marker_inputs import LslMarkers, OscMarkers, start_marker_inputs
 from studio.models import face_model_status
@@ -104,8 +104,8 @@ class Studio:
         self.publisher: Publisher | None = None
         self.marker_inputs: list[OscMarkers | LslMarkers] = []
         self.input_problems: list[str] = []
-        self._workers: list[PeriodicWorker] = []
-        self.extra_workers: list[PeriodicWorker] = []  # started and stopped with the studio (replay)
+        self._workers: list[Worker] = []
+        self.extra_workers: list[Worker] = []  # started and stopped with the studio (replay)
         self.started = False
         self.playing = False
         self._final_rows: dict[str, int] | None = None
@@ -168,6 +168,7 @@ class Studio:
         if not run_workers:
             return
         for source in self.sources.values():
+            self._workers += source.workers()
             self._workers.append(
                 PeriodicWorker(
                     f"source-{source.channel}",
@@ -226,10 +227,13 @@ class Studio:
             self.markers.append(Marker(now, "calibration complete", "studio"))
 
     def advance(self, now: float) -> None:
-        """Drive a session started with ``run_workers=False`` by hand: every channel acquires up to session
-        time ``now`` (seconds), then one fusion/control tick; the recorder writes every RECORD_PERIOD."""
+        """Drive a session started with ``run_workers=False`` by hand: one step of each channel's own workers
+        (capture, analysis), every channel acquires up to session time ``now`` (seconds), then one
+        fusion/control tick; the recorder writes every RECORD_PERIOD."""
         for source in self.sources.values():
             try:
+                for worker in source.workers():
+                    worker.step()
                 source.step(now)
             except Exception as exc:
                 source.set_status(State.DOWN, f"failed: {exc}")

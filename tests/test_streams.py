@@ -1,3 +1,4 @@
+import re
 import threading
 
 import numpy as np
@@ -81,7 +82,7 @@ def test_hub_refuses_a_second_stream_with_other_fields():
     assert hub.open(spec, 1.0) is a and a.capacity == 16
     with pytest.raises(ValueError, match=r"affect\.face"):
         hub.open(spec, 1.0, ("arousal",))
-    with pytest.raises(KeyError, match="open: \\['affect.face'\\]"):
+    with pytest.raises(KeyError, match=re.escape("open: ['affect.face']")):
         hub.get("nope")
 
 
@@ -101,7 +102,7 @@ def test_a_reader_of_an_undeclared_stream_is_refused_when_the_session_is_built()
     hub.declare(StreamSpec("body.eeg", (), "µV", 30.0, Record.SAMPLES), StreamSpec("affect.body", ("v",), "", 9.0))
     hub.require("body.eeg", "affect.body")  # declared, though not open yet
     assert "body.eeg" not in hub and [s.name for s in hub.declared()] == ["affect.body", "body.eeg"]
-    with pytest.raises(UndeclaredStream, match="body.eg; declared: affect.body, body.eeg"):
+    with pytest.raises(UndeclaredStream, match=re.escape("body.eg; declared: affect.body, body.eeg")):
         hub.require("body.eg")
     with pytest.raises(ValueError, match="declared twice"):
         hub.declare(StreamSpec("affect.body", ("a",), "", 9.0))
