@@ -11,6 +11,8 @@ from studio.errors import UsageError
 if TYPE_CHECKING:
     from studio.store import Store
 
+MAX_SESSION_ID = 2**63 - 1  # SQLite's largest INTEGER
+
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:
     """``--store PATH`` after the command; given before it (``affect-studio --store X export``) works too."""
@@ -39,8 +41,15 @@ def session_id(args: argparse.Namespace, store: Store) -> int:
         raise UsageError("give a session id or --latest (one of them)")
     if args.latest:
         return int(store.latest().id)
+    return int(store.session(parse_session_id(args.session)).id)
+
+
+def parse_session_id(text: str) -> int:
+    """A session id as typed: a whole number from 1 to SQLite's largest integer; UsageError otherwise."""
     try:
-        sid = int(args.session)
+        sid = int(text)
     except ValueError:
-        raise UsageError(f"session id {args.session!r} is not a number; see: affect-studio sessions list") from None
-    return int(store.session(sid).id)
+        sid = 0
+    if not 1 <= sid <= MAX_SESSION_ID:
+        raise UsageError(f"session id {text!r} is not a session number; see: affect-studio sessions list")
+    return sid
