@@ -93,7 +93,7 @@ def test_help_lists_the_commands():
         (["run", "--goal-point", "nan,0"], ["--goal-point nan,0", "outside the valence-arousal plane"]),
         (["run", "--goal-point", "0,1e400"], ["--goal-point 0,1e400", "outside the valence-arousal plane"]),
         (["--replay-speed", "nan", "--replay", "1"], ["argument --replay-speed: nan is not a finite number"]),
-        (["--replay", "99999999999999999999"], ["session id '99999999999999999999' is not a session number"]),
+        (["--replay", "99999999999999999999"], ["session id '99999999999999999999' is not a number from 1 to"]),
         (["sessions", "rate", "--latest", "--phase", "after", "--valence", "5", "--arousal", "5", "--at", "inf"],
          ["argument --at: inf is not a finite number"]),
         (["render", "--preset", "calm-ambient", "--duration", "5", "--transition", "nan", "x.wav"],
@@ -128,5 +128,5 @@ def test_a_session_id_too_large_for_the_database_is_refused(tmp_path, capsys, ar
     capsys.readouterr()
     assert main([*args, "--store", str(store)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("affect-studio: error: session id ") and "is not a session number" in err
+    assert err.startswith("affect-studio: error: session id ") and "is not a number from 1 to" in err
     assert len(err.strip().splitlines()) == 1

@@ -51,5 +51,7 @@ def parse_session_id(text: str) -> int:
     except ValueError:
         sid = 0
     if not 1 <= sid <= MAX_SESSION_ID:
-        raise UsageError(f"session id {text!r} is not a session number; see: affect-studio sessions list")
+        raise UsageError(
+            f"session id {text!r} is not a number from 1 to {MAX_SESSION_ID}; see: affect-studio sessions list"
+        )
     return sid
