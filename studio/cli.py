@@ -17,11 +17,12 @@ from sensors.voice_setup import with_voice_option
 from studio.commands import register
 from studio.config import AUDIO_BACKENDS, MAX_CALIBRATION, MIN_CALIBRATION, Config, checked_number, load_config
 from studio.errors import StudioError, UsageError
+from studio.paths import PROGRAM, studio_command
 from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
 from studio.session import SessionOptions
 from studio.store import Consent, passphrase_from_env
 
-PROG = "affect-studio"
+PROG = PROGRAM  # every error line starts with it
 MAX_DURATION = 24 * 3600.0  # seconds: the longest headless run
 
 
@@ -174,7 +175,9 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
 
 
 def build_parser() -> OneLineParser:
-    parser = OneLineParser(prog=PROG, description="Affect Studio: live affect sensing that steers generative music.")
+    parser = OneLineParser(
+        prog=studio_command(), description="Affect Studio: live affect sensing that steers generative music."
+    )
     add_session_options(parser, defaults=True)
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
 
@@ -264,7 +267,7 @@ def require_display() -> None:
     if sys.platform.startswith("linux") and not any(os.environ.get(v) for v in display_vars):
         raise UsageError(
             "no display to open the window on (DISPLAY is not set); run it on a desktop, under xvfb-run, "
-            "or headless: affect-studio run --headless --demo --duration 60 --out out/"
+            f"or headless: {studio_command()} run --headless --demo --duration 60 --out out/"
         )
 
 

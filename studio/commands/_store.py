@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.errors import UsageError
+from studio.paths import studio_command
 
 if TYPE_CHECKING:
     from studio.store import Store
@@ -22,7 +23,7 @@ def add_store_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_session_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("session", nargs="?", help="session id (see: affect-studio sessions list)")
+    parser.add_argument("session", nargs="?", help=f"session id (see: {studio_command()} sessions list)")
     parser.add_argument("--latest", action="store_true", help="the most recent session")
 
 
@@ -52,6 +53,6 @@ def parse_session_id(text: str) -> int:
         sid = 0
     if not 1 <= sid <= MAX_SESSION_ID:
         raise UsageError(
-            f"session id {text!r} is not a number from 1 to {MAX_SESSION_ID}; see: affect-studio sessions list"
+            f"session id {text!r} is not a number from 1 to {MAX_SESSION_ID}; see: {studio_command()} sessions list"
         )
     return sid
