@@ -2,7 +2,7 @@
 # Sets up Affect Studio on Debian/Ubuntu: system packages, a virtual environment (.venv), the face model.
 # Usage: scripts/setup.sh run|test. Safe to run again: each step is skipped when already done.
 # Environment: PYTHON (interpreter to use, default python3), STUDIO_FACE_MODEL (install the face model from
-# this local file instead of downloading it).
+# this local file instead of downloading it), STUDIO_FACE_MODEL_URL (another download address, for tests only).
 set -euo pipefail
 purpose=${1:-run}
 cd "$(dirname "$0")/.."
@@ -57,16 +57,25 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "$want" > "$stamp"
 fi
 
-# The face model: from STUDIO_FACE_MODEL when given, else the official address (sha256-checked).
-model_args=()
-[ -n "${STUDIO_FACE_MODEL:-}" ] && model_args=(--from "$STUDIO_FACE_MODEL")
+# The face model: from STUDIO_FACE_MODEL when given, else the official address (sha256-checked). After a failed
+# download the next starts say so in one line and try again only a day later (models install --once-a-day);
+# `.venv/bin/affect-studio models install` tries at once.
 if ! .venv/bin/affect-studio models status >/dev/null 2>&1; then
-  say "installing the face model"
-  if ! .venv/bin/affect-studio models install "${model_args[@]}"; then
+  if [ -n "${STUDIO_FACE_MODEL:-}" ]; then
+    model_args=(--from "$STUDIO_FACE_MODEL")
+  else
+    model_args=(--once-a-day)
+  fi
+  status=0
+  .venv/bin/affect-studio models install "${model_args[@]}" || status=$?
+  if [ "$status" -ne 0 ]; then
     if [ "$purpose" = test ]; then
       say "the tests need the face model; set STUDIO_FACE_MODEL=/path/to/face_landmarker.task and run again"
       exit 1
     fi
-    say "continuing without the face model: the face channel will say how to install it"
+    if [ "$status" -ne 3 ]; then  # 3: a failed download was not tried again, and that was said
+      say "continuing without the face model (the face channel says how to install it); the download is tried" \
+          "again in a day, or at once with: .venv/bin/affect-studio models install"
+    fi
   fi
 fi

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from fusion.face import CORNER_LIFT, Box, FaceQuality, corner_lift, face_box, face_quality, pick_face
 from sensors.frames import Image
+from studio.kernel.command import studio_command
 from studio.kernel.errors import StudioError
 from studio.kernel.quiet import native_stderr_silenced
 
@@ -82,7 +83,7 @@ class Landmarker:
     def __init__(self, model: Path, video: bool = True, max_faces: int = MAX_FACES) -> None:
         mp, vision = mediapipe_tasks()
         if not model.is_file():
-            raise LandmarkerError(f"face model {model} does not exist; run: affect-studio models install")
+            raise LandmarkerError(f"face model {model} does not exist; run: {studio_command()} models install")
         options = vision.FaceLandmarkerOptions(
             base_options=mp.tasks.BaseOptions(model_asset_path=str(model)),
             running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
@@ -96,7 +97,7 @@ class Landmarker:
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise LandmarkerError(
-                f"cannot load the face model {model} ({first}); run: affect-studio models install"
+                f"cannot load the face model {model} ({first}); run: {studio_command()} models install"
             ) from None
         self.video = video
         self._mp = mp

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import studio.commands
 from sensors.voice_setup import with_voice_option
-from studio.commands import OneLineParser, register
-from studio.config import AUDIO_BACKENDS, Config, load_config
-from studio.kernel.errors import PROG, StudioError, UsageError, print_error
+from studio.commands import OneLineParser, number_option, parse_number, register
+from studio.config import AUDIO_BACKENDS, MAX_CALIBRATION, MIN_CALIBRATION, Config, load_config
+from studio.kernel.command import studio_command
+from studio.kernel.errors import StudioError, UsageError, print_error
 from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
 from studio.session import SessionOptions
 from studio.store import Consent, passphrase_from_env
+
+MAX_DURATION = 24 * 3600.0  # seconds: the longest headless run
 
 
 def parse_bound(text: str, bounds: Bounds) -> Bounds:
@@ -125,23 +128,32 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         metavar="SECONDS:LABEL",
         help="headless: set a marker at this session time (repeatable)",
     )
-    parser.add_argument("--replay", type=int, default=default(None), metavar="SESSION_ID", help="replay a session")
-    parser.add_argument("--replay-speed", type=float, default=default(1.0), metavar="X", help="replay speed (1 to 32)")
+    parser.add_argument("--replay", default=default(None), metavar="SESSION_ID", help="replay a session")
+    parser.add_argument(
+        "--replay-speed", type=float, default=default(1.0), metavar="X", help="replay speed (0.1 to 32)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="log what happens")
 
 
 def build_parser() -> OneLineParser:
-    parser = OneLineParser(prog=PROG, description="Affect Studio: live affect sensing that steers generative music.")
+    parser = OneLineParser(
+        prog=studio_command(), description="Affect Studio: live affect sensing that steers generative music."
+    )
     add_session_options(parser, defaults=True)
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
 
     run = sub.add_parser("run", help="run a session (with --headless: no window)")
     run.add_argument("--headless", action="store_true", help="no window; record and print a JSON summary")
-    run.add_argument("--duration", type=float, default=60.0, help="seconds to run headless (default 60)")
+    run.add_argument(
+        "--duration",
+        type=number_option(0.1, MAX_DURATION, "s"),
+        default=60.0,
+        help=f"seconds to run headless (default 60, at most {MAX_DURATION:g})",
+    )
     run.add_argument("--out", type=Path, help="headless: folder for session.sqlite")
     run.add_argument(
         "--calibrate",
-        type=float,
+        type=number_option(MIN_CALIBRATION, MAX_CALIBRATION, "s"),
         metavar="SECONDS",
         help="headless: begin with a resting baseline calibration of this many seconds",
     )
@@ -172,12 +184,12 @@ def settings_from(args: argparse.Namespace) -> Config:
 def parse_marker(text: str) -> tuple[float, str]:
     """One ``--marker SECONDS:LABEL`` value."""
     when, sep, label = text.partition(":")
-    try:
-        t = float(when)
-    except ValueError:
-        t = -1.0
-    if not sep or t < 0 or not label.strip():
+    if not sep or not label.strip():
         raise UsageError(f"cannot read --marker {text}; write SECONDS:LABEL, e.g. --marker '30:eyes closed'")
+    try:
+        t = parse_number(when, 0.0, MAX_DURATION, "s")
+    except ValueError as exc:
+        raise UsageError(f"--marker {text}: its time {exc}") from None
     return t, label.strip()
 
 
@@ -216,7 +228,7 @@ def require_display() -> None:
     if sys.platform.startswith("linux") and not any(os.environ.get(v) for v in display_vars):
         raise UsageError(
             "no display to open the window on (DISPLAY is not set); run it on a desktop, under xvfb-run, "
-            "or headless: affect-studio run --headless --demo --duration 60 --out out/"
+            f"or headless: {studio_command()} run --headless --demo --duration 60 --out out/"
         )
 
 
@@ -229,22 +241,26 @@ def dispatch(argv: Sequence[str] | None) -> int:
         return code
     config = settings_from(args)
     if args.replay is not None:
+        from studio.commands._store import parse_session_id
+
+        session = parse_session_id(args.replay)
         require_display()
         from studio.paths import default_store_path
         from ui.replay import run_replay
 
-        return int(run_replay(config, args.store or default_store_path(), args.replay, args.replay_speed))
+        return int(run_replay(config, args.store or default_store_path(), session, args.replay_speed))
     demo = choose_demo(args, config)
     options = session_options(args, config)
     if args.command == "run" and args.headless:
         if args.out is None and args.store is None:
             raise UsageError("run --headless needs --out DIR (or --store FILE) for the session database")
-        if args.duration <= 0:
-            raise UsageError(f"--duration {args.duration:g} must be more than 0 seconds")
+        if args.calibrate is not None and args.calibrate >= args.duration:
+            raise UsageError(f"--calibrate {args.calibrate:g} must be shorter than --duration {args.duration:g}")
+        late = [f"{t:g}:{label}" for t, label in options.markers if t > args.duration]
+        if late:
+            raise UsageError(f"--marker {late[0]} comes after the end of the run (--duration {args.duration:g})")
         from studio.headless import run_headless
 
-        if args.calibrate is not None and not (0 < args.calibrate < args.duration):
-            raise UsageError(f"--calibrate {args.calibrate:g} must be more than 0 and shorter than --duration")
         database = args.store or args.out / "session.sqlite"
         summary = run_headless(config, demo, args.duration, database, options=options, calibrate=args.calibrate)
         return 1 if summary["status"] == "stopped" else 0  # recording stopped early (disk full)

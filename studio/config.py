@@ -10,28 +10,81 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from fusion.affect import real_number
 from fusion.fuse import checked_weights
 from sensors.base import CHANNELS
 from sensors.boards import BoardConfig
 from sensors.body_settings import BodySettings
 from sensors.body_sources import board_for
 from sensors.frames import FaceConfig
-from sensors.voice_setup import VoiceConfig
+from sensors.voice_setup import MAX_BLOCK, MIN_BLOCK, VoiceConfig
+from sensors.wav_input import MAX_RATE, MIN_RATE
 from studio.kernel.errors import StudioError
 from studio.loop import LoopConfig
-from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
+from studio.music.params import NUMERIC
+from studio.policy import Bounds, ControlMode, Goal, Point
 from studio.session import MarkerSettings, Outputs
 from studio.store import Consent
 
 AUDIO_BACKENDS = ("auto", "device", "jack", "silent")
-MAX_CALIBRATION = 600.0  # seconds: the longest resting baseline calibration
+MIN_CALIBRATION, MAX_CALIBRATION = 1.0, 600.0  # seconds: the shortest and longest resting baseline calibration
+
+# The accepted range and unit of every number in the settings, by its dotted name (a table's name covers every
+# number in it; a list's covers each of its items). Every number in default_config.toml has one.
+SETTING_RANGES: dict[str, tuple[float, float, str]] = {
+    "loop.rate_hz": (1.0, 100.0, "Hz"),
+    "loop.smoothing_tau": (0.1, 60.0, "s"),
+    "loop.suggest_interval": (1.0, 3600.0, "s"),
+    "channels.weights": (0.0, 10.0, ""),
+    "channels.stale_after": (0.1, 3600.0, "s"),
+    "control.goal_point": (-1.0, 1.0, ""),
+    "control.tempo_min": (NUMERIC["tempo"].low, NUMERIC["tempo"].high, "BPM"),
+    "control.tempo_max": (NUMERIC["tempo"].low, NUMERIC["tempo"].high, "BPM"),
+    "control.volume_ceiling": (NUMERIC["volume"].low, NUMERIC["volume"].high, "dBFS"),
+    "control.max_change_per_min": (0.01, 10.0, "of a range per minute"),
+    "control.iso_match_seconds": (1.0, 600.0, "s"),
+    "control.iso_lead_per_min": (0.01, 2.0, "plane units per minute"),
+    "session.calibration_seconds": (MIN_CALIBRATION, MAX_CALIBRATION, "s"),
+    "face.width": (32, 7680, "pixels"),
+    "face.height": (32, 4320, "pixels"),
+    "face.fps": (1.0, 240.0, "frames per second"),
+    "body.notch_hz": (0.0, 60.0, "Hz"),
+    "body.band_low_hz": (0.0, 100.0, "Hz"),
+    "body.band_high_hz": (1.0, 1000.0, "Hz"),
+    "voice.device": (-1, 1023, "(an input index, -1 for the default input)"),
+    "voice.rate": (MIN_RATE, MAX_RATE, "Hz"),
+    "voice.block": (MIN_BLOCK, MAX_BLOCK, "samples"),
+    "outputs.osc_port": (1, 65535, "(a UDP port)"),
+    "markers.osc_port": (0, 65535, "(a UDP port, 0 for none)"),
+}
+
+
+def shown(value: object, exact: bool = False) -> str:
+    """A value for a message, spelt as in a settings file (``true``, ``'fast'``); a decimal number short
+    (``1e+06``) unless ``exact`` (``16000.0``)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) and not exact else repr(value)
+
+
+def checked_number(value: object, low: float, high: float, unit: str = "", written: str = "") -> float:
+    """``value`` as a float when it is a finite real number from ``low`` to ``high`` (in ``unit``; infinite
+    bounds accept any finite number), else ValueError naming the value (as ``written``, when given: the text
+    it was read from) and what is accepted. The check of every number that comes from outside."""
+    if real_number(value) and math.isfinite(value) and low <= value <= high:
+        return float(value)
+    unit = f" {unit}" if unit else ""
+    bounded = math.isfinite(low) and math.isfinite(high)
+    accepted = f"a number from {low:g} to {high:g}{unit}" if bounded else "a finite number"
+    raise ValueError(f"{written or shown(value)} is not {accepted}")
 
 
 def checked_calibration(seconds: float) -> float:
     """A calibration length in seconds, or ValueError saying what would be accepted."""
-    if not (0 < seconds <= MAX_CALIBRATION):
-        raise ValueError(f"calibration of {seconds:g} s: choose more than 0 and at most {MAX_CALIBRATION:g} s")
-    return seconds
+    try:
+        return checked_number(seconds, MIN_CALIBRATION, MAX_CALIBRATION, "s")
+    except ValueError as exc:
+        raise ValueError(f"calibration of {exc}") from None
 
 
 class ConfigError(StudioError, ValueError):
@@ -49,7 +102,8 @@ def user_config_path() -> Path:
 
 
 def _merge(defaults: dict[str, Any], given: dict[str, Any], where: str, origin: str) -> dict[str, Any]:
-    """Overlay ``given`` on ``defaults``; every key must exist there with a value of the same type."""
+    """Overlay ``given`` on ``defaults``; every key must exist there with a value of the same type (a whole
+    number is accepted where the default is a decimal number, never the other way round)."""
     out = dict(defaults)
     for key, value in given.items():
         name = f"{where}.{key}" if where else key
@@ -59,18 +113,39 @@ def _merge(defaults: dict[str, Any], given: dict[str, Any], where: str, origin: 
         default = defaults[key]
         if isinstance(default, dict):
             if not isinstance(value, dict):
-                raise ConfigError(f"{origin}: {name} must be a table of settings, got {value!r}")
+                raise ConfigError(f"{origin}: {name} must be a table of settings, got {shown(value)}")
             out[key] = _merge(default, value, name, origin)
+            continue
+        if isinstance(default, bool):
+            fits, kind = isinstance(value, bool), "true or false"
         elif isinstance(default, float):
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise ConfigError(f"{origin}: {name} = {value!r} must be a number")
-            out[key] = float(value)
-        elif isinstance(default, bool) or not isinstance(value, type(default)) or isinstance(value, bool):
-            kind = type(default).__name__.replace("str", "text").replace("int", "whole number")
-            raise ConfigError(f"{origin}: {name} = {value!r} must be a {kind}")
+            fits, kind = real_number(value), "a number"
+        elif isinstance(default, int):
+            fits, kind = real_number(value) and isinstance(value, int), "a whole number"
         else:
-            out[key] = value
+            fits, kind = isinstance(value, type(default)), "text" if isinstance(default, str) else "a list"
+        if not fits:
+            raise ConfigError(f"{origin}: {name} = {shown(value, exact=True)} must be {kind}")
+        out[key] = float(value) if isinstance(default, float) else value
     return out
+
+
+def check_ranges(settings: dict[str, Any], origin: str, where: str = "") -> None:
+    """Every number in ``settings`` lies in its range of SETTING_RANGES; ConfigError names the first that does not."""
+    for key, value in settings.items():
+        name = f"{where}.{key}" if where else key
+        if isinstance(value, dict):
+            check_ranges(value, origin, name)
+            continue
+        limits = SETTING_RANGES.get(name) or SETTING_RANGES.get(where)
+        if limits is None:  # text, true/false, a list of names
+            continue
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            try:
+                checked_number(item, *limits)
+            except ValueError as exc:
+                label = f"{name}[{index}]" if isinstance(value, list) else name
+                raise ConfigError(f"{origin}: {label} = {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -122,18 +197,13 @@ def load_config(path: Path | None = None) -> Config:
 
 def build_config(s: dict[str, Any], origin: str) -> Config:
     """Turn merged settings into typed objects, checking ranges and choices."""
+    check_ranges(s, origin)
     loop = s["loop"]
-    for key in ("rate_hz", "smoothing_tau", "suggest_interval"):
-        if loop[key] <= 0:
-            raise ConfigError(f"{origin}: loop.{key} = {loop[key]:g} must be above 0")
     try:
         weights = checked_weights(s["channels"]["weights"], CHANNELS)
     except ValueError as exc:
         raise ConfigError(f"{origin}: channels.weights: {exc}") from None
     stale = s["channels"]["stale_after"]
-    for channel, seconds in stale.items():
-        if seconds <= 0:
-            raise ConfigError(f"{origin}: channels.stale_after.{channel} = {seconds:g} s must be above 0")
     c = s["control"]
     try:
         goal = Goal(c["goal"])
@@ -143,9 +213,6 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         mode = ControlMode(c["mode"])
     except ValueError:
         raise ConfigError(f"{origin}: control.mode = {c['mode']!r}; choose one of {', '.join(ControlMode)}") from None
-    for key in ("iso_match_seconds", "iso_lead_per_min"):
-        if c[key] <= 0:
-            raise ConfigError(f"{origin}: control.{key} = {c[key]:g} must be above 0")
     try:
         bounds = Bounds(
             c["tempo_min"],
@@ -158,15 +225,9 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         point = c["goal_point"]
         if point and len(point) != 2:
             raise ValueError(f"goal_point {point!r} must be [valence, arousal]")
-        goal_point = checked_point((float(point[0]), float(point[1]))) if point else None
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{origin}: control: {exc}") from None
-    try:
-        calibration = checked_calibration(s["session"]["calibration_seconds"])
+        goal_point = (float(point[0]), float(point[1])) if point else None
     except ValueError as exc:
-        raise ConfigError(
-            f"{origin}: session.calibration_seconds = {s['session']['calibration_seconds']:g}: {exc}"
-        ) from None
+        raise ConfigError(f"{origin}: control: {exc}") from None
     audio = s["audio"]["backend"]
     if audio not in AUDIO_BACKENDS:
         raise ConfigError(f"{origin}: audio.backend = {audio!r}; choose one of {', '.join(AUDIO_BACKENDS)}")
@@ -198,7 +259,7 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         bounds=bounds,
         audio_backend=audio,
         body=body,
-        calibration_seconds=calibration,
+        calibration_seconds=s["session"]["calibration_seconds"],
         voice=voice,
         face=face,
         source=origin,
@@ -213,7 +274,4 @@ def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
     labels, keys = m["labels"], m["keys"]
     if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
         raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
-    for name in ("osc_port",):
-        if not 0 <= m[name] <= 65535:
-            raise ConfigError(f"{origin}: markers.{name} = {m[name]} must be a UDP port (0-65535)")
     return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"])

@@ -23,6 +23,7 @@ from typing import Any, cast
 
 import sqlcipher3
 
+from studio.kernel.command import studio_command
 from studio.kernel.errors import StudioError
 from studio.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -274,7 +275,7 @@ class Store:
     def require_client(self, code: str) -> Client:
         client = self.client(code)
         if client is None:
-            raise StoreError(f"no client {code} in {self.path}; add it with: affect-studio clients add {code}")
+            raise StoreError(f"no client {code} in {self.path}; add it with: {studio_command()} clients add {code}")
         return client
 
     def clients(self) -> list[Client]:
@@ -334,7 +335,9 @@ class Store:
     def session(self, session_id: int) -> SessionInfo:
         found = self._session_rows("WHERE s.id = ?", (session_id,))
         if not found:
-            raise StoreError(f"no session {session_id} in {self.path}; list them with: affect-studio sessions list")
+            raise StoreError(
+                f"no session {session_id} in {self.path}; list them with: {studio_command()} sessions list"
+            )
         return found[0]
 
     def latest(self) -> SessionInfo:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from sensors.base import ChannelStatus, State
 from studio.app import Studio
+from studio.kernel.command import studio_command
 from ui.banners import BannerArea
 from ui.theme import MUTED, STATE_COLOURS
 
@@ -110,7 +111,7 @@ class FaultBanners:
         if database is not None and database.interrupted:
             gone = ", ".join(map(str, database.interrupted))
             self._banners.show_message(
-                "interrupted", f"Session {gone} was interrupted (see: affect-studio sessions list)", "info"
+                "interrupted", f"Session {gone} was interrupted (see: {studio_command()} sessions list)", "info"
             )
 
 

@@ -6,10 +6,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studio.kernel.command import studio_command
 from studio.kernel.errors import UsageError
 
 if TYPE_CHECKING:
     from studio.store import Store
+
+MAX_SESSION_ID = 2**63 - 1  # SQLite's largest INTEGER
 
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +23,7 @@ def add_store_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_session_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("session", nargs="?", help="session id (see: affect-studio sessions list)")
+    parser.add_argument("session", nargs="?", help=f"session id (see: {studio_command()} sessions list)")
     parser.add_argument("--latest", action="store_true", help="the most recent session")
 
 
@@ -39,8 +42,17 @@ def session_id(args: argparse.Namespace, store: Store) -> int:
         raise UsageError("give a session id or --latest (one of them)")
     if args.latest:
         return int(store.latest().id)
+    return int(store.session(parse_session_id(args.session)).id)
+
+
+def parse_session_id(text: str) -> int:
+    """A session id as typed: a whole number from 1 to SQLite's largest integer; UsageError otherwise."""
     try:
-        sid = int(args.session)
+        sid = int(text)
     except ValueError:
-        raise UsageError(f"session id {args.session!r} is not a number; see: affect-studio sessions list") from None
-    return int(store.session(sid).id)
+        sid = 0
+    if not 1 <= sid <= MAX_SESSION_ID:
+        raise UsageError(
+            f"session id {text!r} is not a number from 1 to {MAX_SESSION_ID}; see: {studio_command()} sessions list"
+        )
+    return sid

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from studio.commands._store import add_session_argument, add_store_argument, open_store, session_id
+from studio.export import write_into
 from studio.export.tabular import FORMATS as TABLE_FORMATS
 
 HELP = "export a recorded session: tables (CSV, Parquet), signals (EDF+, BDF+) or a report (HTML and PDF)"
@@ -17,7 +18,9 @@ FORMATS = (*TABLE_FORMATS, "edf", "bdf", "report")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_session_argument(parser)
     parser.add_argument("--format", choices=FORMATS, required=True, help="what to write")
-    parser.add_argument("--out", type=Path, required=True, help="folder to write into (made if needed)")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder to write into (made if needed; same-named files are replaced)"
+    )
     parser.add_argument(
         "--include-client", action="store_true", help="add the client's code, notes and the date (default: none)"
     )
@@ -47,10 +50,20 @@ class StepProgress:
 
 
 def run(args: argparse.Namespace) -> int:
+    progress = StepProgress()
+    files = write_into(args.out, lambda folder: write_export(args, folder, progress))
+    progress("done")
+    progress.done()
+    for path in files:
+        print(path)
+    return 0
+
+
+def write_export(args: argparse.Namespace, folder: Path, progress: StepProgress) -> list[Path]:
+    """Read the chosen session and write its export in ``args.format`` into ``folder``; the files written."""
     from studio.export.data import load_session, require_research_consent
 
     store = open_store(args)
-    progress = StepProgress()
     try:
         sid = session_id(args, store)
         info = store.session(sid)
@@ -63,17 +76,11 @@ def run(args: argparse.Namespace) -> int:
     if args.format in TABLE_FORMATS:
         from studio.export.tabular import export_tables
 
-        files = export_tables(data, args.out, args.format, progress)
-    elif args.format in ("edf", "bdf"):
+        return export_tables(data, folder, args.format, progress)
+    if args.format in ("edf", "bdf"):
         from studio.export.edf import export_edf
 
-        files = export_edf(data, args.out, args.format == "bdf", progress)
-    else:
-        from studio.export.report import export_report
+        return export_edf(data, folder, args.format == "bdf", progress)
+    from studio.export.report import export_report
 
-        files = export_report(data, args.out, progress)
-    progress("done")
-    progress.done()
-    for path in files:
-        print(path)
-    return 0
+    return export_report(data, folder, progress)

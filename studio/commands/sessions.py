@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from studio.commands._store import add_session_argument, add_store_argument, open_store, session_id
+from studio.kernel.command import studio_command
 from studio.store import PHASES, TEMPLATES
 
 if TYPE_CHECKING:
@@ -86,4 +87,4 @@ def print_sessions(store: Store) -> None:
             f"  {s.client_code or '-':<10}  {s.consent.describe()}"
         )
     if any(s.status == "interrupted" and s.ended_utc is None for s in rows):
-        print("* not closed yet: affect-studio sessions close ID (or export it as it is)")
+        print(f"* not closed yet: {studio_command()} sessions close ID (or export it as it is)")

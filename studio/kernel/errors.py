@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-PROG = "affect-studio"
+from studio.kernel.command import PROGRAM
 
 
 class StudioError(Exception):
@@ -17,4 +17,4 @@ class UsageError(StudioError):
 
 def print_error(problem: object) -> None:
     """Say ``problem`` (an exception or a sentence) on stderr in the command line's one-line error form."""
-    print(f"{PROG}: error: {problem}", file=sys.stderr, flush=True)
+    print(f"{PROGRAM}: error: {problem}", file=sys.stderr, flush=True)

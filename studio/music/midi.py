@@ -15,6 +15,7 @@ from typing import Any
 
 import mido
 
+from studio.kernel.command import venv_command
 from studio.kernel.errors import StudioError
 from studio.music.theory import REST, STEPS_PER_BAR, Bar
 
@@ -138,7 +139,7 @@ class MidiPortOut(MidiNotes):
             backend = mido.Backend(f"mido.backends.rtmidi/{PORT_APIS[api]}")
             return cls(backend.open_output(port, virtual=True, client_name=CLIENT_NAME))
         except ImportError:
-            raise MidiError("MIDI ports need python-rtmidi: pip install 'affect-studio[midi]'") from None
+            raise MidiError(f"MIDI ports need python-rtmidi: {venv_command('pip')} install python-rtmidi") from None
         except (OSError, SystemError, RuntimeError) as exc:
             raise MidiError(f"cannot open MIDI port {CLIENT_NAME}:{port} on {api}: {exc}") from None
 
