@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -247,6 +247,23 @@ class Store:
                 return list(self.db.execute(sql, params).fetchall())
             except DB_ERRORS as exc:
                 raise StoreError(f"cannot read {self.path}: {exc}") from None
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it (``PRAGMA wal_checkpoint(TRUNCATE)``),
+        so that the database file alone holds everything. A full disk (or a reader elsewhere) may leave the log in
+        place: ``files`` says which files hold the data then."""
+        with self.lock, suppress(*DB_ERRORS):
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def files(self) -> list[Path]:
+        """The files that hold the database now: the database file, and its write-ahead log while that is not
+        empty (a checkpoint that could not run leaves data there)."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            pending = wal.stat().st_size > 0
+        except OSError:
+            pending = False
+        return [self.path, wal] if pending else [self.path]
 
     def close(self) -> None:
         with self.lock:
