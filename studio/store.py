@@ -132,6 +132,7 @@ def connect(path: Path, passphrase: str | None) -> sqlite3.Connection:
     if passphrase is None:
         return sqlite3.connect(path, check_same_thread=False)
     db = sqlcipher3.connect(str(path), check_same_thread=False)
+    db.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher logs failed decryption to stderr; errors are said here
     db.execute("PRAGMA key = '{}'".format(passphrase.replace("'", "''")))
     return cast(sqlite3.Connection, db)
 
@@ -172,6 +173,14 @@ def unusable_reason(path: Path, passphrase: str | None) -> str | None:
     return None
 
 
+def looks_encrypted(path: Path) -> bool:
+    """Whether the file looks like an SQLCipher database: whole pages (a multiple of 512 bytes) that begin with
+    bytes as varied as random ones (a plain database starts with its header, text or garbage with few bytes)."""
+    with path.open("rb") as f:
+        head = f.read(512)
+    return path.stat().st_size % 512 == 0 and len(set(head)) > 160
+
+
 def beside(path: Path) -> Path:
     """A new file name next to ``path`` that does not exist yet: ``NAME.YYYYmmdd-HHMMSS[-k].sqlite``."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -198,7 +207,8 @@ class Store:
         """Open (``create``: or make) the database at ``path``.
 
         A file that is not a usable session database is left untouched: with ``create`` a new database is
-        opened beside it (``notice`` says so), otherwise StoreError says what is wrong.
+        opened beside it (``notice`` says so), otherwise StoreError says what is wrong. A passphrase that does not
+        fit the file (an encrypted file it does not open, or a plain one) is a StoreError either way.
         """
         if not path.exists():
             if not create:
@@ -217,6 +227,11 @@ class Store:
             except OPERATIONAL_ERRORS as exc:
                 raise StoreError(f"cannot use {path}: {exc}") from None
             except DB_ERRORS as exc:
+                if passphrase is not None and looks_encrypted(path):
+                    raise StoreError(
+                        f"{path} is encrypted and {PASSPHRASE_ENV} does not open it: check the passphrase, or unset "
+                        f"{PASSPHRASE_ENV} for a plain database (the file was left untouched)"
+                    ) from None
                 reason = str(exc)
         if passphrase is not None and "not encrypted" in reason:
             raise StoreError(f"{path}: {reason}; unset it, or choose another database with --store")

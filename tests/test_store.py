@@ -147,8 +147,10 @@ def test_an_encrypted_database_needs_its_passphrase(tmp_path):
         sqlite3.connect(path).execute("SELECT * FROM clients").fetchall()
     with pytest.raises(StoreError, match="encrypted or not a database"):
         Store.open(path, create=False)
-    with pytest.raises(StoreError, match="not a usable session database"):
-        Store.open(path, create=False, passphrase="wrong")
+    for create in (False, True):  # a recording does not go into a new file beside it either
+        with pytest.raises(StoreError, match="is encrypted and STUDIO_PASSPHRASE does not open it"):
+            Store.open(path, create=create, passphrase="wrong")
+    assert [p.name for p in tmp_path.iterdir()] == ["secret.sqlite"]
     assert Store.open(path, create=False, passphrase="correct horse").client("P01").notes == "private"
     plain = tmp_path / "plain.sqlite"
     Store.open(plain).close()

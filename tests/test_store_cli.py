@@ -59,3 +59,28 @@ def test_headless_run_into_a_corrupt_database_records_beside_it(tmp_path):
     assert "left it untouched" in out.stderr
     assert garbage.read_text() == "not sqlite at all"
     assert sqlite3.connect(first["database"]).execute("SELECT status FROM sessions").fetchone() == ("completed",)
+
+
+def test_a_wrong_passphrase_says_so_in_one_line_and_nothing_from_sqlcipher(tmp_path):
+    store = tmp_path / "secret.sqlite"
+    added = run_cli("clients", "add", "P01", "--store", str(store), env={"STUDIO_PASSPHRASE": "correct horse"})
+    assert added.returncode == 0, added.stderr
+    before = store.read_bytes()
+    wrong = {"STUDIO_PASSPHRASE": "wrong"}
+    for command in (
+        ["sessions", "list"],
+        ["export", "--latest", "--format", "report", "--out", str(tmp_path / "r")],
+        ["run", "--demo", "--headless", "--audio", "silent", "--duration", "1"],
+    ):
+        done = run_cli(*command, "--store", str(store), env=wrong)
+        assert_one_line_error(
+            done, f"{store} is encrypted and STUDIO_PASSPHRASE does not open it", "check the passphrase",
+            "unset STUDIO_PASSPHRASE for a plain database",
+        )  # fmt: skip
+        assert "sqlcipher" not in done.stderr.lower() and "file is not a database" not in done.stderr
+    assert store.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["secret.sqlite"]
+    right = run_cli("clients", "list", "--store", str(store), env={"STUDIO_PASSPHRASE": "correct horse"})
+    assert right.returncode == 0 and "P01" in right.stdout, right.stderr
+    garbage = tmp_path / "garbage.sqlite"  # not encrypted at all: said as before, with the passphrase set
+    garbage.write_text("not sqlite at all")
+    assert_one_line_error(run_cli("sessions", "list", "--store", str(garbage), env=wrong), "left untouched")
