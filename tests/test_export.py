@@ -14,6 +14,7 @@ import pytest
 
 from studio.store import Consent, Store
 from tests.test_cli import assert_one_line_error, run_cli
+from tests.test_store import finished_session
 
 
 def export(store, *args):
@@ -102,10 +103,7 @@ def test_the_report_is_readable_html_and_pdf_without_client_details(recorded_ses
 
 def test_consent_missing_sessions_and_empty_sessions(tmp_path):
     path = tmp_path / "s.sqlite"
-    store = Store.open(path)
-    sid = store.begin_session("2025-01-01T10:00:00+00:00", {}, Consent(), None)
-    store.finish_session(sid, "completed")
-    store.close()
+    sid = finished_session(path)
     refused = run_cli("export", str(sid), "--format", "csv", "--out", str(tmp_path / "x"), "--store", str(path))
     assert_one_line_error(refused, "does not cover a csv export for research", "report")
     assert not (tmp_path / "x").exists()
@@ -171,15 +169,14 @@ def test_de_identified_files_carry_no_dates_names_notes_or_paths(recorded_sessio
 def test_operator_actions_name_no_client_in_a_de_identified_export(tmp_path):
     """The session steps log the client code an operator typed; a de-identified export withholds it."""
     path = tmp_path / "s.sqlite"
+    sid = finished_session(path, Consent(research=True))
     store = Store.open(path)
-    sid = store.begin_session("2025-01-01T10:00:00+00:00", {}, Consent(research=True), None)
     store.assign_session(sid, "P09", Consent(research=True))
     store.db.executemany(
         "INSERT INTO operator_actions VALUES (?, ?, ?, ?)",
         [(sid, 1.0, "client", "P09"), (sid, 2.0, "consent", "features, research")],
     )
     store.db.commit()
-    store.finish_session(sid, "completed")
     store.close()
     files = export(path, str(sid), "--format", "csv", "--out", str(tmp_path / "csv"))
     assert not [f for f in files if "P09" in Path(f).read_text(encoding="utf-8")]

@@ -149,8 +149,11 @@ def build(data: SessionData) -> list[Block]:
 
     blocks.append(Heading("Session notes"))
     if data.notes:
-        for section, text in data.notes.sections.items():
-            blocks.append(TableBlock((f"{section} ({data.notes.template})",), [(text or "-",)]))
+        notes = data.notes
+        for section, text in notes.sections.items():
+            blocks.append(TableBlock((f"{section} ({notes.template_of(section)})",), [(text or "-",)]))
+        if notes.version > 1:
+            blocks.append(Para(f"Version {notes.version} of the note; the session database keeps the earlier ones."))
     else:
         blocks.append(Para("No notes were written."))
     return blocks
