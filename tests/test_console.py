@@ -292,9 +292,10 @@ def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(ru
     lines = window.outputs.streams.text().splitlines()
     assert lines[0].startswith("LSL clock at session 0 s:")
     rates = {line.split()[0]: float(line.split()[2]) for line in lines[1:]}
-    assert set(rates) == {"fused", "music", "face", "voice", "text", "body"}
+    assert set(rates) == {"fused", "music", "face", "voice", "text", "body", "eeg"}
     assert 10 < rates["fused"] < 30  # the loop's 20 Hz
-    assert 150 < rates["body"] < 350  # the synthetic board's 250 Hz
+    assert 150 < rates["eeg"] < 350  # the synthetic board's 250 Hz
+    assert rates["body"] < 10  # the body channel's estimate: four windows a second
     assert "GB free" in window.outputs.recording.text()
     window.workspaces.switch("session")
 

@@ -12,9 +12,11 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import BlockingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
+from sensors.base import CHANNELS
 from sensors.body_channel import BodyChannel
 from studio.app import Studio
 from studio.config import load_config
+from studio.music.params import LAYERS, MODES, NUMERIC
 from studio.session import MarkerSettings, Outputs
 
 
@@ -59,37 +61,91 @@ def test_outputs_are_off_by_default():
         studio.stop()
 
 
-def test_the_studio_publishes_affect_music_markers_and_eeg_over_lsl_and_osc(osc_listener):
+def until(condition, seconds=20.0):
+    """Poll ``condition`` until it holds or ``seconds`` pass; returns whether it held."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def described_channels(info):
+    """(label, unit, type, legend) per channel of an LSL stream's ``desc/channels``; legend maps value -> name."""
+    out = []
+    channel = info.desc().child("channels").child("channel")
+    while not channel.empty():
+        legend, state = {}, channel.child("legend").child("state")
+        while not state.empty():
+            legend[int(state.child_value("value"))] = state.child_value("name")
+            state = state.next_sibling()
+        out.append((channel.child_value("label"), channel.child_value("unit"), channel.child_value("type"), legend))
+        channel = channel.next_sibling()
+    return out
+
+
+def test_the_studio_publishes_every_stream_described_over_lsl_and_osc(osc_listener):
+    """Every outlet the README lists is on LSL with its channels described (label, unit, type; a legend for the
+    mode and the layers), and OSC carries every channel's affect (the body's too) and the music's layers."""
     osc_port, received = osc_listener
     prefix = f"Test{uuid.uuid4().hex[:8]}"
     studio = demo_studio(outputs=Outputs(lsl=True, lsl_prefix=prefix, osc=True, osc_port=osc_port))
     studio.start()
+    names = ["Affect", *(f"Affect-{ch}" for ch in CHANNELS), "Music", "Markers", "EEG"]
     try:
-        inlets = {k: inlet(f"{prefix}-{k}") for k in ("Affect", "Affect-face", "Music", "Markers", "EEG")}
-        time.sleep(2.5)
+        inlets = {k: inlet(f"{prefix}-{k}") for k in names}
+        pulled = {k: [] for k in names}
+        stamps = {k: [] for k in names}
+
+        def pull(*wanted):
+            for k, i in inlets.items():
+                samples, times = i.pull_chunk(timeout=0.0, max_samples=10000)
+                pulled[k] += samples
+                stamps[k] += times
+            return all(len(pulled[k]) for k in wanted)
+
+        addresses = lambda: {a for a, _ in received}  # noqa: E731
+        assert until(lambda: pull(*(n for n in names if n != "Markers")) and "/affect/body" in addresses())
         studio.add_marker("stimulus on")
-        time.sleep(1.0)
-        pulled = {k: i.pull_chunk(timeout=0.0, max_samples=10000) for k, i in inlets.items()}
+        assert until(lambda: pull("Markers") and ("/marker", ("stimulus on",)) in received)
         now = pylsl.local_clock()
+        infos = {k: i.info(timeout=5) for k, i in inlets.items()}
     finally:
         studio.stop()
-    fused, stamps = pulled["Affect"]
-    assert len(fused) > 30 and len(fused[0]) == 3 and all(-1 <= v <= 1 for v in fused[-1][:2])
-    assert now - 2.0 < stamps[-1] <= now  # LSL's clock, so it lines up with the lab's other streams
-    assert len(pulled["Affect-face"][0]) > 10
-    music, _ = pulled["Music"]
-    assert 40 <= music[-1][0] <= 160  # tempo, BPM
-    assert pulled["Markers"][0] == [["stimulus on"]]
-    eeg, _ = pulled["EEG"]
-    assert len(eeg[0]) == 16 and len(eeg) > 250
-    info = inlets["EEG"].info()
-    assert info.type() == "EEG" and info.nominal_srate() == 250
-    assert info.desc().child("channels").child("channel").child_value("label") == "Fz"
-    addresses = {a for a, _ in received}
-    assert {"/affect/fused", "/affect/face", "/music/tempo", "/music/mode", "/marker"} <= addresses
-    assert ("/marker", ("stimulus on",)) in received
-    valence, _, confidence = next(args for a, args in received if a == "/affect/fused")
-    assert -1 <= valence <= 1 and 0 <= confidence <= 1
+    for name, info in infos.items():
+        described = described_channels(info)
+        assert len(described) == info.channel_count() and described, name
+        assert all(label and unit and kind for label, unit, kind, _ in described), (name, described)
+    affect = described_channels(infos["Affect-body"])
+    assert [c[:3] for c in affect] == [("valence", "normalized", "Valence"), ("arousal", "normalized", "Arousal"),
+                                      ("confidence", "normalized", "Confidence")]  # fmt: skip
+    music = {label: (unit, kind, legend) for label, unit, kind, legend in described_channels(infos["Music"])}
+    assert list(music) == [*NUMERIC, "mode", *(f"layer_{layer}" for layer in LAYERS)]
+    assert music["tempo"][0] == "BPM" and music["volume"][0] == "dBFS" and music["register"][0] == "semitones"
+    assert music["mode"] == ("index", "MusicMode", dict(enumerate(MODES)))
+    assert music["layer_melody"] == ("boolean", "MusicLayer", {0: "melody off", 1: "melody on"})
+    eeg = described_channels(infos["EEG"])
+    assert {(unit, kind) for _, unit, kind, _ in eeg} == {("microvolts", "EEG")} and eeg[0][0] == "Fz"
+    assert infos["EEG"].type() == "EEG" and infos["EEG"].nominal_srate() == 250
+    fused = pulled["Affect"]
+    assert len(fused[0]) == 3 and all(-1 <= v <= 1 for v in fused[-1][:2])
+    assert now - 2.0 < stamps["Affect"][-1] <= now  # LSL's clock, so it lines up with the lab's other streams
+    body = pulled["Affect-body"]
+    assert 0 < body[-1][2] <= 0.45  # the body channel's own estimate, not its raw EEG
+    assert len(pulled["EEG"][0]) == infos["EEG"].channel_count()
+    assert pulled["Markers"] == [["stimulus on"]]
+    row = dict(zip(music, pulled["Music"][-1], strict=True))
+    assert 40 <= row["tempo"] <= 160 and MODES[int(row["mode"])] in MODES
+    playing = [layer for layer in LAYERS if row[f"layer_{layer}"] == 1.0]
+    layers = [args for a, args in received if a == "/music/layers"]
+    assert playing and list(layers[-1]) == playing  # the layers' names, in LAYERS order
+    assert {"/affect/fused", "/affect/face", "/affect/body", "/music/tempo", "/music/mode", "/music/layers"} <= (
+        addresses()
+    )
+    assert all(len(args) == 3 for a, args in received if a.startswith("/affect/"))
+    valence, _, confidence = next(args for a, args in received if a == "/affect/body")
+    assert -1 <= valence <= 1 and 0 <= confidence <= 0.45
 
 
 def test_markers_from_an_lsl_stream_and_osc_messages_and_malformed_ones_are_counted():
