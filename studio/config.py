@@ -210,10 +210,19 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
 
 
 def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
+    import ipaddress
+
     labels, keys = m["labels"], m["keys"]
     if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
         raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
     for name in ("osc_port",):
         if not 0 <= m[name] <= 65535:
             raise ConfigError(f"{origin}: markers.{name} = {m[name]} must be a UDP port (0-65535)")
-    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"])
+    try:
+        address = str(ipaddress.IPv4Address(m["osc_address"].strip()))
+    except ValueError:
+        raise ConfigError(
+            f"{origin}: markers.osc_address = {m['osc_address']!r} must be an IPv4 address of this machine: "
+            "127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one interface's address"
+        ) from None
+    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address)

@@ -1,21 +1,28 @@
 """LSL and OSC on loopback with the real libraries: what the studio publishes, and markers it takes in."""
 
+import logging
+import random
 import socket
+import struct
 import threading
 import time
 import uuid
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pylsl
 import pytest
 from pythonosc.dispatcher import Dispatcher
+from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.osc_server import BlockingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
 from sensors.base import CHANNELS
 from sensors.body_channel import BodyChannel
 from studio.app import Studio
-from studio.config import load_config
+from studio.config import ConfigError, load_config
+from studio.marker_inputs import OscMarkers, start_marker_inputs
 from studio.music.params import LAYERS, MODES, NUMERIC
 from studio.session import MarkerSettings, Outputs
 
@@ -95,8 +102,8 @@ def test_the_studio_publishes_every_stream_described_over_lsl_and_osc(osc_listen
     names = ["Affect", *(f"Affect-{ch}" for ch in CHANNELS), "Music", "Markers", "EEG"]
     try:
         inlets = {k: inlet(f"{prefix}-{k}") for k in names}
-        pulled = {k: [] for k in names}
-        stamps = {k: [] for k in names}
+        pulled: dict[str, list[list[Any]]] = {k: [] for k in names}
+        stamps: dict[str, list[float]] = {k: [] for k in names}
 
         def pull(*wanted):
             for k, i in inlets.items():
@@ -108,7 +115,9 @@ def test_the_studio_publishes_every_stream_described_over_lsl_and_osc(osc_listen
         addresses = lambda: {a for a, _ in received}  # noqa: E731
         assert until(lambda: pull(*(n for n in names if n != "Markers")) and "/affect/body" in addresses())
         studio.add_marker("stimulus on")
-        assert until(lambda: pull("Markers") and ("/marker", ("stimulus on",)) in received)
+        assert until(
+            lambda: pull() and ["stimulus on"] in pulled["Markers"] and ("/marker", ("stimulus on",)) in received
+        )
         now = pylsl.local_clock()
         infos = {k: i.info(timeout=5) for k, i in inlets.items()}
     finally:
@@ -134,7 +143,7 @@ def test_the_studio_publishes_every_stream_described_over_lsl_and_osc(osc_listen
     body = pulled["Affect-body"]
     assert 0 < body[-1][2] <= 0.45  # the body channel's own estimate, not its raw EEG
     assert len(pulled["EEG"][0]) == infos["EEG"].channel_count()
-    assert pulled["Markers"] == [["stimulus on"]]
+    assert pulled["Markers"][-1] == ["stimulus on"]  # after any the studio set itself
     row = dict(zip(music, pulled["Music"][-1], strict=True))
     assert 40 <= row["tempo"] <= 160 and MODES[int(row["mode"])] in MODES
     playing = [layer for layer in LAYERS if row[f"layer_{layer}"] == 1.0]
@@ -183,6 +192,109 @@ def test_markers_from_an_lsl_stream_and_osc_messages_and_malformed_ones_are_coun
     assert markers["block 1 start"].t == pytest.approx(sent_at, abs=0.05)  # the sample's own LSL time
     assert summary[f"LSL {name}"]["markers"] == 1 and summary[f"LSL {name}"]["malformed_ignored"] == 2
     assert summary[f"OSC :{port}"]["markers"] == 2 and summary[f"OSC :{port}"]["malformed_ignored"] == 3
+
+
+BUNDLE = b"#bundle\x00" + bytes(7) + b"\x01"  # the prefix and the time tag "immediately"
+
+
+def osc_marker(label: str) -> bytes:
+    """A ``/marker "label"`` datagram, built by python-osc."""
+    builder = OscMessageBuilder("/marker")
+    builder.add_arg(label)
+    return builder.build().dgram
+
+
+def bundle(*elements: bytes) -> bytes:
+    return BUNDLE + b"".join(struct.pack(">i", len(e)) + e for e in elements)
+
+
+def thread_state(name: str) -> str:
+    """The operating system's state letter of the thread called ``name`` (R running, S sleeping, ...)."""
+    (thread,) = [t for t in threading.enumerate() if t.name == name]
+    stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+def fuzz_packets(count: int) -> list[bytes]:
+    """Seeded garbage: random bytes, random bytes behind an OSC-looking start, and valid bundles with bytes
+    flipped, cut short or lengthened."""
+    rng = random.Random(13)
+    good = bundle(osc_marker("a"), bundle(osc_marker("b"), osc_marker("c")))
+    packets = []
+    for k in range(count):
+        noise = rng.randbytes(rng.randrange(0, 120))
+        if k % 3 == 0:
+            packets.append(noise)
+        elif k % 3 == 1:
+            packets.append(rng.choice([b"/", b"/marker\x00", BUNDLE]) + noise)
+        else:
+            damaged = bytearray(good)
+            for _ in range(rng.randrange(1, 4)):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            packets.append(bytes(damaged[: rng.randrange(len(damaged) + 1)]) + noise[: rng.randrange(8)])
+    return packets
+
+
+def test_malformed_osc_packets_are_counted_quietly_and_the_listener_keeps_receiving(capfd, caplog):
+    """A bundle element of size -4 (python-osc loops on it forever), bundles nested 3,000 deep (python-osc
+    recurses until RecursionError), an empty bundle and seeded garbage: each is handled, counted as ignored,
+    nothing is logged, the thread goes back to waiting in recv, and a good marker still arrives after them."""
+    taken: list[str] = []
+    port = free_udp_port()
+    listener = OscMarkers("127.0.0.1", port, lambda label, source, t: taken.append(label))
+    nested = osc_marker("deep")
+    for _ in range(3000):
+        nested = bundle(nested)
+    negative = BUNDLE + struct.pack(">i", -4) + b"/m\x00\x00"
+    assert len(negative) == 24 and len(nested) < 65507
+    specific = [negative, nested, BUNDLE, bundle(BUNDLE, BUNDLE)]
+    caplog.set_level(logging.DEBUG)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        counter = listener.counter
+        for k, packet in enumerate([*specific, *fuzz_packets(300)]):
+            before = counter.accepted + counter.malformed
+            sender.sendto(packet, ("127.0.0.1", port))
+            handled = lambda seen=before: counter.accepted + counter.malformed > seen  # noqa: E731
+            assert until(handled, 5), f"packet {k} {packet[:32]!r} was not handled"
+            assert until(lambda: thread_state("osc-markers") == "S", 5), f"busy after packet {k}"
+            if k == len(specific) - 1:  # one each, and each of the two empty bundles inside a bundle
+                assert counter.summary()["malformed_ignored"] == 5 and counter.accepted == 0
+        sender.sendto(osc_marker("after the storm"), ("127.0.0.1", port))
+        sender.sendto(bundle(osc_marker("in a bundle"), bundle(osc_marker("nested once"))), ("127.0.0.1", port))
+        assert until(lambda: "nested once" in taken, 5)
+    finally:
+        sender.close()
+        listener.close()
+    assert taken[-3:] == ["after the storm", "in a bundle", "nested once"]
+    assert listener.counter.malformed >= 305
+    assert capfd.readouterr().err == ""
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_the_osc_marker_port_listens_on_loopback_unless_the_settings_name_another_address(tmp_path):
+    """127.0.0.1 by default: the same port on another local address stays free for other programs. With
+    ``osc_address = "0.0.0.0"`` it listens on every interface; an address that is not IPv4 is refused."""
+    assert load_config().markers.osc_address == "127.0.0.1"
+    port = free_udp_port()
+    listener = start_marker_inputs(MarkerSettings(osc_port=port), lambda *a: None, 0.0)[0]
+    try:
+        assert listener.counter.summary()["detail"] == f"listening on 127.0.0.1 UDP port {port}"
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+            other.bind(("127.0.0.2", port))  # refused (address in use) if the listener held every interface
+    finally:
+        listener.close()
+    settings = tmp_path / "every.toml"
+    settings.write_text(f'[markers]\nosc_port = {port}\nosc_address = "0.0.0.0"\n')
+    everywhere = start_marker_inputs(load_config(settings).markers, lambda *a: None, 0.0)[0]
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other, pytest.raises(OSError):
+            other.bind(("127.0.0.2", port))
+    finally:
+        everywhere.close()
+    settings.write_text('[markers]\nosc_address = "localhost:9000"\n')
+    with pytest.raises(ConfigError, match=r"markers.osc_address = 'localhost:9000' must be an IPv4 address"):
+        load_config(settings)
 
 
 def test_a_taken_osc_port_leaves_the_session_running():
