@@ -164,6 +164,33 @@ def test_recorded_files_replay_as_live_sources(reference_data):
     assert broken.status.state is State.DOWN and "x.edf: no such file" in broken.status.detail
 
 
+def test_every_xdf_example_file_replays_as_the_body_source(reference_data):
+    """The 1 Hz counter of empty_streams.xdf (and minimal.xdf's 10 Hz) stream with a clear status, no EEG
+    features and no exception (the 1 Hz stream raised ZeroDivisionError in its first feature window)."""
+    clock = SessionClock()
+    files = sorted((reference_data / "eeg/xdf_example_files").glob("*.xdf"))
+    channels = {f.name: opened(f"file:{f}", StreamHub(), clock) for f in files}
+    try:
+        assert all(c.status.state is State.OK for c in channels.values())
+
+        def windows() -> bool:
+            for channel in channels.values():
+                channel.step(clock.now())
+            return all(c.pipeline is not None and c.pipeline.features.count > 1 for c in channels.values())
+
+        deadline = time.monotonic() + 10
+        while not windows() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        status = {name: c.status for name, c in channels.items()}
+    finally:
+        for channel in channels.values():
+            channel.close()
+    assert status["clock_resets.xdf"].state is State.OK, status["clock_resets.xdf"].detail
+    for name, rate in (("empty_streams.xdf", 1), ("minimal.xdf", 10)):
+        assert status[name].state is State.DEGRADED
+        assert f"EEG sampled at {rate} Hz: band powers need at least 26 Hz; no EEG features" in status[name].detail
+
+
 PUBLISHER = """
 import sys, time, numpy as np, pylsl
 info = pylsl.StreamInfo(sys.argv[1], "EEG", 4, 250.0, "float32", sys.argv[1])

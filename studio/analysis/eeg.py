@@ -68,10 +68,12 @@ def band_table(rec: Recording, notch: float) -> tuple[list[float], NDArray[np.fl
     """Window starts (s from the first sample) and, per window and channel, the KEYS values (units^2, share)."""
     import numpy as np
 
-    from fusion.eeg import BAND_NAMES, band_powers, relative
+    from fusion.eeg import BAND_NAMES, band_powers, rate_problem, relative
     from fusion.filters import bandpass, fill_gaps
     from sensors.recordings import RecordingError
 
+    if problem := rate_problem(rec.fs):
+        raise RecordingError(f"{rec.origin}: {problem}")
     size = round(WINDOW * rec.fs)
     if len(rec.data) < size:
         raise RecordingError(f"{rec.origin}: {rec.duration:.2f} s is shorter than one {WINDOW:g} s window")
