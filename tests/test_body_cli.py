@@ -97,3 +97,25 @@ def test_board_option_names_the_body_source(tmp_path):
     bad = tmp_path / "c.toml"
     bad.write_text("[body]\nnotch_hz = 55.0\n")
     assert_one_line_error(run_cli("--config", str(bad), "run", "--headless", "--out", str(tmp_path)), "notch_hz")
+
+
+def test_a_truncated_ppg_text_file_is_analysed_with_a_note_and_a_damaged_one_refused(reference_data, tmp_path):
+    """A PPG file cut mid-line was analysed without a word; its cut last line is now left out and said."""
+    whole = (reference_data / "physio/biosppy_examples/ppg.txt").read_bytes()
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(whole[:70000])
+    assert not whole[:70000].endswith(b"\n")
+    result = run_cli("analyze", "physio", str(cut), "--kind", "ppg", "--json")
+    summary = json_lines(result)[-1]
+    assert summary["summary"] and summary["beats"] > 10
+    assert result.stderr.strip().splitlines() == [
+        "affect-studio: note: cut.txt (BioSPPy text): its last line (line 9992) has no line end, "
+        "so it may be cut short: left out"
+    ]
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes(whole[:100] + whole[100:20000].replace(b"\n2065.0\n", b"\n20x5.0\n", 1) + b"2065.0\n")
+    assert_one_line_error(
+        run_cli("analyze", "physio", str(damaged), "--kind", "ppg"),
+        "damaged.txt: line ",
+        "holds '20x5.0', which is not a number; the file is damaged",
+    )

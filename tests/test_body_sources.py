@@ -148,7 +148,7 @@ def test_playback_board_replays_a_brainflow_csv_with_nan_samples(tmp_path):
     assert np.isfinite(power).all()
 
 
-def test_recorded_files_replay_as_live_sources(reference_data):
+def test_recorded_files_replay_as_live_sources(reference_data, tmp_path):
     hub, clock = StreamHub(), SessionClock()
     path = reference_data / "physio/wfdb_challenge2015_a103l/a103l.hea"
     channel = opened(f"file:{path}", hub, clock)
@@ -159,6 +159,12 @@ def test_recorded_files_replay_as_live_sources(reference_data):
         channel.close()
     assert "body.ecg" in hub and "body.ppg" in hub and "body.eeg" not in hub
     assert len(hub.get("body.ecg").last(10)) >= 0.2 * 250
+    cut = tmp_path / "cut.txt"  # a BioSPPy text file cut in the middle of its last line
+    cut.write_bytes((reference_data / "physio/biosppy_examples/ppg.txt").read_bytes()[:70000])
+    channel = opened(f"file:{cut}", StreamHub(), clock)
+    status = channel.status.detail
+    channel.close()
+    assert status.startswith("file cut.txt (its last line (line 9992) has no line end, so it may be cut short")
     broken = make_body_channel(BodySettings(source="file:/nonexistent/x.edf"), clock, NO_PROFILES, demo=False)
     broken.open(StreamHub())
     assert broken.status.state is State.DOWN and "x.edf: no such file" in broken.status.detail

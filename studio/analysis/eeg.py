@@ -37,8 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sensors.recordings import RecordingError, read_recording
+    from studio.analysis import note
 
     rec = read_recording(args.file, args.board)
+    for text in rec.notes:
+        note(f"{rec.origin}: {text}")
     if args.montage:
         rec = rec.with_montage(args.montage)
     if args.channels:
