@@ -37,7 +37,7 @@ def test_openbci_gui_text(reference_data):
     assert renamed.names[:3] == ("Fp1", "Fp2", "EXG Channel 2")
 
 
-def test_edf_plus_and_bdf_written_by_pyedflib_read_back_in_microvolts(tmp_path):
+def test_edf_plus_and_bdf_written_by_pyedflib_read_back_in_microvolts(tmp_path, capfd):
     fs = 256
     t = np.arange(fs * 4) / fs
     signals = [20e-6 * np.sin(2 * np.pi * 10 * t), 0.5 * np.sin(2 * np.pi * 1.2 * t)]  # EEG in V, ECG in mV
@@ -72,9 +72,14 @@ def test_edf_plus_and_bdf_written_by_pyedflib_read_back_in_microvolts(tmp_path):
         assert np.abs(rec.data[:, 0]).max() == pytest.approx(20.0, rel=0.01)  # V -> µV
         assert np.abs(rec.data[:, 1]).max() == pytest.approx(500.0, rel=0.01)  # mV -> µV
         truncated = tmp_path / f"cut{suffix}"
-        truncated.write_bytes(path.read_bytes()[:300])
-        with pytest.raises(RecordingError, match="cannot read as EDF/BDF"):
+        whole = path.read_bytes()
+        truncated.write_bytes(whole[:300])
+        with pytest.raises(RecordingError, match=f"cut{suffix} is truncated: its header stops after 300 of 1024"):
             read_recording(truncated)
+        truncated.write_bytes(whole[:-100])  # the last data record cut short
+        with pytest.raises(RecordingError, match="header promises 4 data records, the file holds 3 complete ones"):
+            read_recording(truncated)
+        assert capfd.readouterr().out == ""  # pyedflib's own complaint ("filesize ...") never reaches stdout
 
 
 def test_brainflow_csv_needs_the_board_that_wrote_it(tmp_path):
