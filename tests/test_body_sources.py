@@ -1,5 +1,6 @@
 """The body channel on real sources: BrainFlow's synthetic and playback boards, replayed files, LSL on loopback."""
 
+import gc
 import json
 import sqlite3
 import subprocess
@@ -113,6 +114,36 @@ def test_a_board_that_stops_is_reported_marked_and_reconnected():
         assert len(gaps) == 2 and "streaming resumed" in gaps[1]
     finally:
         channel.close()
+
+
+def test_a_released_board_collected_late_leaves_a_newer_session_of_the_same_board_alone():
+    """BrainFlow keys sessions by board and parameters: the finaliser of a released BoardShim that was freed
+    late (from a reference cycle) released the reconnected synthetic board, which then failed every read with
+    BOARD_NOT_CREATED (the demo's dropout fault showed it)."""
+    clock = SessionClock()
+    old = BoardBackend(BoardConfig(), clock)
+    old.connect()
+    late = old.board  # still referenced after its release, as by a frame in a reference cycle
+    old.disconnect()
+    new = BoardBackend(BoardConfig(), clock)
+    new.connect()
+    try:
+        del late
+        gc.collect()
+        assert new.board is not None and new.board.is_prepared()
+        assert until_read(new).size > 0
+    finally:
+        new.disconnect()
+
+
+def until_read(backend: BoardBackend) -> np.ndarray:
+    """The first non-empty read's stamps (within 5 s)."""
+    deadline = time.monotonic() + 5
+    t, _ = backend.read()
+    while not t.size and time.monotonic() < deadline:
+        time.sleep(0.05)
+        t, _ = backend.read()
+    return t
 
 
 def write_brainflow_csv(path: Path, seconds: float, nan_rows: tuple[int, ...] = ()) -> None:
