@@ -127,7 +127,7 @@ def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -
     assert window.banners.isVisible() and QApplication.activeModalWidget() is None
     for label, expected in ((window.status.audio, "audio: silent"), (window.status.recording, "GB free")):
         assert expected in label.text()
-    assert window.status.network.text() == "network: LSL 7 outlets, OSC → 127.0.0.1:" + str(
+    assert window.status.network.text() == "network: LSL 8 outlets, OSC → 127.0.0.1:" + str(
         studio.config.outputs.osc_port
     )
     text.set_status(State.OK, "waiting for text")
