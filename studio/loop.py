@@ -16,7 +16,7 @@ from fusion.fuse import ChannelReading, Contribution, Fused, Smoother, checked_w
 from fusion.outliers import HISTORY, is_outlier
 from sensors.base import affect_stream_name
 from studio.events import ControlChange, EventLog
-from studio.music.params import MODES, NUMERIC, MusicParams, clamp_params
+from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams, clamp_params
 from studio.policy import (
     ISO_LEAD_PER_MIN,
     ISO_MATCH_SECONDS,
@@ -31,7 +31,8 @@ from studio.policy import (
 )
 from studio.streams import Stream, StreamHub
 
-MUSIC_FIELDS = (*NUMERIC, "mode")  # mode is stored as its index in MODES
+LAYER_FIELDS = tuple(f"layer_{name}" for name in LAYERS)  # 1 while the layer plays, else 0
+MUSIC_FIELDS = (*NUMERIC, "mode", *LAYER_FIELDS)  # mode is stored as its index in MODES
 LOOP_SECONDS = 600.0  # fused affect and music parameters kept in memory
 AUTO_HORIZON = 2.0  # seconds of allowed change one automatic move may claim after a pause
 
@@ -100,7 +101,9 @@ class ParamRanges:
 
 
 def music_row(params: MusicParams) -> list[float]:
-    return [params.numeric(name) for name in NUMERIC] + [float(MODES.index(params.mode))]
+    """A ``music.params`` row: the NUMERIC values, the mode's index in MODES, then 1 or 0 per layer."""
+    layers = [float(name in params.layers) for name in LAYERS]
+    return [params.numeric(name) for name in NUMERIC] + [float(MODES.index(params.mode)), *layers]
 
 
 class FusionLoop:
