@@ -7,6 +7,7 @@ import numpy as np
 
 LONDON = Path("faces/london_set_neutral_smiling/images")
 VIDEO = Path("faces/video/single_face.mp4")
+YALE = Path("faces/yale_dev")
 
 
 def london(reference_data: Path, person: str, label: str) -> Path:
