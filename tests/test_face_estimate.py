@@ -211,7 +211,7 @@ def yale(stills, reference_data):
 def test_each_expression_reads_in_its_direction_against_the_persons_own_neutral_face(yale):
     """Sad below neutral for at least 6 of the 7 (subject04's 'sad' file is byte-identical to its 'normal'),
     happy above, surprised more and sleepy less aroused for every one. Before: sad for 3 of 7."""
-    margins = {label: [] for label in ("happy", "sad", "surprised", "sleepy")}
+    margins: dict[str, list[float]] = {label: [] for label in ("happy", "sad", "surprised", "sleepy")}
     for faces in yale.values():
         neutral = affect_from_blendshapes(faces["normal"], faces["normal"])
         for label, values in margins.items():
