@@ -32,13 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def inputs(path: Path) -> list[tuple[Path, bool]]:
     """The files ``path`` stands for, each with whether it is a still image (a folder: its images)."""
-    from sensors.frames import IMAGE_SUFFIXES, FrameSourceError, folder_images
+    from sensors.frames import FrameSourceError, folder_images, is_image
 
     if path.is_dir():
         return [(p, True) for p in folder_images(path)]
     if not path.exists():
         raise FrameSourceError(f"{path} does not exist")
-    return [(path, path.suffix.lower() in IMAGE_SUFFIXES)]
+    return [(path, is_image(path))]
 
 
 def readings(model: Path, path: Path, still: bool) -> Iterator[tuple[FileFrame, FaceReading]]:
@@ -153,11 +153,20 @@ def run(args: argparse.Namespace) -> int:
             dynamics = None if still else FaceDynamics()
             try:
                 for frame, reading in readings(model, source, still):
+                    if frame.note:
+                        warn(f"{source}: {frame.note}")
                     rec = record(source, frame, reading, baseline, dynamics)
                     print(json.dumps(rec) if args.json else text_line(rec), flush=True)
             except (FrameSourceError, LandmarkerError) as exc:
                 failed += report(exc)
     return 2 if failed else 0
+
+
+def warn(text: str) -> None:
+    """Say in one line on stderr what the user should know about an input that is still analysed."""
+    from studio.cli import PROG
+
+    print(f"{PROG}: warning: {text}", file=sys.stderr, flush=True)
 
 
 def report(exc: Exception) -> int:
