@@ -102,7 +102,7 @@ def test_huge_grey_deep_truncated_and_frameless_inputs_each_get_one_line(referen
     whole = london(reference_data, "001", "smiling").read_bytes()
     cut.write_bytes(whole[: len(whole) * 3 // 4])
     huge.write_bytes(png(30000, 30000, zlib.compress(b"")))
-    cv2.VideoWriter(str(empty), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48)).release()
+    cv2.VideoWriter(str(empty), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (64, 48)).release()
     result = run_cli("analyze", "face", *map(str, (big, deep, cut, huge, empty)), "--json", *MODEL, timeout=180)
     assert result.returncode == 2
     rows = {json.loads(line)["source"]: json.loads(line) for line in result.stdout.splitlines()}

@@ -266,7 +266,7 @@ def test_an_image_structure_is_followed_to_its_end_marker(reference_data, tmp_pa
 
 def test_a_video_with_no_frames_says_so(tmp_path):
     for name, fourcc in (("empty.avi", "MJPG"), ("empty.mp4", "mp4v")):
-        writer = cv2.VideoWriter(str(tmp_path / name), cv2.VideoWriter_fourcc(*fourcc), 30.0, (64, 48))
+        writer = cv2.VideoWriter(str(tmp_path / name), cv2.VideoWriter.fourcc(*fourcc), 30.0, (64, 48))
         writer.release()
     with pytest.raises(FrameSourceError, match=r"empty\.avi is a video with no frames$"):
         next(read_file(tmp_path / "empty.avi"))
