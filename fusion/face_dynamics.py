@@ -19,6 +19,7 @@ from fusion.face import DISTRESS_CUES, Driver, FaceEstimate, combine, ramp
 STEADY_FRAMES = 3  # the filtered estimate is the middle one (medoid) of the newest frames
 STEADY_SECONDS = 1.0  # frames older than this take no part in it (after a gap the new frame counts alone)
 RHYTHM_SECONDS = 4.0  # how much of the jaw's movement the rhythm is measured on
+RHYTHM_EVERY = 0.1  # seconds between two measurements of the rhythm (it changes slowly over a 4 s window)
 RHYTHM_MIN = (2.0, 16)  # seconds and frames needed before a rhythm is looked for
 RHYTHM_HZ = np.arange(0.5, 7.01, 0.125)  # frequencies tried
 SOB_HZ = (0.5, 2.0)
@@ -79,7 +80,8 @@ def medoid(frames: list[FaceEstimate]) -> FaceEstimate:
 class _Frame:
     t: float
     estimate: FaceEstimate
-    jaw: float
+    jaw: float  # jaw opening minus rest (score units)
+    push: float  # valence push before tanh
 
 
 class FaceDynamics:
@@ -88,18 +90,20 @@ class FaceDynamics:
     def __init__(self) -> None:
         self._frames: deque[_Frame] = deque()
         self._held = 0.0  # the distress push held over from earlier frames (valence push, <= 0)
+        self._rhythm: tuple[float, Rhythm | None] = (-math.inf, None)  # when it was measured, what was found
 
     def reset(self) -> None:
         """Forget the time course (a new recording, another person)."""
         self._frames.clear()
         self._held = 0.0
+        self._rhythm = (-math.inf, None)
 
     def update(self, t: float, frame: FaceEstimate) -> FaceEstimate:
         """The filtered estimate at ``t`` (seconds) after this ``frame``."""
         if self._frames and t <= self._frames[-1].t:
             self.reset()  # time went backwards: another recording
         dt = t - self._frames[-1].t if self._frames else math.inf
-        self._frames.append(_Frame(t, frame, frame.delta("jawOpen")))
+        self._frames.append(_Frame(t, frame, frame.delta("jawOpen"), frame.valence_push))
         while t - self._frames[0].t > RHYTHM_SECONDS:
             self._frames.popleft()
         recent = [f.estimate for f in list(self._frames)[-STEADY_FRAMES:] if t - f.t <= STEADY_SECONDS]
@@ -112,11 +116,13 @@ class FaceDynamics:
         if self._held < distress - HELD_LEAST:
             drivers.append(Driver("distress still fading", self._held - distress, self._held - distress, 0.0))
 
-        rhythm = jaw_rhythm(np.array([f.t for f in self._frames]), np.array([f.jaw for f in self._frames]))
+        if t - self._rhythm[0] >= RHYTHM_EVERY:
+            times, jaw = np.array([f.t for f in self._frames]), np.array([f.jaw for f in self._frames])
+            self._rhythm = (t, jaw_rhythm(times, jaw))
+        rhythm = self._rhythm[1]
         if rhythm is not None and rhythm.strength > 0:
-            window = [f.estimate for f in self._frames]
-            push = sum(f.valence_push for f in window) / len(window)
-            contested = sum(f.conflict for f in window) / len(window) > 0.05
+            push = sum(f.push for f in self._frames) / len(self._frames)
+            contested = sum(f.estimate.conflict for f in self._frames) / len(self._frames) > 0.05
             found = self._reading(rhythm, push, contested)
             if found is not None:
                 name, (w_valence, w_arousal), agrees = found
