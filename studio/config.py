@@ -272,8 +272,6 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
 
 
 def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
-    import ipaddress
-
     labels, keys = m["labels"], m["keys"]
     if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
         raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
