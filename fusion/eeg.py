@@ -20,6 +20,8 @@ BANDS: dict[str, tuple[float, float]] = {
 }
 BAND_NAMES = tuple(BANDS)
 ALPHA = BAND_NAMES.index("alpha")
+MIN_SEGMENT = 8  # samples: the shortest Welch segment that gives a spectrum
+MIN_RATE_HZ = 2 * BANDS["alpha"][1]  # Hz: below it the alpha band, which most features rest on, is past Nyquist
 
 # Homologous frontal pairs (right, left), best first: where the preferred pair is missing, the first pair the
 # montage has stands in for it (Cyton's Fp2/Fp1, Muse's AF8/AF7, ...).
@@ -36,15 +38,25 @@ FRONTAL_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
+def rate_problem(fs: float) -> str:
+    """Why EEG sampled at ``fs`` Hz cannot give band powers, or "" when it can."""
+    if fs < MIN_RATE_HZ:
+        return f"EEG sampled at {fs:g} Hz: band powers need at least {MIN_RATE_HZ:g} Hz"
+    return ""
+
+
 def welch_psd(x: FloatArray, fs: float, segment_seconds: float = 1.0) -> tuple[FloatArray, FloatArray]:
     """Welch power spectral density of each row of ``x`` (channels x samples) sampled at ``fs`` Hz.
 
-    Hann-windowed segments of ``segment_seconds`` with 50% overlap, linear detrend per segment.
-    Returns (frequencies in Hz, PSD in units^2/Hz with shape channels x frequencies).
+    Hann-windowed segments of ``segment_seconds`` (at least MIN_SEGMENT samples) with 50% overlap, linear detrend
+    per segment. Returns (frequencies in Hz, PSD in units^2/Hz with shape channels x frequencies); ValueError
+    when a row is shorter than MIN_SEGMENT samples.
     """
     x = np.atleast_2d(np.asarray(x, dtype=np.float64))
     n = x.shape[1]
-    nper = min(n, max(8, round(segment_seconds * fs)))
+    if n < MIN_SEGMENT:
+        raise ValueError(f"a spectrum needs at least {MIN_SEGMENT} samples; the window holds {n}")
+    nper = min(n, max(MIN_SEGMENT, round(segment_seconds * fs)))
     step = max(1, nper // 2)
     starts = np.arange(0, n - nper + 1, step)
     segs = np.stack([x[:, s : s + nper] for s in starts], axis=1)  # channels x segments x samples

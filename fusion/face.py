@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from fusion.affect import Affect, clip01, real_number
 
@@ -76,14 +75,14 @@ FACE_BLENDSHAPES: tuple[str, ...] = (
 # depression (AU15, down), and it catches closed-mouth smiles whose blendshape scores stay near 0.
 CORNER_LIFT = "mouthCornerLift"
 FACE_FEATURES: tuple[str, ...] = (*FACE_BLENDSHAPES, CORNER_LIFT)
-# MediaPipe mesh indices: lip corners (right, left), inner lip centre (upper, lower), outer eye corners.
-LIP_CORNERS, LIP_CENTRE, EYE_CORNERS = (61, 291), (13, 14), (33, 263)
-# Resting values assumed until the person's own are known: lip corners rest slightly below the lips' centre
-# (mean over the 14 neutral faces of the London set); blendshape scores rest at 0.
-TYPICAL_REST: dict[str, float] = {CORNER_LIFT: -0.015}
+# Resting values assumed until the person's own are known (means over the 14 neutral faces of the London set,
+# rounded): lip corners rest slightly below the lips' centre, the lids are a little lowered, the chin a little
+# raised and the inner brows a little up; other blendshape scores rest at 0.
+TYPICAL_REST: dict[str, float] = {CORNER_LIFT: -0.015, "eyeBlink": 0.1, "mouthShrugLower": 0.2, "browInnerUp": 0.05}
 
-# Each blendshape's push on valence and arousal per unit of score. Pairs (Left/Right) are averaged first.
-# Smiles and cheek raise push valence up; brow lowering, lip-corner depression and frowns push it down.
+# Linear cues: each feature's push on valence and arousal per unit of its change from rest (Left/Right pairs
+# are averaged first). Smiles and cheek raise push valence up; brow lowering, lip-corner depression and frowns
+# push it down. Eye widening, brow raise and jaw opening push arousal up; eye closure pushes it down.
 VALENCE_WEIGHTS: dict[str, float] = {
     "mouthSmile": 1.6,
     "cheekSquint": 0.6,
@@ -93,13 +92,44 @@ VALENCE_WEIGHTS: dict[str, float] = {
     "noseSneer": -0.8,
     CORNER_LIFT: 8.0,  # a broad smile lifts the corners by about 0.06 inter-ocular distances
 }
-# Eye widening, brow raise and jaw opening push arousal up; eye closure pushes it down.
 AROUSAL_WEIGHTS: dict[str, float] = {
     "eyeWide": 1.4,
     "browInnerUp": 0.6,
     "browOuterUp": 0.6,
     "jawOpen": 1.0,
     "eyeBlink": -0.8,
+}
+JOY_CUES = ("mouthSmile", "cheekSquint", CORNER_LIFT)  # the linear cues whose sum is the smile's push
+
+# Distress cues from FACS, counted only when the action is stronger than at rest (a muscle contracts or it
+# does not): chin raise (AU17), lip stretch (AU20), lips rolled in to hold back tears (AU28) and the grief
+# brow (AU1+4): the inner brow raised beyond the outer brow (raised together, AU1+2, they are surprise).
+GRIEF_BROW = "griefBrow"
+EYES_SHUT_MOUTH_OPEN = "eyesShutMouthOpen"  # eye closure with jaw opening (geometric mean): sobbing or laughing
+DISTRESS_WEIGHTS: dict[str, tuple[float, float]] = {  # push on (valence, arousal) per unit above rest
+    "mouthShrugLower": (-1.0, 0.0),
+    "mouthStretch": (-1.0, 0.5),
+    "mouthRollLower": (-0.4, 0.0),
+    GRIEF_BROW: (-1.0, 0.0),
+}
+# The cues of distress proper (not the smile's withdrawn push): what the time course holds between two sobs.
+DISTRESS_CUES = frozenset({"browDown", "mouthFrown", "mouthPress", "noseSneer", *DISTRESS_WEIGHTS})
+# What says that a smile is not joy, per unit above rest: a smile with a grief brow, a raised chin or lip
+# corners pulled down is a grimace (crying) or a masking smile, so its push is withdrawn. (Lip stretch is left
+# out: MediaPipe scores it in broad smiles too.)
+MASKING_WEIGHTS: dict[str, float] = {GRIEF_BROW: 1.0, "mouthShrugLower": 1.0, "mouthFrown": 1.4}
+MASK_HALF = 0.2  # masking evidence at which half of the smile's push is withdrawn (it grows as a square)
+# Eyes squeezed shut with the mouth open belong to laughing and to sobbing alike: with a smile they make the
+# expression ambiguous (confidence drops) without moving valence.
+CONTRADICTING_WEIGHTS: dict[str, float] = {**MASKING_WEIGHTS, EYES_SHUT_MOUTH_OPEN: 1.0}
+CONFLICT_RANGE = (0.15, 0.6)  # the lesser of smile push and contradicting evidence: no conflict, full conflict
+MIXED_DROP = 0.6  # share of the confidence lost at full conflict
+CUE_WORDS: dict[str, str] = {
+    GRIEF_BROW: "grief brow",
+    "mouthShrugLower": "chin raised",
+    "mouthFrown": "lip corners down",
+    "mouthStretch": "lips stretched",
+    EYES_SHUT_MOUTH_OPEN: "eyes squeezed shut, mouth open",
 }
 
 
@@ -111,12 +141,17 @@ def paired(scores: Mapping[str, float], base: str) -> float:
     return scores.get(base, 0.0)
 
 
+def ramp(x: float, low: float, high: float) -> float:
+    """0 at or below ``low``, 1 at or above ``high``, linear between."""
+    return clip01((x - low) / (high - low))
+
+
 @dataclass(frozen=True)
 class Driver:
-    """One blendshape's part in an estimate: its score above the resting baseline and its pushes."""
+    """One cue's part in an estimate: how far it is from the resting face and its pushes."""
 
-    name: str  # MediaPipe name without Left/Right
-    delta: float  # score minus the baseline score (0..1 units)
+    name: str  # MediaPipe name without Left/Right, or a combined cue in words
+    delta: float  # the cue minus its resting value (0..1 units for blendshape scores)
     valence: float  # push on valence before the tanh squashing
     arousal: float  # push on arousal before the tanh squashing
 
@@ -125,31 +160,101 @@ class Driver:
         return abs(self.valence) + abs(self.arousal)
 
 
-def explain(scores: Mapping[str, float], baseline: Mapping[str, float] | None = None) -> list[Driver]:
-    """Every weighted feature's push on valence and arousal, strongest first. A feature missing from
-    ``scores`` counts as resting (the scripted face has no corner lift)."""
+@dataclass(frozen=True)
+class FaceEstimate:
+    """The face's affect with its reasons: ``drivers`` (strongest first) add up to valence and arousal before
+    tanh; ``conflict`` (0..1) is how much the cues contradict each other, ``note`` says what lowered the
+    confidence or what the time course showed ('mixed expression: smile with grief brow'; '' when nothing)
+    and ``quality`` is the image-quality confidence before the conflict lowered it."""
+
+    affect: Affect
+    drivers: tuple[Driver, ...]
+    conflict: float
+    note: str
+    quality: float
+
+    @property
+    def valence_push(self) -> float:
+        return sum(d.valence for d in self.drivers)
+
+    @property
+    def arousal_push(self) -> float:
+        return sum(d.arousal for d in self.drivers)
+
+    def delta(self, name: str) -> float:
+        """The cue ``name``'s distance from rest in this estimate (0 when it is not among the drivers)."""
+        return next((d.delta for d in self.drivers if d.name == name), 0.0)
+
+
+def combine(drivers: Sequence[Driver], conflict: float, note: str, quality: float) -> FaceEstimate:
+    """The estimate ``drivers`` add up to (each sum squashed into [-1, 1] by tanh), its confidence the
+    image ``quality`` lowered by the ``conflict``."""
+    ordered = tuple(sorted(drivers, key=lambda d: d.weight, reverse=True))
+    valence = math.tanh(sum(d.valence for d in ordered))
+    arousal = math.tanh(sum(d.arousal for d in ordered))
+    affect = Affect.make(valence, arousal, quality * (1.0 - MIXED_DROP * clip01(conflict)))
+    return FaceEstimate(affect, ordered, clip01(conflict), note, quality)
+
+
+def cue_deltas(scores: Mapping[str, float], baseline: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Every cue the estimate uses minus its resting value (the person's ``baseline``, else TYPICAL_REST).
+    A feature missing from ``scores`` counts as resting (the scripted face has no corner lift)."""
     rest = {**TYPICAL_REST, **(baseline or {})}
-    drivers = []
-    for name in dict.fromkeys([*VALENCE_WEIGHTS, *AROUSAL_WEIGHTS]):
-        delta = paired(scores, name) - paired(rest, name) if name in scores or name + "Left" in scores else 0.0
-        drivers.append(
-            Driver(name, delta, VALENCE_WEIGHTS.get(name, 0.0) * delta, AROUSAL_WEIGHTS.get(name, 0.0) * delta)
+    names = dict.fromkeys([*VALENCE_WEIGHTS, *AROUSAL_WEIGHTS, *DISTRESS_WEIGHTS, *MASKING_WEIGHTS])
+    deltas = {
+        name: paired(scores, name) - paired(rest, name) if name in scores or name + "Left" in scores else 0.0
+        for name in names
+        if name not in (GRIEF_BROW, EYES_SHUT_MOUTH_OPEN)
+    }
+    deltas[GRIEF_BROW] = max(0.0, deltas["browInnerUp"] - max(0.0, deltas["browOuterUp"]))
+    deltas[EYES_SHUT_MOUTH_OPEN] = math.sqrt(max(0.0, deltas["eyeBlink"]) * max(0.0, deltas["jawOpen"]))
+    return deltas
+
+
+def estimate(
+    scores: Mapping[str, float], baseline: Mapping[str, float] | None = None, face_confidence: float = 1.0
+) -> FaceEstimate:
+    """One frame's estimate from blendshape scores relative to the person's resting ``baseline``.
+
+    Linear cues add up; distress cues count above rest; a smile together with cues that contradict joy has
+    its push withdrawn (one more driver, 'smile masked by ...'), and contradicting cues lower the confidence.
+    """
+    deltas = cue_deltas(scores, baseline)
+    drivers = [
+        Driver(
+            name,
+            deltas[name],
+            VALENCE_WEIGHTS.get(name, 0.0) * deltas[name],
+            AROUSAL_WEIGHTS.get(name, 0.0) * deltas[name],
         )
-    return sorted(drivers, key=lambda d: d.weight, reverse=True)
+        for name in dict.fromkeys([*VALENCE_WEIGHTS, *AROUSAL_WEIGHTS])
+    ]
+    for name, (w_valence, w_arousal) in DISTRESS_WEIGHTS.items():
+        above = max(0.0, deltas[name])
+        drivers.append(Driver(name, above, w_valence * above, w_arousal * above))
+    joy = max(0.0, sum(VALENCE_WEIGHTS[name] * deltas[name] for name in JOY_CUES))
+    against = {name: weight * max(0.0, deltas[name]) for name, weight in CONTRADICTING_WEIGHTS.items()}
+    masking = sum(against[name] for name in MASKING_WEIGHTS)
+    strongest = max(against, key=lambda name: against[name])
+    if joy > 0 and masking > 0:
+        withdrawn = joy * masking**2 / (masking**2 + MASK_HALF**2)
+        main = max(MASKING_WEIGHTS, key=lambda name: against[name])
+        drivers.append(Driver(f"smile masked by {CUE_WORDS[main]}", masking, -withdrawn, 0.0))
+    conflict = ramp(min(joy, sum(against.values())), *CONFLICT_RANGE)
+    note = f"mixed expression: smile with {CUE_WORDS[strongest]}" if conflict > 0 else ""
+    return combine(drivers, conflict, note, face_confidence)
+
+
+def explain(scores: Mapping[str, float], baseline: Mapping[str, float] | None = None) -> list[Driver]:
+    """Every cue's push on valence and arousal, strongest first."""
+    return list(estimate(scores, baseline).drivers)
 
 
 def affect_from_blendshapes(
     scores: Mapping[str, float], baseline: Mapping[str, float] | None = None, face_confidence: float = 1.0
 ) -> Affect:
-    """Valence and arousal from blendshape scores minus the person's resting ``baseline`` scores."""
-    return affect_from_drivers(explain(scores, baseline), face_confidence)
-
-
-def affect_from_drivers(drivers: Sequence[Driver], face_confidence: float) -> Affect:
-    """The estimate the ``drivers`` of one frame add up to: each sum squashed into [-1, 1] by tanh."""
-    valence = math.tanh(sum(d.valence for d in drivers))
-    arousal = math.tanh(sum(d.arousal for d in drivers))
-    return Affect.make(valence, arousal, face_confidence)
+    """Valence, arousal and confidence of one frame's blendshape scores relative to the resting ``baseline``."""
+    return estimate(scores, baseline, face_confidence).affect
 
 
 def describe(drivers: Sequence[Driver], count: int = 3, least: float = 0.02) -> str:
@@ -162,155 +267,6 @@ def describe(drivers: Sequence[Driver], count: int = 3, least: float = 0.02) -> 
         axis += [f"{d.arousal:+.2f} A"] if d.arousal else []
         parts.append(f"{d.name} {' '.join(axis)}")
     return "; ".join(parts) or "nothing above the resting face"
-
-
-# --- face geometry and confidence -----------------------------------------------------------------------
-
-Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as image fractions
-FULL_CONFIDENCE = 0.95  # a clear, frontal, large, unoccluded face; never 1: the face is only one channel
-SMALL_FACE_PX = (40.0, 120.0)  # face height in pixels: no confidence at or below the first, full at the second
-TURN_DEG = (20.0, 55.0)  # head turn away from the camera: full confidence up to the first, none from the second
-INSIDE_SHARE = (0.7, 0.97)  # share of landmarks inside the frame: none at the first, full at the second
-TEXTURE_RATIO = (0.12, 0.35)  # a region's contrast relative to the whole face: hidden at the first, clear at the second
-
-# Landmark indices of MediaPipe's 478-point mesh that outline the regions checked for occlusion, with how
-# much each counts: the mouth carries most of the valence.
-REGIONS: dict[str, tuple[tuple[int, ...], float]] = {
-    "mouth": ((61, 291, 0, 17), 0.5),
-    "right eye": ((33, 133, 159, 145), 0.25),
-    "left eye": ((362, 263, 386, 374), 0.25),
-}
-
-
-def ramp(x: float, low: float, high: float) -> float:
-    """0 at or below ``low``, 1 at or above ``high``, linear between."""
-    return clip01((x - low) / (high - low))
-
-
-@dataclass(frozen=True)
-class FaceQuality:
-    """How usable a face is, each factor in [0, 1]; ``confidence`` is their product scaled by FULL_CONFIDENCE."""
-
-    size: float
-    pose: float
-    inside: float
-    visible: float
-
-    @property
-    def confidence(self) -> float:
-        return FULL_CONFIDENCE * self.size * self.pose * self.inside * self.visible
-
-    def weakest(self) -> str:
-        """Why the confidence is low, in words ('' when nothing stands out)."""
-        reasons = {"face small": self.size, "head turned": self.pose, "face cut off": self.inside}
-        reasons["face partly hidden"] = self.visible
-        name, value = min(reasons.items(), key=lambda kv: kv[1])
-        return name if value < 0.8 else ""
-
-
-def corner_lift(landmarks: NDArray[np.float64], image_size: tuple[int, int]) -> float:
-    """Lip corners above the lips' centre (inter-ocular distances; negative: corners turned down), from
-    landmarks (478, 2+) as image fractions of an image ``image_size`` (width, height) pixels."""
-    width, height = image_size
-    (rx, ry), (lx, ly), (c1x, c1y), (c2x, c2y), (m1x, m1y), (m2x, m2y) = (
-        (float(landmarks[i, 0]) * width, float(landmarks[i, 1]) * height)
-        for i in (*EYE_CORNERS, *LIP_CORNERS, *LIP_CENTRE)
-    )
-    span = math.hypot(lx - rx, ly - ry)
-    if span == 0.0:
-        return 0.0
-    up_x, up_y = (ly - ry) / span, -(lx - rx) / span  # perpendicular to the eye line; image y grows downwards
-    dx = (c1x + c2x - m1x - m2x) / 2.0
-    dy = (c1y + c2y - m1y - m2y) / 2.0
-    return (dx * up_x + dy * up_y) / span
-
-
-def face_box(landmarks: NDArray[np.float64]) -> Box:
-    """(x0, y0, x1, y1) of normalised landmarks (n, 2+): image fractions, possibly outside 0..1."""
-    lo = landmarks[:, :2].min(axis=0)
-    hi = landmarks[:, :2].max(axis=0)
-    return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
-
-
-def turn_degrees(matrix: NDArray[np.float64]) -> float:
-    """Angle between the face's forward direction and the camera axis, in degrees, from MediaPipe's 4x4
-    facial transformation matrix (its rotation part maps the canonical face, which looks down +z)."""
-    forward = matrix[:3, 2]
-    norm = float(np.linalg.norm(forward))
-    if norm == 0.0:
-        return 90.0
-    return math.degrees(math.acos(max(-1.0, min(1.0, float(forward[2]) / norm))))
-
-
-def contrast(patch: NDArray[np.uint8]) -> float:
-    """Standard deviation of a patch's pixel values (0 for an empty patch)."""
-    return float(np.ascontiguousarray(patch).std(dtype=np.float32)) if patch.size else 0.0
-
-
-def region_visibility(image: NDArray[np.uint8], landmarks: NDArray[np.float64], box: Box) -> float:
-    """Weighted share of the mouth and eye regions that look unoccluded, from one image plane (h, w) and the
-    face's ``box``.
-
-    A hand, a mask or a cup in front of a region flattens its contrast compared with the face as a whole
-    (the whole face is sampled every third pixel and row: the same figure at a ninth of the cost).
-    """
-    h, w = image.shape[:2]
-    x0, y0, x1, y1 = box
-    face_std = contrast(
-        image[max(0, int(y0 * h)) : max(0, int(y1 * h)) : 3, max(0, int(x0 * w)) : max(0, int(x1 * w)) : 3]
-    )
-    if face_std == 0.0:
-        return 0.0
-    total = 0.0
-    for indices, weight in REGIONS.values():
-        xs = [float(landmarks[i, 0]) * w for i in indices]
-        ys = [float(landmarks[i, 1]) * h for i in indices]
-        cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
-        hx, hy = (max(xs) - min(xs)) / 2.0 + 1.0, (max(ys) - min(ys)) / 2.0 + 1.0
-        patch = image[max(0, int(cy - hy)) : max(0, int(cy + hy)), max(0, int(cx - hx)) : max(0, int(cx + hx))]
-        total += weight * ramp(contrast(patch) / face_std, *TEXTURE_RATIO)
-    return total
-
-
-def face_quality(
-    landmarks: NDArray[np.float64],
-    image_size: tuple[int, int],
-    matrix: NDArray[np.float64] | None,
-    plane: NDArray[np.uint8] | None = None,
-    box: Box | None = None,
-) -> FaceQuality:
-    """Confidence factors for one face: ``landmarks`` (n, 2+) as image fractions, ``image_size`` (width,
-    height) in pixels, MediaPipe's 4x4 transformation ``matrix`` (None: pose unknown, counted as frontal)
-    and one image ``plane`` (h, w) for the occlusion check (None: not checked); ``box``: the landmarks'
-    face_box when already known."""
-    _, height = image_size
-    box = box or face_box(landmarks)
-    _, y0, _, y1 = box
-    size = ramp((y1 - y0) * height, *SMALL_FACE_PX)
-    pose = 1.0 - ramp(turn_degrees(matrix), *TURN_DEG) if matrix is not None else 1.0
-    xy = landmarks[:, :2]
-    inside_share = float(np.mean(np.all((xy >= 0.0) & (xy <= 1.0), axis=1)))
-    inside = ramp(inside_share, *INSIDE_SHARE)
-    visible = region_visibility(plane, landmarks, box) if plane is not None else 1.0
-    return FaceQuality(size, pose, inside, visible)
-
-
-def pick_face(boxes: Sequence[Box], near: tuple[float, float] | None = None) -> int | None:
-    """Index of the face to follow: the one whose box holds (or is nearest to) the point ``near`` (image
-    fractions) when the operator picked one, else the largest. None when there is no face."""
-    if not boxes:
-        return None
-    if near is None:
-        return max(range(len(boxes)), key=lambda i: (boxes[i][2] - boxes[i][0]) * (boxes[i][3] - boxes[i][1]))
-    px, py = near
-
-    def distance(box: Box) -> float:
-        dx = max(box[0] - px, 0.0, px - box[2])
-        dy = max(box[1] - py, 0.0, py - box[3])
-        centre = math.hypot((box[0] + box[2]) / 2 - px, (box[1] + box[3]) / 2 - py)
-        return math.hypot(dx, dy) * 10.0 + centre  # inside a box beats near it; then the closest centre
-
-    return min(range(len(boxes)), key=lambda i: distance(boxes[i]))
 
 
 # --- neutral baseline ------------------------------------------------------------------------------------

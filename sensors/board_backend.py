@@ -15,6 +15,16 @@ from studio.kernel.clock import SessionClock
 BUFFER_SECONDS = 60.0  # BrainFlow's ring buffer, in seconds of samples
 
 
+class Board(BoardShim):  # type: ignore[misc]  # BrainFlow ships no type hints
+    """A BoardShim whose finaliser leaves sessions alone. BrainFlow keys a session by board and parameters, so
+    the finaliser of a board released long ago (collected late, from a reference cycle) would release a newer
+    session of the same board: a reconnected synthetic board died with BOARD_NOT_CREATED. BoardBackend releases
+    what it prepared itself, in ``disconnect``."""
+
+    def __del__(self) -> None:
+        return None
+
+
 class BoardBackend:
     """One BrainFlow board. BrainFlow's Unix timestamps are mapped onto the session clock; a playback file
     loops, so a recording can stand in for a live board for as long as the session lasts."""
@@ -26,7 +36,7 @@ class BoardBackend:
         self.kind = (
             "synthetic" if config.board_id == SYNTHETIC else "playback" if config.board_id == PLAYBACK else "board"
         )
-        self.board: BoardShim | None = None
+        self.board: Board | None = None
         self._rows: list[int] = []
         self._ts_row = 0
 
@@ -36,7 +46,7 @@ class BoardBackend:
         except BoardError as exc:
             raise SourceFault(str(exc)) from None
         BoardShim.disable_board_logger()
-        board = BoardShim(self.config.board_id, self.config.input_params())
+        board = Board(self.config.board_id, self.config.input_params())
         prepared = False
         try:
             board.prepare_session()

@@ -22,6 +22,7 @@ from fusion.eeg import (
     alpha_asymmetry,
     band_powers_from_psd,
     engagement,
+    rate_problem,
     relative,
     resolve_pairs,
     welch_psd,
@@ -108,6 +109,7 @@ class BodyPipeline:
         fs = layout.fs
         self.eeg_cols = layout.columns("eeg")
         self.eeg_names = tuple(layout.names[i] for i in self.eeg_cols)
+        self.eeg_problem = rate_problem(fs) if self.eeg_cols else ""  # EEG too slow for any feature window
         self.physio_cols = {k: layout.columns(k)[0] for k in PHYSIO_KINDS if layout.columns(k)}
         self.eeg: Stream | None = hub.open(EEG, fs, self.eeg_names) if self.eeg_cols else None
         self.physio = {k: hub.open(PHYSIO[k], fs, (layout.names[c],)) for k, c in self.physio_cols.items()}
@@ -158,7 +160,10 @@ class BodyPipeline:
         quality = np.zeros(0, dtype=np.int64)
         problem = ""
         eeg_quality = 1.0
-        if self.eeg is not None:
+        if self.eeg is not None and self.eeg_problem:
+            problem = f"{self.eeg_problem}; no EEG features"
+            eeg_quality = 0.0
+        elif self.eeg is not None:
             window = self.eeg.last(FEATURE_WINDOW, t_end)
             if len(window) >= MIN_FILL * FEATURE_WINDOW * fs:
                 quality, eeg_quality = self._eeg_features(t_end, window.values.T, values)

@@ -20,6 +20,7 @@ class BodySettings:
     asymmetry_pairs: tuple[tuple[str, str], ...] = (("F4", "F3"),)  # (right, left) frontal pairs
     quality: QualityLimits = field(default_factory=QualityLimits)
     profiles_file: str = ""  # saved board profiles; empty: boards.toml beside the user's settings file
+    demo_faults: tuple[str, ...] = ()  # training faults injected into the demo's synthetic board (--demo-faults)
 
     @staticmethod
     def from_table(table: dict[str, object]) -> BodySettings:

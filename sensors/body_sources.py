@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sensors.board_backend import BoardBackend
 from sensors.board_profiles import DEFAULT_PROFILE, load_profiles
-from sensors.boards import PLAYBACK, SYNTHETIC, BoardConfig, BoardError, board_id_from_name
+from sensors.boards import PLAYBACK, BoardConfig, BoardError, board_id_from_name
 from sensors.body_backend import BodyBackend
 from sensors.body_channel import BodyChannel
+from sensors.body_demo import DemoBoard
 from sensors.body_settings import BodySettings
 from sensors.file_backend import FileBackend
 from sensors.lsl_backend import LslBackend
@@ -59,16 +60,16 @@ def make_backend(settings: BodySettings, clock: SessionClock, profiles_path: Pat
     return LslBackend(rest, clock)
 
 
-def is_hardware(board: BoardConfig | None) -> bool:
-    """Whether a board is real hardware (demo mode replaces it by the synthetic board)."""
-    return board is not None and board.board_id not in (SYNTHETIC, PLAYBACK)
-
-
 def make_body_channel(settings: BodySettings, clock: SessionClock, profiles_path: Path, demo: bool) -> BodyChannel:
-    """The body channel for a session; in demo mode a hardware board gives way to the synthetic board, while
-    recordings and LSL streams (no hardware of this machine) are kept."""
-    if demo and is_hardware(board_for(settings, profiles_path)):
-        return BodyChannel(BoardBackend(BoardConfig(), clock), clock, settings)
+    """The body channel for a session. In demo mode the synthetic board or a hardware board gives way to the
+    demo board (the synthetic board, healthy, with the training faults asked for), while recordings and LSL
+    streams (no hardware of this machine) are kept; demo faults need the demo board."""
+    board = board_for(settings, profiles_path)
+    if demo and board is not None and board.board_id != PLAYBACK:
+        return BodyChannel(DemoBoard(clock, settings.notch_hz, settings.demo_faults), clock, settings)
+    if settings.demo_faults:
+        where = "outside demo mode" if not demo else f"with the body source {settings.source!r}"
+        raise BodySourceError(f"demo faults need the demo's synthetic board; they cannot be used {where}")
     return BodyChannel(make_backend(settings, clock, profiles_path), clock, settings)
 
 

@@ -10,14 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fusion.affect import NO_AFFECT, Affect
-from fusion.face import (
-    FACE_FEATURES,
-    BaselineCollector,
-    Driver,
-    affect_from_drivers,
-    checked_baseline,
-    explain,
-)
+from fusion.face import FACE_FEATURES, BaselineCollector, Driver, checked_baseline, estimate
+from fusion.face_dynamics import FaceDynamics
 from sensors.base import FrameClock, Source, State
 from sensors.frames import Backoff, Capture, FaceConfig, FrameCapture, FrameReader, Image
 from sensors.landmarker import FaceReading, Landmarker, LandmarkerError
@@ -49,6 +43,9 @@ class FaceSource(Source):
         self._calibration_note = ""
         self._last_t = 0.0
         self._drivers: list[Driver] = []
+        self._note = ""
+        self._dynamics = FaceDynamics()
+        self._filtered_baseline: dict[str, float] | None = None
 
     def specs(self) -> tuple[StreamSpec, ...]:
         return (*super().specs(), BLENDSHAPES)
@@ -85,6 +82,12 @@ class FaceSource(Source):
                 return f"calibrating neutral face ({math.ceil(self._collector.remaining(self._last_t))} s left)"
             return self._calibration_note
 
+    def expression_note(self) -> str:
+        """Why the newest estimate is less sure, or what its time course showed ('' when nothing), e.g.
+        'mixed expression: smile with grief brow, confidence 0.41'."""
+        with self._lock:
+            return self._note
+
     @property
     def drivers(self) -> list[Driver]:
         """The blendshapes behind the newest estimate, strongest first (empty without a face)."""
@@ -99,15 +102,21 @@ class FaceSource(Source):
             if self._collector is not None and self._collector.add(t, scores):
                 self._finish_calibration()
             baseline = self._baseline
+        note = ""
         if scores is None:
             affect = NO_AFFECT
             drivers: list[Driver] = []
         else:
             self.shapes.append(t, [scores.get(name, 0.0) for name in FACE_FEATURES])
-            drivers = explain(scores, baseline)
-            affect = affect_from_drivers(drivers, confidence)
+            if baseline is not self._filtered_baseline:  # a new resting face: the time course starts anew
+                self._dynamics.reset()
+                self._filtered_baseline = baseline
+            found = self._dynamics.update(t, estimate(scores, baseline, confidence))
+            affect, drivers = found.affect, list(found.drivers)
+            note = f"{found.note}, confidence {affect.confidence:.2f}" if found.note else ""
         with self._lock:
             self._drivers = drivers
+            self._note = note
         self.emit(t, affect)
         return affect
 
@@ -197,8 +206,8 @@ class ScriptedFace(FaceSource):
             if scores is None:
                 self.set_status(State.DEGRADED, "no face in view")
             else:
-                note = self.calibration_note()
-                self.set_status(State.OK, self.detail + (f"; {note}" if note else ""))
+                notes = [n for n in (self.calibration_note(), self.expression_note()) if n]
+                self.set_status(State.OK, "; ".join([self.detail, *notes]))
 
 
 @dataclass(frozen=True)
@@ -354,9 +363,8 @@ class LiveFace(FaceSource):
         where = f"{self._reader.name}, {width}x{height}"
         if reading.quality is None:
             return State.DEGRADED, f"no face in view ({where})"
-        note = self.calibration_note()
         extra = f"; {len(reading.faces)} faces, following one" if len(reading.faces) > 1 else ""
-        extra += f"; {note}" if note else ""
+        extra += "".join(f"; {note}" for note in (self.calibration_note(), self.expression_note()) if note)
         weak = reading.quality.weakest()
         if weak:
             return State.DEGRADED, f"{weak}, confidence {reading.confidence:.2f} ({where}){extra}"

@@ -33,6 +33,8 @@ class FileBackend:
                 self.recording = read_recording(self.path, self.board)
             except RecordingError as exc:
                 raise SourceFault(str(exc)) from None
+            if self.recording.notes:  # a file cut short, or with gaps, says so wherever the source is named
+                self.label = f"file {self.path.name} ({'; '.join(self.recording.notes)})"
         self._start = self.clock.now()
         self._sent = 0
         rec = self.recording

@@ -20,10 +20,15 @@ from numpy.typing import NDArray
 
 from sensors.base import State
 from sensors.hardware import cameras
+from sensors.media_probe import image_header, video_container
 from studio.kernel.errors import StudioError
+from studio.kernel.quiet import native_stderr_silenced
 
 Image = NDArray[np.uint8]  # BGR, shape (height, width, 3), as OpenCV decodes it
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+MAX_SIDE = 4096  # pixels: larger images are analysed downscaled to this (the face model works on far less)
+MAX_PIXELS = 600_000_000  # larger images are refused: decoding one would take gigabytes of memory
+REDUCED = ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4), (2, cv2.IMREAD_REDUCED_COLOR_2))
 
 
 class FrameSourceError(StudioError, OSError):
@@ -86,8 +91,55 @@ def open_file(path: Path) -> Capture:
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()
+        if video_container(path):
+            raise FrameSourceError(f"{path} is a video file with no frames OpenCV can decode (empty or damaged)")
         raise FrameSourceError(f"{path} is not a video or image OpenCV can read")
     return capture
+
+
+def is_image(path: Path) -> bool:
+    """Whether ``path`` names a still image (by its suffix)."""
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
+def decode_image(path: Path) -> tuple[Image, str]:
+    """A still image as 8-bit BGR (grey, 16-bit and alpha images are converted) and a note for the user ('' or
+    what was done: downscaled, truncated). Images above MAX_SIDE pixels are decoded reduced (JPEG decodes
+    them reduced natively) and scaled down to it; above MAX_PIXELS they are refused. FrameSourceError when the
+    file is missing or cannot be decoded."""
+    if not path.is_file():
+        raise FrameSourceError(f"{path} does not exist" if not path.exists() else f"{path} is not a file")
+    header = image_header(path)
+    notes = []
+    flag = cv2.IMREAD_COLOR
+    if header is not None:
+        pixels = header.width * header.height
+        if pixels > MAX_PIXELS:
+            raise FrameSourceError(
+                f"{path} is {header.width}x{header.height} pixels ({pixels / 1e6:.0f} megapixels); images up to "
+                f"{MAX_PIXELS / 1e6:.0f} megapixels are analysed"
+            )
+        longest = max(header.width, header.height)
+        flag = next((f for factor, f in REDUCED if longest / factor >= MAX_SIDE), cv2.IMREAD_COLOR)
+        if not header.complete:
+            notes.append("the file is cut short (truncated?); analysed what OpenCV could decode")
+    if notes:  # libjpeg prints its own complaint ("Premature end of JPEG file"): the note says it in one line
+        with native_stderr_silenced():
+            image = cv2.imread(str(path), flag)
+    else:
+        image = cv2.imread(str(path), flag)
+    if image is None or image.size == 0:
+        if notes:
+            raise FrameSourceError(f"{path} is cut short (truncated?) and OpenCV can decode none of it")
+        raise FrameSourceError(f"{path} has no image OpenCV can decode (corrupt or empty?)")
+    full = (header.width, header.height) if header is not None else (image.shape[1], image.shape[0])
+    scale = MAX_SIDE / max(image.shape[:2])
+    if scale < 1.0:
+        size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    if (image.shape[1], image.shape[0]) != full:
+        notes.append(f"{full[0]}x{full[1]} pixels, analysed downscaled to {image.shape[1]}x{image.shape[0]}")
+    return cast(Image, image), "; ".join(notes)
 
 
 def folder_images(folder: Path) -> list[Path]:
@@ -112,11 +164,13 @@ def frame_rate(capture: Capture, fallback: float) -> float:
 
 @dataclass(frozen=True)
 class FileFrame:
-    """One decoded frame of a file: its index and its time in the file (seconds)."""
+    """One decoded frame of a file: its index, its time in the file (seconds) and what the user should know
+    about the file ('' or, say, that it was downscaled or is truncated; on its first frame only)."""
 
     image: Image
     index: int
     t: float
+    note: str = ""
 
 
 def read_file(path: Path, fallback_fps: float = 30.0) -> Iterator[FileFrame]:
@@ -125,6 +179,10 @@ def read_file(path: Path, fallback_fps: float = 30.0) -> Iterator[FileFrame]:
     Raises FrameSourceError when the file cannot be opened or its first frame cannot be decoded, and after
     the last good frame of a video that breaks off well before its announced length.
     """
+    if is_image(path):
+        still, note = decode_image(path)
+        yield FileFrame(still, 0, 0.0, note)
+        return
     capture = open_file(path)
     try:
         fps = frame_rate(capture, fallback_fps)
@@ -133,6 +191,8 @@ def read_file(path: Path, fallback_fps: float = 30.0) -> Iterator[FileFrame]:
         while True:
             ok, image = grab(capture)
             if not ok or image is None:
+                if index == 0 and expected <= 0:
+                    raise FrameSourceError(f"{path} is a video with no frames")
                 if index == 0:
                     raise FrameSourceError(f"{path} has no frame OpenCV can decode (corrupt or empty?)")
                 if index < expected - max(2, expected // 50):  # container frame counts are approximate
@@ -201,6 +261,9 @@ class FrameReader:
                 self._images = folder_images(path)
                 self.name = f"{path.name}/ ({len(self._images)} images)"
                 return
+            if is_image(path):
+                self._images = [path]
+                return
             self._capture = open_file(path)
             self.fps = frame_rate(self._capture, self.config.fps)
 
@@ -213,23 +276,12 @@ class FrameReader:
             if i >= len(self._images):
                 return None
             if i not in self._cache:
-                self._cache = {i: self._decode(self._images[i])}
+                self._cache = {i: decode_image(self._images[i])[0]}
             return self._cache[i]
         if self._capture is None:
             return None
         ok, image = grab(self._capture)
         return image if ok else None
-
-    @staticmethod
-    def _decode(path: Path) -> Image:
-        capture = open_file(path)
-        try:
-            ok, image = grab(capture)
-        finally:
-            capture.release()
-        if not ok or image is None:
-            raise FrameSourceError(f"{path} has no frame OpenCV can decode")
-        return image
 
     def close(self) -> None:
         if self._capture is not None:

@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from fusion.face import CORNER_LIFT, Box, FaceQuality, corner_lift, face_box, face_quality, pick_face
+from fusion.face import CORNER_LIFT
+from fusion.face_geometry import Box, FaceQuality, corner_lift, face_box, face_quality, pick_face
 from sensors.frames import Image
 from studio.kernel.command import studio_command
 from studio.kernel.errors import StudioError

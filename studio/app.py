@@ -28,12 +28,13 @@ from studio.publish import PERIOD as PUBLISH_PERIOD
 from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
 from studio.session import SessionOptions
-from studio.store import Consent, Store, StoreError, passphrase_from_env
+from studio.store import Consent, Notes, Store, StoreError, passphrase_from_env
 
 log = logging.getLogger(__name__)
 
 MAX_MARKER_LABEL = 200
 RECORD_PERIOD = 0.5  # seconds between writes to the database
+NOTES_SAVED = "notes saved"  # the operator action logged for each saved version of the note
 
 
 def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
@@ -357,11 +358,22 @@ class Studio:
             self._load_baselines()
         self.log_action("consent", consent.describe())
 
-    def save_notes(self, template: str, sections: dict[str, str]) -> None:
-        """Store the session note (SOAP or DAP sections); StoreError if it cannot be kept."""
+    def notes(self) -> Notes | None:
+        """This session's current note as stored now (None before one is written, or when not recorded)."""
+        if self.database is None or self.recorder is None:
+            return None
+        return self.database.notes(self.recorder.session_id)
+
+    def save_notes(
+        self, template: str, sections: Mapping[str, str], based_on: int | None = None, source: str = "window"
+    ) -> Notes:
+        """Save sections of the session note (SOAP or DAP) as its next version: the sections given replace theirs,
+        the others are kept. ``based_on``: the version the editor showed (NotesConflict if a section it changed
+        was changed since). StoreError if the note cannot be kept; returns the note now current."""
         database, sid = self._recorded("notes need a session database")
-        database.save_notes(sid, template, sections)
-        self.log_action("notes saved", template)
+        notes = database.save_notes(sid, template, sections, based_on, source)
+        self.log_action(NOTES_SAVED, f"{notes.template}, version {notes.version} ({source})")
+        return notes
 
     @property
     def recording_problem(self) -> str:

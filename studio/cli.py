@@ -114,6 +114,12 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         metavar="SOURCE",
         help="body channel source: synthetic, a board profile, playback:FILE[@BOARD], file:PATH or lsl:NAME",
     )
+    parser.add_argument(
+        "--demo-faults",
+        default=default(None),
+        metavar="LIST",
+        help="demo training: faults injected into the demo's EEG: line-noise, railed, flat, noisy, dropout",
+    )
     parser.add_argument("--client", default=default(None), metavar="CODE", help="pseudonymous client code")
     parser.add_argument(
         "--consent",
@@ -177,8 +183,18 @@ def settings_from(args: argparse.Namespace) -> Config:
         audio_backend=args.audio or config.audio_backend,
         voice=with_voice_option(config.voice, args.voice) if args.voice else config.voice,
         face=replace(config.face, source=args.face) if args.face else config.face,
-        body=replace(config.body, source=args.board) if args.board else config.body,
+        body=replace(config.body, source=args.board or config.body.source, demo_faults=demo_faults(args)),
     )
+
+
+def demo_faults(args: argparse.Namespace) -> tuple[str, ...]:
+    """The ``--demo-faults`` asked for (none without the option)."""
+    from sensors.body_demo import parse_faults
+
+    try:
+        return parse_faults(args.demo_faults) if args.demo_faults is not None else ()
+    except ValueError as exc:
+        raise UsageError(f"--demo-faults {args.demo_faults}: {exc}") from None
 
 
 def parse_marker(text: str) -> tuple[float, str]:

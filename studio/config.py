@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import tomllib
@@ -274,4 +275,11 @@ def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
     labels, keys = m["labels"], m["keys"]
     if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
         raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
-    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"])
+    try:
+        address = str(ipaddress.IPv4Address(m["osc_address"].strip()))
+    except ValueError:
+        raise ConfigError(
+            f"{origin}: markers.osc_address = {m['osc_address']!r} must be an IPv4 address of this machine: "
+            "127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one interface's address"
+        ) from None
+    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address)

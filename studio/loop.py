@@ -17,7 +17,7 @@ from fusion.outliers import HISTORY, is_outlier
 from sensors.base import affect_spec
 from studio.kernel.events import ControlChange, EventLog
 from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
-from studio.music.params import MODES, NUMERIC, MusicParams, clamp_params
+from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams, clamp_params
 from studio.policy import (
     ISO_LEAD_PER_MIN,
     ISO_MATCH_SECONDS,
@@ -31,12 +31,15 @@ from studio.policy import (
     fmt_point,
 )
 
-MUSIC_FIELDS = (*NUMERIC, "mode")  # mode is stored as its index in MODES
+LAYER_FIELDS = tuple(f"layer_{name}" for name in LAYERS)  # 1 while the layer plays, else 0
+MUSIC_FIELDS = (*NUMERIC, "mode", *LAYER_FIELDS)  # mode is stored as its index in MODES
 LOOP_SECONDS = 600.0  # fused affect and music parameters kept in memory
 FUSED = StreamSpec("affect.fused", AFFECT_FIELDS, "", LOOP_SECONDS)  # smoothed, at the loop rate
 SHARES = StreamSpec("fusion.shares", (), "", LOOP_SECONDS, Record.FEATURES)  # each channel's share, 0..1
 AGREEMENT = StreamSpec("fusion.agreement", ("agreement",), "", LOOP_SECONDS, Record.FEATURES)  # 0..1
-MUSIC = StreamSpec("music.params", MUSIC_FIELDS, (*(r.unit for r in NUMERIC.values()), "index"), LOOP_SECONDS)
+MUSIC = StreamSpec(
+    "music.params", MUSIC_FIELDS, (*(r.unit for r in NUMERIC.values()), "index", *("" for _ in LAYERS)), LOOP_SECONDS
+)
 AUTO_HORIZON = 2.0  # seconds of allowed change one automatic move may claim after a pause
 
 
@@ -104,7 +107,9 @@ class ParamRanges:
 
 
 def music_row(params: MusicParams) -> list[float]:
-    return [params.numeric(name) for name in NUMERIC] + [float(MODES.index(params.mode))]
+    """A ``music.params`` row: the NUMERIC values, the mode's index in MODES, then 1 or 0 per layer."""
+    layers = [float(name in params.layers) for name in LAYERS]
+    return [params.numeric(name) for name in NUMERIC] + [float(MODES.index(params.mode)), *layers]
 
 
 class FusionLoop:

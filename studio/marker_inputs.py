@@ -1,17 +1,20 @@
 """Markers from outside the studio: an LSL marker stream (by name) and OSC ``/marker "label"`` messages.
 
-Anything unusable (an empty or over-long label, an OSC message with another address or arguments, a
-datagram that is not OSC) is ignored and counted; ``summary()`` says what arrived, for the operator.
+Anything unusable (an empty, over-long or non-finite label, an OSC message with another address or arguments,
+an empty bundle, a datagram that is not OSC or is damaged) is ignored and counted, quietly: nothing is logged
+per packet, and no packet stops the listener. ``summary()`` says what arrived, for the operator.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from studio.osc_packets import read_packet
 from studio.session import MarkerSettings
 
 log = logging.getLogger(__name__)
@@ -42,8 +45,12 @@ class InputCounter:
 
 
 def offer(add: AddMarker, counter: InputCounter, label: object, source: str, t: float | None) -> None:
-    """Take ``label`` as a marker if it is text or a number (an event code); otherwise count it as malformed."""
+    """Take ``label`` as a marker if it is text or a finite number (an event code); otherwise count it as
+    malformed."""
     if isinstance(label, bool) or not isinstance(label, str | int | float):
+        counter.count(False)
+        return
+    if isinstance(label, float) and not math.isfinite(label):
         counter.count(False)
         return
     try:
@@ -55,26 +62,25 @@ def offer(add: AddMarker, counter: InputCounter, label: object, source: str, t: 
 
 
 class OscMarkers:
-    """Listens for OSC datagrams on a UDP port (all interfaces) and takes ``/marker "label"`` messages."""
+    """Listens for OSC datagrams on a UDP port of one local address (127.0.0.1 unless the settings name another)
+    and takes ``/marker "label"`` messages, alone or in bundles."""
 
-    def __init__(self, port: int, add: AddMarker) -> None:
+    def __init__(self, address: str, port: int, add: AddMarker) -> None:
         self.counter = InputCounter(f"OSC :{port}")
         self._add = add
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            self._sock.bind(("0.0.0.0", port))
+            self._sock.bind((address, port))
         except OSError as exc:
             self._sock.close()
-            raise OSError(f"cannot listen for OSC markers on UDP port {port}: {exc.strerror}") from None
+            raise OSError(f"cannot listen for OSC markers on {address} UDP port {port}: {exc.strerror}") from None
         self._sock.settimeout(0.2)
-        self.counter.detail = f"listening on UDP port {port}"
+        self.counter.detail = f"listening on {address} UDP port {port}"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="osc-markers", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        from pythonosc.osc_packet import OscPacket, ParseError
-
         while not self._stop.is_set():
             try:
                 data, _ = self._sock.recvfrom(65536)
@@ -82,16 +88,19 @@ class OscMarkers:
                 continue
             except OSError:
                 return
-            try:
-                messages = [m.message for m in OscPacket(data).messages]
-            except (ParseError, ValueError, IndexError):
+            self._take(data)
+
+    def _take(self, data: bytes) -> None:
+        """Handle one datagram: each ``/marker`` message with one label is offered, everything else counted."""
+        messages = read_packet(data)
+        if messages is None:
+            self.counter.count(False)
+            return
+        for msg in messages:
+            if msg is not None and msg.address == "/marker" and len(msg.args) == 1:
+                offer(self._add, self.counter, msg.args[0], "osc", None)
+            else:
                 self.counter.count(False)
-                continue
-            for msg in messages:
-                if msg.address == "/marker" and len(msg.params) == 1:
-                    offer(self._add, self.counter, msg.params[0], "osc", None)
-                else:
-                    self.counter.count(False)
 
     def close(self) -> None:
         self._stop.set()
@@ -146,7 +155,7 @@ def start_marker_inputs(settings: MarkerSettings, add: AddMarker, lsl_offset: fl
     """The inputs turned on in the settings (none by default); OSError if the OSC port is taken."""
     inputs: list[OscMarkers | LslMarkers] = []
     if settings.osc_port:
-        inputs.append(OscMarkers(settings.osc_port, add))
+        inputs.append(OscMarkers(settings.osc_address, settings.osc_port, add))
     if settings.lsl_stream:
         inputs.append(LslMarkers(settings.lsl_stream, add, lsl_offset))
     return inputs

@@ -2,16 +2,20 @@
 messages (python-osc). Off unless turned on in the settings' ``[outputs]``.
 
 LSL outlets, named ``<prefix>-<what>``: ``Affect`` (fused valence, arousal, confidence at the loop rate),
-``Affect-<channel>`` (each channel's estimate, irregular), ``Music`` (the music parameters, mode as its index),
-``Markers`` (text), and ``EEG`` (the body channel's raw signal, uV, at its sampling rate). Timestamps are
-LSL's clock, so they line up with the lab's other streams. OSC: ``/affect/fused v a c``,
-``/affect/<channel> v a c``, ``/music/<param> value`` (when it changes) and ``/marker "label"``.
+``Affect-<channel>`` (each channel's estimate, irregular), ``Music`` (the music parameters at the loop rate: the
+numeric ones, the mode as its index, 1 or 0 per layer), ``Markers`` (text), and ``EEG`` (the body channel's raw
+signal, microvolts, at its sampling rate). Every outlet describes its channels as the XDF meta-data
+specification asks (``desc/channels/channel`` with ``label``, ``unit`` and ``type``); a coded channel (the mode,
+each layer) has a ``legend`` of ``state`` entries, each a ``value`` and its ``name``. Timestamps are LSL's clock,
+so they line up with the lab's other streams. OSC: ``/affect/fused v a c``, ``/affect/<channel> v a c``,
+``/music/<param> value`` and ``/music/layers "name" ...`` (each when it changes) and ``/marker "label"``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fusion.affect import AFFECT_FIELDS
@@ -21,13 +25,44 @@ from studio.kernel.clock import SessionClock
 from studio.kernel.cursor import Cursor
 from studio.kernel.events import EventLog, Marker
 from studio.kernel.streams import Stream, StreamHub
-from studio.loop import FUSED, MUSIC, MUSIC_FIELDS
-from studio.music.params import MODES
+from studio.loop import FUSED, LAYER_FIELDS, MUSIC, MUSIC_FIELDS
+from studio.music.params import LAYERS, MODES, NUMERIC
 from studio.session import Outputs
 
 log = logging.getLogger(__name__)
 PERIOD = 0.05  # seconds between sends
 SOURCE_ID = "affect-studio"
+EEG_KEY = "eeg"  # its key among the streams sent (the body channel's affect is sent under "body")
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """One channel's LSL description: XDF's ``label``, ``unit`` and ``type``, and for a coded value the names
+    of its codes 0, 1, 2, ... (its ``legend``)."""
+
+    label: str
+    unit: str
+    type: str
+    legend: tuple[str, ...] = ()
+
+
+AFFECT_CHANNELS = tuple(ChannelInfo(f, "normalized", f.capitalize()) for f in AFFECT_FIELDS)  # -1..1, 0..1
+MARKER_CHANNELS = (ChannelInfo("label", "text", "Marker"),)
+
+
+def music_channels() -> tuple[ChannelInfo, ...]:
+    """The Music outlet's channels, in MUSIC_FIELDS order: units from NUMERIC ("normalized" for the 0..1 ones),
+    the mode's index with the MODES legend, and each layer as 0 (off) or 1 (playing)."""
+    layers = dict(zip(LAYER_FIELDS, LAYERS, strict=True))
+    out = []
+    for name in MUSIC_FIELDS:
+        if name in NUMERIC:
+            out.append(ChannelInfo(name, NUMERIC[name].unit or "normalized", "MusicParameter"))
+        elif name == "mode":
+            out.append(ChannelInfo(name, "index", "MusicMode", MODES))
+        else:
+            out.append(ChannelInfo(name, "boolean", "MusicLayer", (f"{layers[name]} off", f"{layers[name]} on")))
+    return tuple(out)
 
 
 def lsl_offset(clock: SessionClock) -> float:
@@ -56,28 +91,28 @@ class Publisher:
         self._streams: dict[str, Stream] = {"fused": hub.get(FUSED), "music": hub.get(MUSIC)}
         self._streams |= {ch: hub.get(affect_spec(ch)) for ch in channels}
         if EEG in hub:
-            self._streams["body"] = hub.get(EEG)
+            self._streams[EEG_KEY] = hub.get(EEG)
         self.outlets: dict[str, Any] = {}
         if outputs.lsl:
             p = outputs.lsl_prefix
-            self.outlets["fused"] = _outlet(f"{p}-Affect", "Affect", AFFECT_FIELDS, loop_rate)
-            self.outlets |= {ch: _outlet(f"{p}-Affect-{ch}", "Affect", AFFECT_FIELDS, 0.0) for ch in channels}
-            self.outlets["music"] = _outlet(f"{p}-Music", "Music", MUSIC_FIELDS, loop_rate)
-            self.outlets["markers"] = _outlet(f"{p}-Markers", "Markers", ("label",), 0.0, text=True)
-            if "body" in self._streams:
-                body = self._streams["body"]
-                self.outlets["body"] = _outlet(f"{p}-EEG", "EEG", body.fields, body_rate, unit="microvolts")
+            self.outlets["fused"] = _outlet(f"{p}-Affect", "Affect", AFFECT_CHANNELS, loop_rate)
+            self.outlets |= {ch: _outlet(f"{p}-Affect-{ch}", "Affect", AFFECT_CHANNELS, 0.0) for ch in channels}
+            self.outlets["music"] = _outlet(f"{p}-Music", "Music", music_channels(), loop_rate)
+            self.outlets["markers"] = _outlet(f"{p}-Markers", "Markers", MARKER_CHANNELS, 0.0, text=True)
+            if EEG_KEY in self._streams:
+                eeg = tuple(ChannelInfo(f, "microvolts", "EEG") for f in self._streams[EEG_KEY].fields)
+                self.outlets[EEG_KEY] = _outlet(f"{p}-EEG", "EEG", eeg, body_rate)
         self.osc: Any = None
         if outputs.osc:
             from pythonosc.udp_client import SimpleUDPClient
 
             self.osc = SimpleUDPClient(outputs.osc_host, outputs.osc_port)
-        self._music_sent: dict[str, float] = {}
+        self._music_sent: dict[str, object] = {}
         self.sent = 0  # LSL samples and OSC messages sent
 
     @property
     def streams(self) -> dict[str, Stream]:
-        """The session streams sent, by outlet key (fused, each channel, music, body)."""
+        """The session streams sent, by outlet key (fused, each channel, music, eeg)."""
         return dict(self._streams)
 
     def step(self) -> None:
@@ -89,40 +124,54 @@ class Publisher:
             if outlet is not None:
                 outlet.push_chunk(w.values.tolist(), (w.t + self.offset).tolist())
                 self.sent += len(w)
-            if self.osc is not None and key != "body":
+            if self.osc is not None and key != EEG_KEY:
                 self._send_osc(key, w.values.tolist())
         for m in self._cursor.events("markers", self._markers):
             if "markers" in self.outlets:
                 self.outlets["markers"].push_sample([m.label], m.t + self.offset)
+                self.sent += 1
             if self.osc is not None:
-                self.osc.send_message("/marker", m.label)
-            self.sent += 1
+                self._send("/marker", m.label)
 
     def _send_osc(self, key: str, rows: list[list[float]]) -> None:
         for row in rows:
             if key == "music":  # a parameter is sent when it changes (it is held between changes)
-                for name, value in zip(MUSIC_FIELDS, row, strict=True):
+                values = dict(zip(MUSIC_FIELDS, row, strict=True))
+                playing = [name for name, field in zip(LAYERS, LAYER_FIELDS, strict=True) if values[field]]
+                changed: dict[str, object] = {name: values[name] for name in NUMERIC}
+                changed |= {"mode": MODES[int(values["mode"])], "layers": playing}
+                for name, value in changed.items():
                     if self._music_sent.get(name) != value:
-                        self.osc.send_message(f"/music/{name}", MODES[int(value)] if name == "mode" else value)
+                        self._send(f"/music/{name}", value)
                         self._music_sent[name] = value
             else:
-                self.osc.send_message(f"/affect/{key}", row)
-            self.sent += 1
+                self._send(f"/affect/{key}", row)
+
+    def _send(self, address: str, value: object) -> None:
+        self.osc.send_message(address, value)
+        self.sent += 1
 
     def close(self) -> None:
         self.outlets.clear()  # pylsl outlets close when released
 
 
-def _outlet(name: str, kind: str, fields: Sequence[str], rate: float, text: bool = False, unit: str = "") -> Any:
+def _outlet(name: str, kind: str, channels: Sequence[ChannelInfo], rate: float, text: bool = False) -> Any:
+    """An LSL outlet whose description lists each channel's label, unit and type (and legend where it has one)."""
     import pylsl
 
     fmt = pylsl.cf_string if text else pylsl.cf_float32
-    info = pylsl.StreamInfo(name, kind, len(fields), rate, fmt, f"{SOURCE_ID}-{name}")
-    channels = info.desc().append_child("channels")
-    for field in fields:
-        ch = channels.append_child("channel")
-        ch.append_child_value("label", field)
-        if unit:
-            ch.append_child_value("unit", unit)
+    info = pylsl.StreamInfo(name, kind, len(channels), rate, fmt, f"{SOURCE_ID}-{name}")
+    described = info.desc().append_child("channels")
+    for channel in channels:
+        ch = described.append_child("channel")
+        ch.append_child_value("label", channel.label)
+        ch.append_child_value("unit", channel.unit)
+        ch.append_child_value("type", channel.type)
+        if channel.legend:
+            legend = ch.append_child("legend")
+            for value, state in enumerate(channel.legend):
+                entry = legend.append_child("state")
+                entry.append_child_value("value", str(value))
+                entry.append_child_value("name", state)
     info.desc().append_child_value("manufacturer", "Affect Studio")
     return pylsl.StreamOutlet(info)

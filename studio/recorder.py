@@ -2,7 +2,9 @@
 
 ``flush`` (every 0.5 s from a worker) writes everything new in one transaction and updates the session's
 heartbeat, so a killed process loses at most the last half second. A write that fails (disk full, the file
-gone bad) stops the recording cleanly: what was written stays, and ``problem`` tells the operator.
+gone bad) stops the recording cleanly: what was written stays, and ``problem`` tells the operator which files
+hold it. When the recording stops, the write-ahead log is merged into the database file where the disk allows,
+so that one file holds the whole session.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -47,10 +50,19 @@ class OperatorAction:
     detail: str = ""
 
 
-def disk_problem(exc: Exception, t: float, path: object) -> str:
+def stop_reason(exc: Exception, t: float) -> str:
+    """Why a write failed, at session time ``t`` (s), as stored with the session (no file names)."""
     text = str(exc)
     why = f"the disk is full ({text})" if "full" in text else f"cannot write the database ({text})"
-    return f"recording stopped at {t:.1f} s: {why}; everything recorded until then is kept in {path}"
+    return f"recording stopped at {t:.1f} s: {why}"
+
+
+def where_kept(files: Sequence[Path]) -> str:
+    """Which files hold everything recorded: the database alone, or the database with its write-ahead log."""
+    if len(files) == 1:
+        return f"everything recorded until then is kept in {files[0]}"
+    names = " and ".join(str(f) for f in files)
+    return f"everything recorded until then is in {names}; keep both files together (the log could not be merged)"
 
 
 class Recorder:
@@ -68,7 +80,6 @@ class Recorder:
         client: str | None,
     ) -> None:
         self.store = store
-        self.path = store.path
         started = datetime.fromtimestamp(unix_start, UTC).isoformat()
         self.session_id = store.begin_session(started, settings, consent, client)
         hub.require(FUSED, MUSIC, *(affect_spec(ch) for ch in channels))
@@ -84,7 +95,8 @@ class Recorder:
         self.counts = dict.fromkeys(TABLES, 0)
         self.last_t = 0.0
         self._sampled: dict[str, tuple[float, int]] = {}  # raw stream -> (first sample's t, samples so far)
-        self.problem = ""  # set when recording stopped early: what happened, for the operator
+        self.problem = ""  # set when recording stopped early: what happened and where the data is, for the operator
+        self._reason = ""  # the same without file names, kept with the session
         self._flushing = threading.Lock()
 
     def _adopt(self) -> None:
@@ -171,12 +183,19 @@ class Recorder:
                 db.commit()
             except DB_ERRORS as exc:
                 db.rollback()
-                self.problem = disk_problem(exc, self.last_t, self.path)
+                self._reason = stop_reason(exc, self.last_t)
+                self._settle()
                 return
         for table, values in rows.items():
             self.counts[table] += len(values)
         self.last_t = last_t
         self._new_fields.clear()
+
+    def _settle(self) -> None:
+        """Merge the write-ahead log into the database file where the disk allows, and say where the data is."""
+        self.store.checkpoint()
+        if self._reason:
+            self.problem = f"{self._reason}; {where_kept(self.store.files())}"
 
     def row_counts(self) -> dict[str, int]:
         """Rows written per table so far (only what reached the database)."""
@@ -190,5 +209,6 @@ class Recorder:
         """
         self.flush()
         with suppress(StoreError):
-            self.store.finish_session(self.session_id, "stopped" if self.problem else status, self.problem)
+            self.store.finish_session(self.session_id, "stopped" if self._reason else status, self._reason)
+        self._settle()
         return self.row_counts()

@@ -91,5 +91,19 @@ CREATE TABLE baselines (            -- each client's resting profile per channel
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+V3 = """
+CREATE TABLE note_versions (        -- every saved version of each session's note: the newest is the current note
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    version INTEGER NOT NULL,       -- 1, 2, ... within the session
+    template TEXT NOT NULL CHECK (template IN ('SOAP', 'DAP')),  -- the template it was last written in
+    sections TEXT NOT NULL,         -- JSON object: section name -> text, every section written so far
+    saved_utc TEXT NOT NULL,
+    source TEXT NOT NULL,           -- where it was written: window, session steps, command line
+    PRIMARY KEY (session_id, version)
+);
+INSERT INTO note_versions SELECT session_id, 1, template, sections, updated_utc, 'earlier release' FROM notes;
+DROP TABLE notes;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -33,9 +33,11 @@ class Outputs:
 @dataclass(frozen=True)
 class MarkerSettings:
     """Marker buttons (labels, each with its keyboard shortcut) and where else markers come from: an LSL
-    marker stream by name ("" for none) and OSC ``/marker`` messages on a UDP port (0 for none)."""
+    marker stream by name ("" for none) and OSC ``/marker`` messages on a UDP port (0 for none) of the local
+    address ``osc_address`` (127.0.0.1: this machine only; 0.0.0.0: every interface)."""
 
     labels: tuple[str, ...] = ("start", "eyes closed", "eyes open", "music change", "event")
     keys: tuple[str, ...] = ("F1", "F2", "F3", "F4", "F5")
     lsl_stream: str = ""
     osc_port: int = 0
+    osc_address: str = "127.0.0.1"

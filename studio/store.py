@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,11 +117,43 @@ class SelfReport:
     arousal: int
 
 
+SECTIONS = tuple(dict.fromkeys(name for names in TEMPLATES.values() for name in names))  # of every template
+
+
 @dataclass(frozen=True)
 class Notes:
+    """One saved version of a session's note: the template it was written in, its sections (the template's in
+    order, then any other template's that hold text: switching template loses nothing), when (UTC) and where
+    it was written (window, session steps, command line)."""
+
     template: str
     sections: dict[str, str]
-    updated_utc: str
+    saved_utc: str
+    version: int
+    source: str
+
+    @classmethod
+    def of(cls, template: str, stored: Mapping[str, str], saved_utc: str, version: int, source: str) -> Notes:
+        own = {name: stored.get(name, "") for name in TEMPLATES[template]}
+        others = {name: text for name, text in stored.items() if name not in own and text}
+        return cls(template, own | others, saved_utc, version, source)
+
+    def template_of(self, section: str) -> str:
+        """The template a section belongs to: this note's own, else the other one that has it."""
+        return next(t for t in (self.template, *TEMPLATES) if section in TEMPLATES[t])
+
+
+class NotesConflict(StoreError):
+    """A note saved from an editor opened on an older version, where a section it changed was also changed
+    since; nothing was saved. ``current`` is the note now stored, ``sections`` the sections changed in both."""
+
+    def __init__(self, session_id: int, current: Notes, sections: list[str]) -> None:
+        self.current = current
+        self.sections = sections
+        super().__init__(
+            f"the note of session {session_id} was changed elsewhere while this one was written (it is now version "
+            f"{current.version}): {', '.join(sections)} changed in both places; nothing was saved"
+        )
 
 
 def passphrase_from_env() -> str | None:
@@ -133,6 +165,7 @@ def connect(path: Path, passphrase: str | None) -> sqlite3.Connection:
     if passphrase is None:
         return sqlite3.connect(path, check_same_thread=False)
     db = sqlcipher3.connect(str(path), check_same_thread=False)
+    db.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher logs failed decryption to stderr; errors are said here
     db.execute("PRAGMA key = '{}'".format(passphrase.replace("'", "''")))
     return cast(sqlite3.Connection, db)
 
@@ -173,6 +206,14 @@ def unusable_reason(path: Path, passphrase: str | None) -> str | None:
     return None
 
 
+def looks_encrypted(path: Path) -> bool:
+    """Whether the file looks like an SQLCipher database: whole pages (a multiple of 512 bytes) that begin with
+    bytes as varied as random ones (a plain database starts with its header, text or garbage with few bytes)."""
+    with path.open("rb") as f:
+        head = f.read(512)
+    return path.stat().st_size % 512 == 0 and len(set(head)) > 160
+
+
 def beside(path: Path) -> Path:
     """A new file name next to ``path`` that does not exist yet: ``NAME.YYYYmmdd-HHMMSS[-k].sqlite``."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -199,7 +240,8 @@ class Store:
         """Open (``create``: or make) the database at ``path``.
 
         A file that is not a usable session database is left untouched: with ``create`` a new database is
-        opened beside it (``notice`` says so), otherwise StoreError says what is wrong.
+        opened beside it (``notice`` says so), otherwise StoreError says what is wrong. A passphrase that does not
+        fit the file (an encrypted file it does not open, or a plain one) is a StoreError either way.
         """
         if not path.exists():
             if not create:
@@ -218,6 +260,11 @@ class Store:
             except OPERATIONAL_ERRORS as exc:
                 raise StoreError(f"cannot use {path}: {exc}") from None
             except DB_ERRORS as exc:
+                if passphrase is not None and looks_encrypted(path):
+                    raise StoreError(
+                        f"{path} is encrypted and {PASSPHRASE_ENV} does not open it: check the passphrase, or unset "
+                        f"{PASSPHRASE_ENV} for a plain database (the file was left untouched)"
+                    ) from None
                 reason = str(exc)
         if passphrase is not None and "not encrypted" in reason:
             raise StoreError(f"{path}: {reason}; unset it, or choose another database with --store")
@@ -233,7 +280,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """The connection under the lock; commits at the end, rolls back on error (DB errors as StoreError)."""
+        """The connection under the lock; commits at the end, rolls back on any error (DB errors as StoreError)."""
         with self.lock:
             try:
                 yield self.db
@@ -241,6 +288,9 @@ class Store:
             except DB_ERRORS as exc:
                 self.db.rollback()
                 raise StoreError(f"{self.path}: {exc}") from None
+            except BaseException:
+                self.db.rollback()
+                raise
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self.lock:
@@ -248,6 +298,23 @@ class Store:
                 return list(self.db.execute(sql, params).fetchall())
             except DB_ERRORS as exc:
                 raise StoreError(f"cannot read {self.path}: {exc}") from None
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it (``PRAGMA wal_checkpoint(TRUNCATE)``),
+        so that the database file alone holds everything. A full disk (or a reader elsewhere) may leave the log in
+        place: ``files`` says which files hold the data then."""
+        with self.lock, suppress(*DB_ERRORS):
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def files(self) -> list[Path]:
+        """The files that hold the database now: the database file, and its write-ahead log while that is not
+        empty (a checkpoint that could not run leaves data there)."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            pending = wal.stat().st_size > 0
+        except OSError:
+            pending = False
+        return [self.path, wal] if pending else [self.path]
 
     def close(self) -> None:
         with self.lock:
@@ -411,30 +478,74 @@ class Store:
         )
         return [SelfReport(*r) for r in rows]
 
-    def save_notes(self, session_id: int, template: str, sections: Mapping[str, str]) -> Notes:
-        """Replace the session's note; ``sections`` must be sections of the template (SOAP or DAP)."""
+    def save_notes(
+        self,
+        session_id: int,
+        template: str,
+        sections: Mapping[str, str],
+        based_on: int | None = None,
+        source: str = "",
+    ) -> Notes:
+        """Save a new version of the session's note: each section given replaces that section's text, the others
+        are kept; every earlier version stays in the history. Returns the note now current (the same version when
+        nothing changed).
+
+        ``based_on`` is the version an editor was opened on (0: no note yet): a section it changed that was also
+        changed since raises NotesConflict; sections changed on one side only are merged. Without it the given
+        sections go into the newest version. Section names are those of SOAP and DAP.
+        """
         if template not in TEMPLATES:
-            raise StoreError(f"note template {template!r}; choose SOAP or DAP")
-        unknown = set(sections) - set(TEMPLATES[template])
+            raise StoreError(f"note template {template!r}; choose {' or '.join(TEMPLATES)}")
+        unknown = set(sections) - set(SECTIONS)
         if unknown:
             raise StoreError(
-                f"{template} notes have no section {', '.join(sorted(unknown))}; "
-                f"its sections are {', '.join(TEMPLATES[template])}"
+                f"notes have no section {', '.join(sorted(unknown))}; the sections are {', '.join(SECTIONS)}"
             )
         self.session(session_id)
-        ordered = {name: sections.get(name, "") for name in TEMPLATES[template]}
         with self.transaction() as db:
+            db.execute("BEGIN IMMEDIATE")  # the newest version cannot change between reading it and adding the next
+            current = self.notes(session_id)
+            stored = dict(current.sections) if current else {}
+            given = dict(sections)
+            if based_on is not None and current is not None and current.version != based_on:
+                old = self._note_row(session_id, "AND version = ?", (based_on,))
+                base = old.sections if old else {}
+                given = {k: v for k, v in given.items() if v != base.get(k, "")}  # changed in this editor
+                both = [k for k, v in given.items() if stored.get(k, "") not in (base.get(k, ""), v)]
+                if both:
+                    raise NotesConflict(session_id, current, both)
+            merged = stored | given
+            if current is not None and merged == stored and template == current.template:
+                return current
+            version = (current.version if current else 0) + 1
             db.execute(
-                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?)",
-                (session_id, template, json.dumps(ordered), utc_now()),
+                "INSERT INTO note_versions VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, version, template, json.dumps(merged), utc_now(), source),
             )
         notes = self.notes(session_id)
         assert notes is not None
         return notes
 
+    def _note_row(self, session_id: int, where: str, params: tuple[Any, ...] = ()) -> Notes | None:
+        found = self._note_rows(session_id, where, params)
+        return found[0] if found else None
+
+    def _note_rows(self, session_id: int, where: str, params: tuple[Any, ...] = ()) -> list[Notes]:
+        rows = self.query(
+            "SELECT template, sections, saved_utc, version, source FROM note_versions WHERE session_id = ? " + where,
+            (session_id, *params),
+        )
+        return [
+            Notes.of(t, json.loads(sections), saved, version, source) for t, sections, saved, version, source in rows
+        ]
+
     def notes(self, session_id: int) -> Notes | None:
-        rows = self.query("SELECT template, sections, updated_utc FROM notes WHERE session_id = ?", (session_id,))
-        return Notes(rows[0][0], json.loads(rows[0][1]), rows[0][2]) if rows else None
+        """The session's current note (its newest version), None if none was written."""
+        return self._note_row(session_id, "ORDER BY version DESC LIMIT 1")
+
+    def note_history(self, session_id: int) -> list[Notes]:
+        """Every saved version of the session's note, oldest first."""
+        return self._note_rows(session_id, "ORDER BY version")
 
 
 def _alive(pid: int) -> bool:

@@ -71,8 +71,22 @@ def test_bad_inputs_give_one_line(reference_data, tmp_path):
     broken.write_bytes(b"0" * 100)
     assert_one_line_error(run_cli("analyze", "eeg", str(broken), "--json"), "broken.bdf", "cannot read as EDF/BDF")
     assert_one_line_error(run_cli("analyze", "eeg", str(tmp_path / "none.xdf")), "none.xdf: no such file")
-    minimal = str(reference_data / "eeg/xdf_example_files/minimal.xdf")
-    assert_one_line_error(run_cli("analyze", "eeg", minimal), "shorter than one 2 s window")
+    short = tmp_path / "short.txt"  # one second of BioSPPy text at 125 Hz
+    short.write_text("# Sampling Rate (Hz):= 125.00\n# Labels:= EEG\n" + "1.0\n2.0\n" * 62 + "1.0\n")
+    assert_one_line_error(run_cli("analyze", "eeg", str(short)), "short.txt", "shorter than one 2 s window")
+
+
+def test_every_xdf_example_file_is_analysed_or_refused_in_one_line(reference_data):
+    """empty_streams.xdf's only stream with samples is a 1 Hz counter: it raised ZeroDivisionError in the
+    spectrum; a rate too low for the EEG bands is now one line, like minimal.xdf's 10 Hz."""
+    files = sorted((reference_data / "eeg/xdf_example_files").glob("*.xdf"))
+    assert [f.name for f in files] == ["clock_resets.xdf", "empty_streams.xdf", "minimal.xdf"]
+    summary = json_lines(run_cli("analyze", "eeg", str(files[0]), "--json"))[-1]
+    assert summary["summary"] and summary["windows"] > 500 and len(summary["channels"]) == 8
+    expected = {"empty_streams.xdf": "EEG sampled at 1 Hz", "minimal.xdf": "EEG sampled at 10 Hz"}
+    for path in files[1:]:
+        result = run_cli("analyze", "eeg", str(path))
+        assert_one_line_error(result, path.name, expected[path.name], "band powers need at least 26 Hz")
 
 
 def test_board_option_names_the_body_source(tmp_path):
@@ -83,3 +97,25 @@ def test_board_option_names_the_body_source(tmp_path):
     bad = tmp_path / "c.toml"
     bad.write_text("[body]\nnotch_hz = 55.0\n")
     assert_one_line_error(run_cli("--config", str(bad), "run", "--headless", "--out", str(tmp_path)), "notch_hz")
+
+
+def test_a_truncated_ppg_text_file_is_analysed_with_a_note_and_a_damaged_one_refused(reference_data, tmp_path):
+    """A PPG file cut mid-line was analysed without a word; its cut last line is now left out and said."""
+    whole = (reference_data / "physio/biosppy_examples/ppg.txt").read_bytes()
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(whole[:70000])
+    assert not whole[:70000].endswith(b"\n")
+    result = run_cli("analyze", "physio", str(cut), "--kind", "ppg", "--json")
+    summary = json_lines(result)[-1]
+    assert summary["summary"] and summary["beats"] > 10
+    assert result.stderr.strip().splitlines() == [
+        "affect-studio: note: cut.txt (BioSPPy text): its last line (line 9992) has no line end, "
+        "so it may be cut short: left out"
+    ]
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes(whole[:100] + whole[100:20000].replace(b"\n2065.0\n", b"\n20x5.0\n", 1) + b"2065.0\n")
+    assert_one_line_error(
+        run_cli("analyze", "physio", str(damaged), "--kind", "ppg"),
+        "damaged.txt: line ",
+        "holds '20x5.0', which is not a number; the file is damaged",
+    )

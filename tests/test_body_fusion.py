@@ -14,6 +14,7 @@ from fusion.eeg import (
     band_powers,
     engagement,
     parse_pairs,
+    rate_problem,
     resolve_pairs,
     welch_psd,
 )
@@ -55,6 +56,16 @@ def test_band_powers_of_a_sine_and_relative_engagement():
     both = np.array([True, True])
     assert engagement(powers, both) == pytest.approx(1.0, rel=0.1)  # equal alpha and beta
     assert math.isnan(engagement(powers, np.array([False, False])))
+
+
+def test_a_spectrum_of_too_few_samples_is_refused_with_a_reason():
+    """Two samples made a Hann window of zeros and a ZeroDivisionError (empty_streams.xdf at 1 Hz)."""
+    for n in (0, 2, 7):
+        with pytest.raises(ValueError, match=f"a spectrum needs at least 8 samples; the window holds {n}"):
+            welch_psd(np.ones((1, n)), 1.0)
+    freqs, psd = welch_psd(np.sin(np.arange(8.0)), 1.0)
+    assert psd.shape == (1, freqs.size) and np.isfinite(psd).all()
+    assert rate_problem(1.0) == "EEG sampled at 1 Hz: band powers need at least 26 Hz" and rate_problem(125.0) == ""
 
 
 def test_quality_flags_flat_railed_line_noise_noisy_and_non_finite():

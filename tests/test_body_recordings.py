@@ -37,7 +37,7 @@ def test_openbci_gui_text(reference_data):
     assert renamed.names[:3] == ("Fp1", "Fp2", "EXG Channel 2")
 
 
-def test_edf_plus_and_bdf_written_by_pyedflib_read_back_in_microvolts(tmp_path):
+def test_edf_plus_and_bdf_written_by_pyedflib_read_back_in_microvolts(tmp_path, capfd):
     fs = 256
     t = np.arange(fs * 4) / fs
     signals = [20e-6 * np.sin(2 * np.pi * 10 * t), 0.5 * np.sin(2 * np.pi * 1.2 * t)]  # EEG in V, ECG in mV
@@ -72,9 +72,14 @@ def test_edf_plus_and_bdf_written_by_pyedflib_read_back_in_microvolts(tmp_path):
         assert np.abs(rec.data[:, 0]).max() == pytest.approx(20.0, rel=0.01)  # V -> µV
         assert np.abs(rec.data[:, 1]).max() == pytest.approx(500.0, rel=0.01)  # mV -> µV
         truncated = tmp_path / f"cut{suffix}"
-        truncated.write_bytes(path.read_bytes()[:300])
-        with pytest.raises(RecordingError, match="cannot read as EDF/BDF"):
+        whole = path.read_bytes()
+        truncated.write_bytes(whole[:300])
+        with pytest.raises(RecordingError, match=f"cut{suffix} is truncated: its header stops after 300 of 1024"):
             read_recording(truncated)
+        truncated.write_bytes(whole[:-100])  # the last data record cut short
+        with pytest.raises(RecordingError, match="header promises 4 data records, the file holds 3 complete ones"):
+            read_recording(truncated)
+        assert capfd.readouterr().out == ""  # pyedflib's own complaint ("filesize ...") never reaches stdout
 
 
 def test_brainflow_csv_needs_the_board_that_wrote_it(tmp_path):
@@ -90,6 +95,19 @@ def test_brainflow_csv_needs_the_board_that_wrote_it(tmp_path):
     assert rec.data[:, 0] == pytest.approx(table[1], abs=1e-6)  # BrainFlow writes six decimals
     with pytest.raises(RecordingError, match="name the board that recorded it"):
         read_recording(path, board="cyton")
+    text = path.read_bytes()
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(text[:-40])  # a recording stopped in the middle of its last row
+    shorter = read_recording(cut)
+    assert len(shorter.data) == 499 and shorter.notes == (
+        "its last line (line 500) has no line end, so it may be cut short: left out",
+    )
+    lines = text.decode().splitlines(keepends=True)
+    lines[200] = lines[200].replace("\t", "\tnan?\t", 1)
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("".join(lines))
+    with pytest.raises(RecordingError, match=r"damaged.csv: line 201 holds 'nan\?', which is not a number"):
+        read_recording(damaged)
 
 
 def test_wfdb_record_and_biosppy_text(reference_data):
@@ -120,3 +138,39 @@ def test_bad_files_fail_with_one_clear_line(tmp_path, reference_data):
     rec = read_recording(reference_data / "physio/biosppy_examples/ecg.txt")
     with pytest.raises(RecordingError, match="no channel named 'Cz'; it has ECG"):
         rec.select(["Cz"])
+
+
+def test_text_recordings_cut_short_or_damaged_say_so(tmp_path):
+    """Truncated lines, values that are not numbers, ragged rows and empty values are each said: what can be
+    kept is kept with a note, what cannot is one line naming the file and its line."""
+    head = "%OpenBCI Raw EXG Data\n%Sample Rate = 250 Hz\nSample Index, EXG Channel 0, EXG Channel 1, Timestamp\n"
+    rows = [f"{k}, {k * 0.5:.1f}, {k * 0.25:.2f}, {1557936053.0 + k / 250:.3f}\n" for k in range(40)]
+
+    def read(name: str, text: str):
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+        return read_recording(path)
+
+    whole = read("whole.txt", head + "".join(rows))
+    assert whole.data.shape == (40, 2) and whole.notes == ()
+    cut = read("cut.txt", head + "".join(rows)[:-9])
+    assert cut.data.shape == (39, 2) and cut.notes == (
+        "its last line (line 43) has no line end, so it may be cut short: left out",
+    )
+    stopped = read("stopped.txt", head + "".join(rows) + "40, 20.0\n")
+    assert stopped.data.shape == (40, 2) and "line 44) is cut short, as in a recording stopped" in stopped.notes[0]
+    gaps = read("gaps.txt", head + "".join(rows).replace(", 2.5,", ", ,"))
+    assert np.isnan(gaps.data[5, 0]) and gaps.notes == ("1 empty values read as gaps",)
+    packed = gzip.compress((head + "".join(rows)).encode())
+    (tmp_path / "early.txt.gz").write_bytes(packed[: len(packed) - 12])
+    early = read_recording(tmp_path / "early.txt.gz")
+    assert 0 < len(early.data) <= 40 and early.notes[0].startswith("the compressed file ends early (truncated)")
+    damaged = {
+        "ragged.txt": ([*rows[:10], "10, 5.0\n", *rows[11:]], "line 14 has 2 values where the rows before it have 4"),
+        "word.txt": ([*rows[:10], "10, five, 2.5, 0\n", *rows[11:]], "line 14 holds 'five', which is not a number"),
+        "last.txt": ([*rows, "40, 20.0, x, 0\n"], "line 44 holds 'x', which is not a number"),
+    }
+    for name, (lines, why) in damaged.items():
+        with pytest.raises(RecordingError) as err:
+            read(name, head + "".join(lines))
+        assert str(err.value) == f"{tmp_path / name}: {why}; the file is damaged"

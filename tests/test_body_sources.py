@@ -1,5 +1,6 @@
 """The body channel on real sources: BrainFlow's synthetic and playback boards, replayed files, LSL on loopback."""
 
+import gc
 import json
 import sqlite3
 import subprocess
@@ -115,6 +116,36 @@ def test_a_board_that_stops_is_reported_marked_and_reconnected():
         channel.close()
 
 
+def test_a_released_board_collected_late_leaves_a_newer_session_of_the_same_board_alone():
+    """BrainFlow keys sessions by board and parameters: the finaliser of a released BoardShim that was freed
+    late (from a reference cycle) released the reconnected synthetic board, which then failed every read with
+    BOARD_NOT_CREATED (the demo's dropout fault showed it)."""
+    clock = SessionClock()
+    old = BoardBackend(BoardConfig(), clock)
+    old.connect()
+    late = old.board  # still referenced after its release, as by a frame in a reference cycle
+    old.disconnect()
+    new = BoardBackend(BoardConfig(), clock)
+    new.connect()
+    try:
+        del late
+        gc.collect()
+        assert new.board is not None and new.board.is_prepared()
+        assert until_read(new).size > 0
+    finally:
+        new.disconnect()
+
+
+def until_read(backend: BoardBackend) -> np.ndarray:
+    """The first non-empty read's stamps (within 5 s)."""
+    deadline = time.monotonic() + 5
+    t, _ = backend.read()
+    while not t.size and time.monotonic() < deadline:
+        time.sleep(0.05)
+        t, _ = backend.read()
+    return t
+
+
 def write_brainflow_csv(path: Path, seconds: float, nan_rows: tuple[int, ...] = ()) -> None:
     """A BrainFlow CSV file in the synthetic board's layout: EEG channel k is a sine at 2 + k Hz."""
     fs = BoardShim.get_sampling_rate(-1)
@@ -148,7 +179,7 @@ def test_playback_board_replays_a_brainflow_csv_with_nan_samples(tmp_path):
     assert np.isfinite(power).all()
 
 
-def test_recorded_files_replay_as_live_sources(reference_data):
+def test_recorded_files_replay_as_live_sources(reference_data, tmp_path):
     hub, clock = StreamHub(), SessionClock()
     path = reference_data / "physio/wfdb_challenge2015_a103l/a103l.hea"
     channel = opened(f"file:{path}", hub, clock)
@@ -159,9 +190,42 @@ def test_recorded_files_replay_as_live_sources(reference_data):
         channel.close()
     assert "body.ecg" in hub and "body.ppg" in hub and "body.eeg" not in hub
     assert len(hub.get("body.ecg").last(10)) >= 0.2 * 250
+    cut = tmp_path / "cut.txt"  # a BioSPPy text file cut in the middle of its last line
+    cut.write_bytes((reference_data / "physio/biosppy_examples/ppg.txt").read_bytes()[:70000])
+    channel = opened(f"file:{cut}", StreamHub(), clock)
+    status = channel.status.detail
+    channel.close()
+    assert status.startswith("file cut.txt (its last line (line 9992) has no line end, so it may be cut short")
     broken = make_body_channel(BodySettings(source="file:/nonexistent/x.edf"), clock, NO_PROFILES, demo=False)
     broken.open(StreamHub())
     assert broken.status.state is State.DOWN and "x.edf: no such file" in broken.status.detail
+
+
+def test_every_xdf_example_file_replays_as_the_body_source(reference_data):
+    """The 1 Hz counter of empty_streams.xdf (and minimal.xdf's 10 Hz) stream with a clear status, no EEG
+    features and no exception (the 1 Hz stream raised ZeroDivisionError in its first feature window)."""
+    clock = SessionClock()
+    files = sorted((reference_data / "eeg/xdf_example_files").glob("*.xdf"))
+    channels = {f.name: opened(f"file:{f}", StreamHub(), clock) for f in files}
+    try:
+        assert all(c.status.state is State.OK for c in channels.values())
+
+        def windows() -> bool:
+            for channel in channels.values():
+                channel.step(clock.now())
+            return all(c.pipeline is not None and c.pipeline.features.count > 1 for c in channels.values())
+
+        deadline = time.monotonic() + 10
+        while not windows() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        status = {name: c.status for name, c in channels.items()}
+    finally:
+        for channel in channels.values():
+            channel.close()
+    assert status["clock_resets.xdf"].state is State.OK, status["clock_resets.xdf"].detail
+    for name, rate in (("empty_streams.xdf", 1), ("minimal.xdf", 10)):
+        assert status[name].state is State.DEGRADED
+        assert f"EEG sampled at {rate} Hz: band powers need at least 26 Hz; no EEG features" in status[name].detail
 
 
 PUBLISHER = """

@@ -1,8 +1,12 @@
 """``affect-studio analyze face`` as a user runs it: JSON per image or video frame, calibration, bad inputs."""
 
 import json
+import zlib
 
-from tests.face_support import LONDON, VIDEO, london
+import cv2
+import numpy as np
+
+from tests.face_support import LONDON, VIDEO, image, london, png, write_big_png
 from tests.test_cli import assert_one_line_error, run_cli
 from tests.test_models import reference_model
 
@@ -87,3 +91,36 @@ def test_missing_model_and_bad_face_settings(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[face]\nwidth = 0\n")
     assert_one_line_error(run_cli("--config", str(cfg), "run", "--headless", "--out", str(tmp_path)), "face.width")
+
+
+def test_huge_grey_deep_truncated_and_frameless_inputs_each_get_one_line(reference_data, tmp_path):
+    """Before: the 20000x20000 PNG was 'corrupt or empty' and the cut JPEG was analysed without a word."""
+    face = image(london(reference_data, "001", "smiling"))
+    big, deep, cut, huge, empty = (tmp_path / n for n in ("big.png", "deep.png", "cut.jpg", "huge.png", "none.avi"))
+    write_big_png(big, face)
+    cv2.imwrite(str(deep), cv2.cvtColor(face, cv2.COLOR_BGR2GRAY).astype(np.uint16) * 257)  # grey, 16 bits
+    whole = london(reference_data, "001", "smiling").read_bytes()
+    cut.write_bytes(whole[: len(whole) * 3 // 4])
+    huge.write_bytes(png(30000, 30000, zlib.compress(b"")))
+    cv2.VideoWriter(str(empty), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (64, 48)).release()
+    result = run_cli("analyze", "face", *map(str, (big, deep, cut, huge, empty)), "--json", *MODEL, timeout=180)
+    assert result.returncode == 2
+    rows = {json.loads(line)["source"]: json.loads(line) for line in result.stdout.splitlines()}
+    assert list(rows) == [str(big), str(deep), str(cut)]
+    assert rows[str(big)]["valence"] > 0.5 and rows[str(deep)]["valence"] > 0.5 and rows[str(cut)]["face"]
+    assert result.stderr.splitlines() == [
+        f"affect-studio: warning: {big}: 20000x20000 pixels, analysed downscaled to 4096x4096",
+        f"affect-studio: warning: {cut}: the file is cut short (truncated?); analysed what OpenCV could decode",
+        f"affect-studio: error: {huge} is 30000x30000 pixels (900 megapixels); images up to 600 megapixels are "
+        "analysed",
+        f"affect-studio: error: {empty} is a video with no frames",
+    ]
+
+
+def test_a_video_says_when_its_expression_is_mixed(reference_data):
+    """Uncalibrated, this man's resting brows are raised on the inside: his smile's onset reads mixed."""
+    rows = records(run_cli("analyze", "face", str(reference_data / VIDEO), "--json", *MODEL))
+    assert all({"conflict", "note"} <= set(r) for r in rows)
+    mixed = [r for r in rows if r["note"].startswith("mixed expression: smile with")]
+    assert mixed and all(r["confidence"] < 0.95 and r["conflict"] > 0 for r in mixed)
+    assert all(r["note"] == "" and r["confidence"] == 0.95 for r in rows[:10])  # resting, before the smile

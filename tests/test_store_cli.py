@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 from tests.test_cli import assert_one_line_error, run_cli
+from tests.test_store import finished_session
 
 
 def test_the_recorded_session_has_client_consent_markers_ratings_and_notes(recorded_session):
@@ -18,9 +19,10 @@ def test_the_recorded_session_has_client_consent_markers_ratings_and_notes(recor
     assert 1.5 <= markers[0][0] < 1.8 and 4.0 <= markers[1][0] < 4.3
     ratings = db.execute("SELECT phase, valence, arousal FROM self_reports WHERE session_id = ? ORDER BY t", (sid,))
     assert ratings.fetchall() == [("before", 4, 7), ("after", 7, 3)]
-    assert json.loads(db.execute("SELECT sections FROM notes").fetchone()[0])["Plan"] == "Repeat the calm programme."
+    (sections,) = db.execute("SELECT sections FROM note_versions ORDER BY version DESC").fetchone()
+    assert json.loads(sections)["Plan"] == "Repeat the calm programme."
     rate, fields = db.execute("SELECT rate_hz, fields FROM stream_fields WHERE stream = 'body.eeg'").fetchone()
-    assert 200 < rate < 300 and len(json.loads(fields)) == 16
+    assert 200 < rate < 300 and len(json.loads(fields)) == 15  # the demo montage: the synthetic board but F7
     n = db.execute("SELECT SUM(n) FROM samples WHERE stream = 'body.eeg'").fetchone()[0]
     assert 4 * 250 < n < 8 * 250
 
@@ -59,3 +61,59 @@ def test_headless_run_into_a_corrupt_database_records_beside_it(tmp_path):
     assert "left it untouched" in out.stderr
     assert garbage.read_text() == "not sqlite at all"
     assert sqlite3.connect(first["database"]).execute("SELECT status FROM sessions").fetchone() == ("completed",)
+
+
+def test_a_wrong_passphrase_says_so_in_one_line_and_nothing_from_sqlcipher(tmp_path):
+    store = tmp_path / "secret.sqlite"
+    added = run_cli("clients", "add", "P01", "--store", str(store), env={"STUDIO_PASSPHRASE": "correct horse"})
+    assert added.returncode == 0, added.stderr
+    before = store.read_bytes()
+    wrong = {"STUDIO_PASSPHRASE": "wrong"}
+    for command in (
+        ["sessions", "list"],
+        ["export", "--latest", "--format", "report", "--out", str(tmp_path / "r")],
+        ["run", "--demo", "--headless", "--audio", "silent", "--duration", "1"],
+    ):
+        done = run_cli(*command, "--store", str(store), env=wrong)
+        assert_one_line_error(
+            done, f"{store} is encrypted and STUDIO_PASSPHRASE does not open it", "check the passphrase",
+            "unset STUDIO_PASSPHRASE for a plain database",
+        )  # fmt: skip
+        assert "sqlcipher" not in done.stderr.lower() and "file is not a database" not in done.stderr
+    assert store.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["secret.sqlite"]
+    right = run_cli("clients", "list", "--store", str(store), env={"STUDIO_PASSPHRASE": "correct horse"})
+    assert right.returncode == 0 and "P01" in right.stdout, right.stderr
+    garbage = tmp_path / "garbage.sqlite"  # not encrypted at all: said as before, with the passphrase set
+    garbage.write_text("not sqlite at all")
+    assert_one_line_error(run_cli("sessions", "list", "--store", str(garbage), env=wrong), "left untouched")
+
+
+def test_notes_from_the_command_line_keep_every_section_and_version(tmp_path):
+    store_path = tmp_path / "s.sqlite"
+    sid = finished_session(store_path)
+
+    def notes(*args):
+        return run_cli("sessions", "notes", *args, "--store", str(store_path))
+
+    first = notes(str(sid), "--template", "SOAP", "--section", "Subjective=Arrived tense.")
+    assert first.returncode == 0 and "SOAP note saved as version 1" in first.stdout, first.stderr
+    second = notes("--latest", "--section", "Plan=Repeat the calm programme.\nTwo weeks.")
+    assert second.returncode == 0, second.stderr
+    assert "version 2; wrote Plan, kept Subjective" in second.stdout
+    shown = notes("--latest")
+    assert shown.returncode == 0, shown.stderr
+    assert "SOAP note, version 2" in shown.stdout and "(command line)" in shown.stdout
+    assert "  Subjective: Arrived tense.\n" in shown.stdout and "  Objective: -\n" in shown.stdout
+    assert "  Plan: Repeat the calm programme.\n    Two weeks.\n" in shown.stdout
+    history = notes("--latest", "--history").stdout
+    assert history.count("SOAP note, version") == 2 and history.index("version 1") < history.index("version 2")
+    assert_one_line_error(notes("--latest", "--section", "Data=x"), "SOAP notes have no section 'Data'")
+    assert_one_line_error(notes("--latest", "--template", "DAP"), "--template needs --section")
+    assert_one_line_error(notes("--latest", "--section", "Plan"), "write NAME=TEXT")
+    report = run_cli(
+        "export", "--latest", "--format", "report", "--out", str(tmp_path / "r"), "--store", str(store_path)
+    )
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "r" / f"session-{sid}-report.html").read_text(encoding="utf-8")
+    assert "<th>Subjective (SOAP)</th></tr><tr><td>Arrived tense.</td>" in page
+    assert "Repeat the calm programme." in page and "Version 2 of the note" in page

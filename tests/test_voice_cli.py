@@ -66,6 +66,21 @@ def test_bad_files_each_give_one_line(tmp_path):
     assert_one_line_error(run_cli("analyze", "voice", str(low)), "4000 Hz is too low")
 
 
+def test_one_bad_file_does_not_stop_the_good_ones(tmp_path, reference_data):
+    """``analyze voice good.wav text.wav`` printed nothing for good.wav: the bad file stopped everything."""
+    good = reference_data / "speech" / "fda_ue_pitch_reference" / "sb002.wav"
+    text = tmp_path / "text.wav"
+    text.write_text("these are not samples\n")
+    result = run_cli("analyze", "voice", str(good), str(text), str(tmp_path / "gone.wav"))
+    assert result.returncode == 2
+    assert result.stdout.startswith(f"{good}: f0_median_hz ") and len(result.stdout.splitlines()) == 1
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 2 and "Traceback" not in result.stderr
+    assert "text.wav is not a PCM WAV file" in errors[0] and "gone.wav: no such file" in errors[1]
+    lines = [json.loads(x) for x in run_cli("analyze", "voice", str(text), str(good), "--json").stdout.splitlines()]
+    assert len(lines) == 301 and lines[-1]["source"] == str(good) and lines[-1]["summary"]["confidence"] > 0
+
+
 def test_stereo_and_high_rates_are_converted_and_said(tmp_path):
     rate = 96000
     t = np.arange(rate) / rate

@@ -6,7 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -16,9 +16,13 @@ from studio.paths import default_store_path
 from studio.session import SessionOptions
 from ui.main_window import MainWindow
 
+# Ctrl+C in the terminal, logout and shutdown (SIGHUP, SIGTERM) and `kill` end the session like closing the window
+# (the frame timer lets Python see a signal while Qt's loop runs).
+QUIT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
 
 def run_gui(config: Config, demo: bool, store: Path | None, options: SessionOptions | None = None) -> int:
-    """Run the studio with its window until the window closes (or Ctrl+C); returns the Qt exit status.
+    """Run the studio with its window until the window closes (or one of QUIT_SIGNALS); returns Qt's exit status.
 
     A channel that cannot start shows as down in the window; the rest keeps running. The Studio is
     stopped exactly once, however the event loop ends (or if starting it fails). ``options`` carries the
@@ -29,8 +33,7 @@ def run_gui(config: Config, demo: bool, store: Path | None, options: SessionOpti
     app.setApplicationName("Affect Studio")
     app.setStyle("Fusion")  # the same calm look on every desktop
     studio = Studio(config, demo=demo, store=store if store is not None else default_store_path(), options=options)
-    # Ctrl+C in the terminal closes the window like the operator would (the frame timer lets Python see it).
-    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: app.quit())
+    previous = {sig: signal.signal(sig, lambda _signum, _frame: close_everything(app)) for sig in QUIT_SIGNALS}
     try:
         studio.start()
         window = MainWindow(studio)
@@ -39,5 +42,12 @@ def run_gui(config: Config, demo: bool, store: Path | None, options: SessionOpti
             window.open_setup()
         return app.exec()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         studio.stop()
+
+
+def close_everything(app: QApplication) -> None:
+    """Leave the event loop; Qt's quit first closes every window as the operator would (layouts are saved). Queued,
+    so that a signal that arrives while the studio is still starting ends the loop as soon as it runs."""
+    QTimer.singleShot(0, app.quit)

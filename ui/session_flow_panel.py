@@ -135,8 +135,9 @@ class SessionFlowPanel(QWidget):
 
         self.sam_after = self._sam_page("after")
 
-        self.notes = embedded(NotesEditor(self._studio))
-        self.notes.accepted.connect(lambda: self._done(f"{self.notes.template.currentText()} note saved"))
+        self.notes = NotesEditor(self._studio, source="session steps")  # filled with what is stored when shown
+        embedded(self.notes)
+        self.notes.accepted.connect(self._notes_saved)
         self.notes.rejected.connect(self.skip)
         self._page(self.notes)
 
@@ -218,6 +219,10 @@ class SessionFlowPanel(QWidget):
         self._studio.fade_out()
         self._studio.add_marker("session end", "studio")
         self._done(f"{self._studio.clock.now() - self._running_since:.0f} s")
+
+    def _notes_saved(self) -> None:
+        saved = self.notes.saved
+        self._done(f"{saved.template} note saved (version {saved.version})" if saved else "note saved")
 
     def start_report(self) -> None:
         studio = self._studio

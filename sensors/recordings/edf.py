@@ -12,10 +12,39 @@ from sensors.recordings.recording import Recording, RecordingError, clean_label,
 TO_MICROVOLT = {"uv": 1.0, "µv": 1.0, "mv": 1e3, "v": 1e6, "nv": 1e-3}
 
 
+def check_size(path: Path) -> None:
+    """RecordingError when the file is shorter than its header promises (a recording cut short), before pyedflib
+    sees it (pyedflib prints its own complaint on stdout). Headers that cannot be read are left to pyedflib."""
+    with path.open("rb") as f:
+        head = f.read(256)
+        try:
+            header_bytes, records, signals = int(head[184:192]), int(head[236:244]), int(head[252:256])
+        except ValueError:
+            return
+        fields = f.read(256 * signals)
+    if signals <= 0 or header_bytes != 256 * (signals + 1):
+        return
+    if len(fields) < 256 * signals:
+        stop = 256 + len(fields)
+        raise RecordingError(f"{path} is truncated: its header stops after {stop} of {header_bytes} bytes")
+    try:  # samples per data record, one 8-byte field per signal
+        samples = sum(int(fields[216 * signals + 8 * i : 216 * signals + 8 * i + 8]) for i in range(signals))
+    except ValueError:
+        return
+    record_bytes = samples * (3 if head[:1] == b"\xff" else 2)  # BDF: 24-bit samples; EDF: 16-bit
+    size = path.stat().st_size
+    if records > 0 and record_bytes > 0 and size < header_bytes + records * record_bytes:
+        whole = (size - header_bytes) // record_bytes
+        raise RecordingError(
+            f"{path} is truncated: its header promises {records} data records, the file holds {whole} complete ones"
+        )
+
+
 def read_edf(path: Path) -> Recording:
     """Signals at the most common sampling rate (annotation and slower signals are left out)."""
     import pyedflib
 
+    check_size(path)
     try:
         reader = pyedflib.EdfReader(str(path))
     except OSError as exc:

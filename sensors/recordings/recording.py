@@ -6,7 +6,7 @@ import gzip
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -59,9 +59,102 @@ def open_text(path: Path) -> TextIO:
 
 
 @dataclass(frozen=True)
+class TextTable:
+    """A numeric table read from text: the header lines, the rows (samples x columns), and notes on what was
+    left out or read as gaps (for the operator)."""
+
+    header: list[str]
+    rows: FloatArray
+    notes: tuple[str, ...]
+
+
+def _numbers(fields: list[str]) -> tuple[list[float], int, str | None]:
+    """The fields as numbers (an empty field is a gap, NaN), how many were empty, and the first that is not a
+    number (None when all are)."""
+    try:
+        return [float(v) for v in fields], 0, None
+    except ValueError:
+        pass
+    values, empty = [], 0
+    for v in fields:
+        if not v.strip():
+            values.append(np.nan)
+            empty += 1
+            continue
+        try:
+            values.append(float(v))
+        except ValueError:
+            return values, empty, v.strip()
+    return values, empty, None
+
+
+def cut_note(line: int) -> str:
+    """The note for a last line that lacks its line end (a file cut short while it was written)."""
+    return f"its last line (line {line}) has no line end, so it may be cut short: left out"
+
+
+def read_table(path: Path, skip: str, delimiter: str | None, origin: str, columns: int | None = None) -> TextTable:
+    """Header lines (starting with ``skip``, blank lines and a line of column names before the first row), then
+    the numeric rows (their first ``columns`` values). Every row must have as many values as the first and only
+    numbers; RecordingError names the first line that does not. A file cut short is read up to the cut, with a
+    note: a last line without its line end, or with fewer values (a recording stopped mid-write), is left out,
+    and a gzip file that ends early keeps the lines before the cut. Empty values are gaps (NaN), noted."""
+    header: list[str] = []
+    rows: list[list[float]] = []
+    notes: list[str] = []
+    empty = 0
+    damaged: tuple[int, str, bool] | None = None  # (line, why, fewer values): an error unless it is the last
+    last, ended = 0, True  # the last data line's number, and whether the file ended with a line end
+    try:
+        with open_text(path) as f:
+            for number, line in enumerate(f, 1):
+                ended = line.endswith("\n")
+                starting = not rows and damaged is None
+                if line.startswith(skip) or (starting and not line.strip()):
+                    header.append(line.strip())
+                    continue
+                if starting and any(c.isalpha() for c in line.split(delimiter or " ")[0]):
+                    header.append(line.strip())  # the column names
+                    continue
+                if not line.strip():
+                    continue
+                if damaged is not None:
+                    raise RecordingError(f"{path}: line {damaged[0]} {damaged[1]}; the file is damaged")
+                values, gaps, bad = _numbers(line.split(delimiter)[:columns])
+                last = number
+                if bad is not None:
+                    damaged = (number, f"holds {bad[:24]!r}, which is not a number", False)
+                elif rows and len(values) != len(rows[0]):
+                    why = f"has {len(values)} values where the rows before it have {len(rows[0])}"
+                    damaged = (number, why, len(values) < len(rows[0]))
+                else:
+                    rows.append(values)
+                    empty += gaps
+    except EOFError:
+        notes.append("the compressed file ends early (truncated); the rows before the cut were read")
+        ended = True
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordingError(f"{path}: cannot read as {origin}: {exc}") from None
+    if damaged is not None:
+        number, why, shorter = damaged
+        if not (shorter or not ended):
+            raise RecordingError(f"{path}: line {number} {why}; the file is damaged")
+        notes.append(f"its last line (line {number}) is cut short, as in a recording stopped mid-write: left out")
+    elif not ended and rows:
+        rows.pop()
+        notes.append(cut_note(last))
+    if not rows:
+        raise RecordingError(f"{path}: {origin} file without samples")
+    if empty:
+        notes.append(f"{empty} empty values read as gaps")
+    return TextTable(header, np.asarray(rows, dtype=np.float64), tuple(notes))
+
+
+@dataclass(frozen=True)
 class Recording:
     """``data`` is samples x channels at ``fs`` Hz; ``t`` the samples' stamps in seconds (the file's own clock);
-    ``kinds`` one of KINDS per channel; ``origin`` says what the file was read as (for messages)."""
+    ``kinds`` one of KINDS per channel; ``origin`` says what the file was read as (for messages); ``notes``
+    what the reader left out or read as gaps (a file cut short, empty values), for the operator."""
 
     fs: float
     names: tuple[str, ...]
@@ -69,6 +162,7 @@ class Recording:
     data: FloatArray
     t: FloatArray
     origin: str
+    notes: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not (self.fs > 0 and np.isfinite(self.fs)):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sensors.recordings.recording import Recording, RecordingError, clean_label, guess_kind, open_text
+from sensors.recordings.recording import Recording, RecordingError, clean_label, guess_kind, open_text, read_table
 
 
 def read_text(path: Path, first_line: str) -> Recording:
@@ -19,40 +19,15 @@ def read_text(path: Path, first_line: str) -> Recording:
     raise RecordingError(f"{path}: a text file that is neither OpenBCI GUI (%-header) nor BioSPPy (#-header) text")
 
 
-def _rows(
-    path: Path, skip: str, delimiter: str | None, origin: str, columns: int | None = None
-) -> tuple[list[str], np.ndarray]:
-    """Header lines (starting with ``skip``) and the numeric table after them (its first ``columns`` columns)."""
-    header: list[str] = []
-    rows: list[list[float]] = []
-    try:
-        with open_text(path) as f:
-            for line in f:
-                if line.startswith(skip) or (not rows and not line.strip()):
-                    header.append(line.strip())
-                    continue
-                if not rows and any(c.isalpha() for c in line.split(delimiter or " ")[0]):
-                    header.append(line.strip())  # the column names
-                    continue
-                if line.strip():
-                    rows.append([float(v) if v.strip() else np.nan for v in line.split(delimiter)[:columns]])
-    except (ValueError, OSError, EOFError) as exc:
-        raise RecordingError(f"{path}: cannot read as {origin}: {exc}") from None
-    if not rows:
-        raise RecordingError(f"{path}: {origin} file without samples")
-    width = len(rows[0])
-    complete = [r for r in rows if len(r) == width]
-    if len(complete) < len(rows) - 1:  # only the last line may be cut short (a recording stopped mid-write)
-        raise RecordingError(f"{path}: {origin} rows have different numbers of values; the file is damaged")
-    return header, np.asarray(complete, dtype=np.float64)
-
-
 def read_openbci(path: Path) -> Recording:
     """OpenBCI GUI v6 text: ``%Sample Rate = 250 Hz`` header, then ``EXG Channel N`` columns (µV) and
     ``Timestamp`` (Unix seconds, or milliseconds in some GUI versions)."""
     origin = "OpenBCI GUI text"
-    with open_text(path) as f:
-        lines = [f.readline() for _ in range(20)]
+    try:
+        with open_text(path) as f:
+            lines = [f.readline() for _ in range(20)]
+    except (OSError, EOFError) as exc:
+        raise RecordingError(f"{path}: cannot read the {origin} header: {exc}") from None
     rate = next((re.search(r"Sample Rate\s*=\s*([\d.]+)", x) for x in lines if "Sample Rate" in x), None)
     columns = next((x for x in lines if x.startswith("Sample Index")), None)
     if rate is None or columns is None:
@@ -60,7 +35,8 @@ def read_openbci(path: Path) -> Recording:
     names = [c.strip() for c in columns.split(",")]
     exg = [i for i, n in enumerate(names) if n.startswith("EXG Channel")]
     numeric = names.index("Timestamp (Formatted)") if "Timestamp (Formatted)" in names else None
-    _, table = _rows(path, "%", ",", origin, numeric)
+    read = read_table(path, "%", ",", origin, numeric)
+    table = read.rows
     fs = float(rate.group(1))
     data = table[:, exg]
     if "Timestamp" in names:
@@ -68,13 +44,15 @@ def read_openbci(path: Path) -> Recording:
         t = t / 1000.0 if np.nanmedian(t) > 1e11 else t
     else:
         t = np.arange(len(table)) / fs
-    return Recording(fs, tuple(names[i] for i in exg), ("eeg",) * len(exg), data, t, f"{path.name} ({origin})")
+    names_exg = tuple(names[i] for i in exg)
+    return Recording(fs, names_exg, ("eeg",) * len(exg), data, t, f"{path.name} ({origin})", read.notes)
 
 
 def read_simple_text(path: Path) -> Recording:
     """BioSPPy simple text: ``# Sampling Rate (Hz):= 1000.00`` and ``# Labels:= ECG`` headers, then values."""
     origin = "BioSPPy text"
-    header, table = _rows(path, "#", None, origin)
+    read = read_table(path, "#", None, origin)
+    header, table = read.header, read.rows
     rate = next((re.search(r"Sampling Rate \(Hz\):=\s*([\d.]+)", x) for x in header if "Sampling Rate" in x), None)
     if rate is None:
         raise RecordingError(f"{path}: {origin} without a '# Sampling Rate (Hz):=' line")
@@ -85,4 +63,4 @@ def read_simple_text(path: Path) -> Recording:
     fs = float(rate.group(1))
     names = tuple(clean_label(x) for x in labels)
     kinds = tuple(guess_kind(x) for x in labels)
-    return Recording(fs, names, kinds, table, np.arange(len(table)) / fs, f"{path.name} ({origin})")
+    return Recording(fs, names, kinds, table, np.arange(len(table)) / fs, f"{path.name} ({origin})", read.notes)

@@ -37,8 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sensors.recordings import RecordingError, read_recording
+    from studio.analysis import note
 
     rec = read_recording(args.file, args.board)
+    for text in rec.notes:
+        note(f"{rec.origin}: {text}")
     if args.montage:
         rec = rec.with_montage(args.montage)
     if args.channels:
@@ -68,10 +71,12 @@ def band_table(rec: Recording, notch: float) -> tuple[list[float], NDArray[np.fl
     """Window starts (s from the first sample) and, per window and channel, the KEYS values (units^2, share)."""
     import numpy as np
 
-    from fusion.eeg import BAND_NAMES, band_powers, relative
+    from fusion.eeg import BAND_NAMES, band_powers, rate_problem, relative
     from fusion.filters import bandpass, fill_gaps
     from sensors.recordings import RecordingError
 
+    if problem := rate_problem(rec.fs):
+        raise RecordingError(f"{rec.origin}: {problem}")
     size = round(WINDOW * rec.fs)
     if len(rec.data) < size:
         raise RecordingError(f"{rec.origin}: {rec.duration:.2f} s is shorter than one {WINDOW:g} s window")

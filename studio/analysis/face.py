@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fusion.face_dynamics import FaceDynamics
     from sensors.frames import FileFrame
     from sensors.landmarker import FaceReading
 
@@ -30,13 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def inputs(path: Path) -> list[tuple[Path, bool]]:
     """The files ``path`` stands for, each with whether it is a still image (a folder: its images)."""
-    from sensors.frames import IMAGE_SUFFIXES, FrameSourceError, folder_images
+    from sensors.frames import FrameSourceError, folder_images, is_image
 
     if path.is_dir():
         return [(p, True) for p in folder_images(path)]
     if not path.exists():
         raise FrameSourceError(f"{path} does not exist")
-    return [(path, path.suffix.lower() in IMAGE_SUFFIXES)]
+    return [(path, is_image(path))]
 
 
 def readings(model: Path, path: Path, still: bool) -> Iterator[tuple[FileFrame, FaceReading]]:
@@ -68,23 +69,42 @@ def calibration(model: Path, path: Path) -> dict[str, float]:
     return mean_scores(scores)
 
 
-def record(source: Path, frame: FileFrame, reading: FaceReading, baseline: dict[str, float] | None) -> dict[str, Any]:
-    """One frame's JSON object."""
-    from fusion.face import CORNER_LIFT, FACE_BLENDSHAPES, affect_from_blendshapes, explain
+def record(
+    source: Path,
+    frame: FileFrame,
+    reading: FaceReading,
+    baseline: dict[str, float] | None,
+    dynamics: FaceDynamics | None = None,
+) -> dict[str, Any]:
+    """One frame's JSON object; a video's frames go through ``dynamics`` (its time course), a still's do not."""
+    from fusion.face import CORNER_LIFT, FACE_BLENDSHAPES, estimate
 
     face = reading.face
     out: dict[str, Any] = {"source": str(source), "frame": frame.index, "t": round(frame.t, 4)}
     out["face"] = face is not None
     out["faces"] = len(reading.faces)
     if face is None:
-        return out | {"valence": None, "arousal": None, "confidence": 0.0, "blendshapes": {}, "drivers": []}
-    affect = affect_from_blendshapes(face.scores, baseline, reading.confidence)
-    drivers = [d for d in explain(face.scores, baseline)[:3] if d.weight >= 0.02]
+        return out | {
+            "valence": None,
+            "arousal": None,
+            "confidence": 0.0,
+            "conflict": 0.0,
+            "note": "",
+            "blendshapes": {},
+            "drivers": [],
+        }
+    found = estimate(face.scores, baseline, reading.confidence)
+    if dynamics is not None:
+        found = dynamics.update(frame.t, found)
+    affect = found.affect
+    drivers = [d for d in found.drivers[:3] if d.weight >= 0.02]
     assert reading.quality is not None
     return out | {
         "valence": round(affect.valence, 4),
         "arousal": round(affect.arousal, 4),
         "confidence": round(affect.confidence, 4),
+        "conflict": round(found.conflict, 4),
+        "note": found.note,
         "quality": {k: round(v, 3) for k, v in vars(reading.quality).items()},
         "blendshapes": {name: round(face.scores[name], 4) for name in FACE_BLENDSHAPES if name in face.scores},
         "geometry": {CORNER_LIFT: round(face.scores[CORNER_LIFT], 4)},
@@ -98,13 +118,15 @@ def text_line(rec: dict[str, Any]) -> str:
     if not rec["face"]:
         return f"{head}  no face"
     drivers = ", ".join(f"{d['name']}" for d in rec["drivers"]) or "resting face"
+    note = f"  {rec['note']}" if rec["note"] else ""
     return (
         f"{head}  valence {rec['valence']:+.2f}  arousal {rec['arousal']:+.2f}  "
-        f"confidence {rec['confidence']:.2f}  ({drivers})"
+        f"confidence {rec['confidence']:.2f}  ({drivers}){note}"
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    from fusion.face_dynamics import FaceDynamics
     from sensors.frames import FrameSourceError
     from sensors.landmarker import LandmarkerError
     from studio.kernel.errors import UsageError
@@ -127,13 +149,23 @@ def run(args: argparse.Namespace) -> int:
             failed += report(exc)
             continue
         for source, still in files:
+            dynamics = None if still else FaceDynamics()
             try:
                 for frame, reading in readings(model, source, still):
-                    rec = record(source, frame, reading, baseline)
+                    if frame.note:
+                        warn(f"{source}: {frame.note}")
+                    rec = record(source, frame, reading, baseline, dynamics)
                     print(json.dumps(rec) if args.json else text_line(rec), flush=True)
             except (FrameSourceError, LandmarkerError) as exc:
                 failed += report(exc)
     return 2 if failed else 0
+
+
+def warn(text: str) -> None:
+    """Say in one line on stderr what the user should know about an input that is still analysed."""
+    from studio.kernel.errors import print_error
+
+    print_error(text, "warning")
 
 
 def report(exc: Exception) -> int:

@@ -33,8 +33,11 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from sensors.recordings import RecordingError, read_recording
+    from studio.analysis import note
 
     rec = read_recording(args.file, args.board)
+    for text in rec.notes:
+        note(f"{rec.origin}: {text}")
     if args.channel:
         column = rec.index(args.channel)
     elif rec.indices(args.kind):

@@ -3,7 +3,8 @@
 With ``--json``: one line per 10 ms frame (``source``, ``t`` in seconds, ``f0_hz`` or null when unvoiced,
 ``voiced``, ``intensity_db``), then one summary line per file. Without it: one readable line per file.
 Estimates are relative to the speaker's baseline: ``--baseline`` (a stored baseline as JSON, or a WAV of
-the speaker talking calmly), else the pooled speech of all the files given.
+the speaker talking calmly), else the pooled speech of all the files that could be read. A file that cannot
+be read gets one error line on stderr and the others are still analysed (exit status 2 if any failed).
 """
 
 from __future__ import annotations
@@ -29,18 +30,28 @@ def run(args: argparse.Namespace) -> int:
     from fusion.prosody_features import summarize
     from fusion.voice import voice_affect
     from sensors.voice_file import analyse_wav, load_baseline, pooled_baseline
-    from sensors.wav_input import read_wav
+    from sensors.wav_input import WavAudio, WavError, read_wav
+    from studio.analysis import note
+    from studio.analysis.face import report
 
-    audio = [read_wav(path) for path in args.wav]  # every file is checked before anything is printed
-    for wav in audio:
-        for note in wav.notes:
-            print(f"affect-studio: note: {note}", file=sys.stderr)
-    frames = [analyse_wav(wav) for wav in audio]
-    baseline = load_baseline(args.baseline) if args.baseline else pooled_baseline(frames)
-    if baseline is None:
-        print("affect-studio: note: too little voiced speech for a baseline, so confidence is 0", file=sys.stderr)
+    baseline = load_baseline(args.baseline) if args.baseline else None  # a bad baseline stops everything
+    audio: list[tuple[Path, WavAudio]] = []
+    failed = 0
+    for path in args.wav:  # every file is read before anything is printed: the baseline pools them all
+        try:
+            audio.append((path, read_wav(path)))
+        except WavError as exc:
+            failed += report(exc)
+            continue
+        for text in audio[-1][1].notes:
+            note(text)
+    frames = [(path, analyse_wav(wav)) for path, wav in audio]
+    if frames and not args.baseline:
+        baseline = pooled_baseline([f for _, f in frames])
+    if frames and baseline is None:
+        note("too little voiced speech for a baseline, so confidence is 0")
     out = sys.stdout
-    for path, f in zip(args.wav, frames, strict=True):
+    for path, f in frames:
         source = str(path)
         summary = summarize(f)
         affect = voice_affect(summary, baseline)
@@ -62,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps({"source": source, "summary": result}) + "\n")
         else:
             out.write(f"{source}: " + ", ".join(f"{k} {v}" for k, v in result.items()) + "\n")
-    return 0
+    return 2 if failed else 0
 
 
 def rounded(value: float, digits: int = 2) -> float | None:

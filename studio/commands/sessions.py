@@ -10,7 +10,7 @@ from studio.kernel.command import studio_command
 from studio.store import PHASES, TEMPLATES
 
 if TYPE_CHECKING:
-    from studio.store import Store
+    from studio.store import Notes, Store
 
 HELP = "list recorded sessions; close an interrupted one; add self-reports and notes"
 
@@ -31,18 +31,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rate.add_argument("--arousal", type=int, required=True, help="1 (calm) to 9 (excited)")
     rate.add_argument("--at", type=float, help="session seconds (default: 0 before, the end after and during)")
     add_store_argument(rate)
-    notes = sub.add_parser("notes", help="write the session note in a SOAP or DAP template")
-    add_session_argument(notes)
-    notes.add_argument("--template", choices=tuple(TEMPLATES), required=True)
-    notes.add_argument(
-        "--section", action="append", default=[], metavar="NAME=TEXT", help="e.g. Subjective='slept badly'"
+    notes = sub.add_parser(
+        "notes", help="show the session note, or write sections of it (SOAP or DAP); every version is kept"
     )
+    add_session_argument(notes)
+    notes.add_argument(
+        "--template", choices=tuple(TEMPLATES), help="the note's template (default: the note's own, else SOAP)"
+    )
+    notes.add_argument(
+        "--section",
+        action="append",
+        default=[],
+        metavar="NAME=TEXT",
+        help="replace one section, e.g. Subjective='slept badly' (the other sections are kept)",
+    )
+    notes.add_argument("--history", action="store_true", help="show every saved version, oldest first")
     add_store_argument(notes)
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.kernel.errors import UsageError
-
     store = open_store(args)
     try:
         for sid in store.interrupted:
@@ -60,14 +67,7 @@ def run(args: argparse.Namespace) -> int:
             store.add_self_report(sid, t, args.phase, args.valence, args.arousal)
             print(f"session {sid}: {args.phase} rating valence {args.valence}, arousal {args.arousal} at {t:.1f} s")
         else:
-            sections = {}
-            for item in args.section:
-                name, sep, text = item.partition("=")
-                if not sep:
-                    raise UsageError(f"cannot read --section {item}; write NAME=TEXT, e.g. Plan='next week'")
-                sections[name.strip()] = text
-            store.save_notes(sid, args.template, sections)
-            print(f"session {sid}: {args.template} note saved")
+            notes_command(store, sid, args)
     finally:
         store.close()
     return 0
@@ -88,3 +88,57 @@ def print_sessions(store: Store) -> None:
         )
     if any(s.status == "interrupted" and s.ended_utc is None for s in rows):
         print(f"* not closed yet: {studio_command()} sessions close ID (or export it as it is)")
+
+
+def notes_command(store: Store, sid: int, args: argparse.Namespace) -> None:
+    """Write the ``--section``s given into the note (the others are kept), or show it (``--history``: every
+    version)."""
+    from studio.kernel.errors import UsageError
+
+    current = store.notes(sid)
+    if not args.section:
+        if args.template is not None:
+            raise UsageError("--template needs --section NAME=TEXT to write; without both the note is shown")
+        history = store.note_history(sid) if args.history else [current] if current else []
+        if not history:
+            print(f"session {sid} has no note yet; write one with --section NAME=TEXT")
+        for i, notes in enumerate(history):
+            print_note(sid, notes, history[i - 1] if args.history and i else None)
+        return
+    template = args.template or (current.template if current else next(iter(TEMPLATES)))
+    sections = {}
+    for item in args.section:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise UsageError(f"cannot read --section {item}; write NAME=TEXT, e.g. Plan='next week'")
+        if name not in TEMPLATES[template]:
+            raise UsageError(
+                f"--section {item}: {template} notes have no section {name!r}; "
+                f"its sections are {', '.join(TEMPLATES[template])}"
+            )
+        sections[name] = text
+    notes = store.save_notes(sid, template, sections, source="command line")
+    if current is not None and notes.version == current.version:
+        print(f"session {sid}: the note is unchanged (version {notes.version})")
+    else:
+        kept = [n for n, text in notes.sections.items() if text and n not in sections]
+        print(
+            f"session {sid}: {notes.template} note saved as version {notes.version}; wrote {', '.join(sections)}"
+            + (f", kept {', '.join(kept)}" if kept else "")
+        )
+
+
+def print_note(sid: int, notes: Notes, before: Notes | None) -> None:
+    """One version of a note: its header, then every section (``before`` given: only those that changed)."""
+    saved = notes.saved_utc[:19].replace("T", " ")
+    where = f" ({notes.source})" if notes.source else ""
+    print(f"session {sid}: {notes.template} note, version {notes.version}, saved {saved} UTC{where}")
+    for name, text in notes.sections.items():
+        if before is not None and before.sections.get(name, "") == text:
+            continue
+        lines = text.splitlines() or ["-"]
+        other = notes.template_of(name)
+        print(f"  {name}{f' ({other})' if other != notes.template else ''}: {lines[0]}")
+        for line in lines[1:]:
+            print(f"    {line}")

@@ -1,7 +1,8 @@
 """A recorded session read back from the store as named tables of columns, ready to export.
 
 De-identified by default: no client code or notes, no wall-clock dates, no file paths; times are session
-seconds. ``include_client`` adds the client's code and notes and the session's start date.
+seconds. ``include_client`` adds the client's code and notes and the session's start date. The session note is
+read either way: the report carries it, data exports only with ``include_client``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from studio.store import Notes, SelfReport, SessionInfo, Store, StoreError
 Progress = Callable[[str], None]
 AFFECT = ("valence", "arousal", "confidence")
 PRIVATE_SETTINGS = ("config",)  # settings that may name the operator's files
+WITHHELD = "withheld (de-identified)"  # in place of the client code an operator action names
 
 
 @dataclass
@@ -122,6 +124,8 @@ def load_session(store: Store, session_id: int, include_client: bool, progress: 
         ("self_reports", "SELECT t, phase, valence, arousal FROM self_reports", ("t", "phase", "valence", "arousal")),
     ):
         rows = store.query(f"{sql} WHERE session_id = ? ORDER BY t", sid)
+        if name == "operator_actions" and not include_client:
+            rows = [(t, action, WITHHELD if action == "client" else detail) for t, action, detail in rows]
         tables[name] = Table(name, _columns(cols, rows), {"t": "s"})
     client_notes = ""
     if include_client and info.client_code:

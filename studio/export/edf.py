@@ -27,8 +27,9 @@ def regular(table: Table) -> tuple[float, int, np.ndarray, list[str]]:
 
 
 def export_edf(data: SessionData, out: Path, bdf: bool, progress: Progress) -> list[Path]:
-    """Write the session's raw signals into ``out/session-N.edf`` (or ``.bdf``); markers, self-reports and
-    notes' presence become annotations at their session times."""
+    """Write the session's raw signals into ``out/session-N.edf`` (or ``.bdf``); markers and self-reports become
+    annotations at their session times. De-identified, the header names no client (``X``) and starts on EDF+'s
+    anonymous date, 01.01.85 at 00.00.00."""
     import pyedflib
 
     signals = [t for t in data.tables.values() if t.rate_hz is not None and len(t) > 1]

@@ -10,6 +10,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -149,8 +150,11 @@ def build(data: SessionData) -> list[Block]:
 
     blocks.append(Heading("Session notes"))
     if data.notes:
-        for section, text in data.notes.sections.items():
-            blocks.append(TableBlock((f"{section} ({data.notes.template})",), [(text or "-",)]))
+        notes = data.notes
+        for section, text in notes.sections.items():
+            blocks.append(TableBlock((f"{section} ({notes.template_of(section)})",), [(text or "-",)]))
+        if notes.version > 1:
+            blocks.append(Para(f"Version {notes.version} of the note; the session database keeps the earlier ones."))
     else:
         blocks.append(Para("No notes were written."))
     return blocks
@@ -185,7 +189,24 @@ def render_html(blocks: list[Block]) -> str:
     return "".join(parts)
 
 
-def render_pdf(blocks: list[Block], path: Path) -> None:
+def undated_canvas(*args: Any, **kwargs: Any) -> Any:
+    """A reportlab canvas whose PDF information names no date (no CreationDate, no ModDate): for de-identified
+    reports, made with reportlab's ``invariant`` mode so that the file's ID comes from no clock either."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFInfo, PDFString
+    from reportlab.pdfgen.canvas import Canvas
+
+    class UndatedInfo(PDFInfo):  # type: ignore[misc]  # reportlab has no type hints
+        def format(self, document: Any) -> Any:
+            fields = {"Title": self.title, "Creator": self.creator, "Producer": self.producer}
+            return PDFDictionary({k: PDFString(v) for k, v in fields.items()}).format(document)
+
+    canvas = Canvas(*args, **kwargs)
+    canvas._doc.info = UndatedInfo()  # the document's information dictionary, written when the PDF is saved
+    return canvas
+
+
+def render_pdf(blocks: list[Block], path: Path, dated: bool) -> None:
+    """The report as a PDF; ``dated`` False leaves every date out of it, its metadata included."""
     import io
 
     from reportlab.lib import colors
@@ -193,10 +214,14 @@ def render_pdf(blocks: list[Block], path: Path) -> None:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     styles = getSampleStyleSheet()
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, title="Session report")
+    doc = SimpleDocTemplate(
+        str(path), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, title="Session report", author="",
+        creator="Affect Studio", invariant=0 if dated else 1,
+    )  # fmt: skip
     width = A4[0] - 4 * cm
     cell = styles["BodyText"]
     story: list[object] = []
@@ -222,7 +247,7 @@ def render_pdf(blocks: list[Block], path: Path) -> None:
             parts = [image, Paragraph(html.escape(block.caption), styles["Italic"])]
         story += [KeepTogether([heading, *parts])] if heading is not None else parts  # headings stay with content
         heading = None
-    doc.build(story)
+    doc.build(story, canvasmaker=Canvas if dated else undated_canvas)
 
 
 def export_report(data: SessionData, out: Path, progress: Progress) -> list[Path]:
@@ -236,5 +261,5 @@ def export_report(data: SessionData, out: Path, progress: Progress) -> list[Path
     html_path.write_text(render_html(blocks), encoding="utf-8")
     progress(f"writing {stem.name}.pdf")
     pdf_path = stem.with_suffix(".pdf")
-    render_pdf(blocks, pdf_path)
+    render_pdf(blocks, pdf_path, dated=data.include_client)
     return [html_path, pdf_path]

@@ -43,13 +43,14 @@ def export_tables(data: SessionData, out: Path, fmt: str, progress: Progress) ->
         if table.rate_hz is not None:
             entry["rate_hz"] = round(table.rate_hz, 3)
         entries.append(entry)
-    manifest = {
+    manifest: dict[str, object] = {
         "format": fmt,
         "exported_utc": datetime.now(UTC).isoformat(timespec="seconds") if data.include_client else None,
         "session": data.describe(),
-        "notes": {"template": data.notes.template, "sections": data.notes.sections} if data.notes else None,
-        "files": entries,
     }
+    if data.include_client:  # the note is free text about the client: only in the report and with their details
+        manifest["notes"] = {"template": data.notes.template, "sections": data.notes.sections} if data.notes else None
+    manifest["files"] = entries
     path = out / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     files.append(path)

@@ -15,6 +15,7 @@ class UsageError(StudioError):
     """A command line, or an input it names, that cannot be used."""
 
 
-def print_error(problem: object) -> None:
-    """Say ``problem`` (an exception or a sentence) on stderr in the command line's one-line error form."""
-    print(f"{PROGRAM}: error: {problem}", file=sys.stderr, flush=True)
+def print_error(problem: object, kind: str = "error") -> None:
+    """Say ``problem`` (an exception or a sentence) on stderr in one line, ``affect-studio: KIND: ...``
+    (``kind``: error, warning or note); stdout keeps what a command prints as its results."""
+    print(f"{PROGRAM}: {kind}: {problem}", file=sys.stderr, flush=True)
