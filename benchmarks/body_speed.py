@@ -24,9 +24,9 @@ from brainflow.data_filter import DataFilter
 
 from sensors.body_settings import BodySettings
 from sensors.body_sources import make_body_channel
-from studio.clock import SessionClock
-from studio.streams import StreamHub
-from studio.worker import PeriodicWorker
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
+from studio.kernel.worker import PeriodicWorker
 
 FS = 1000
 CHANNELS = 16

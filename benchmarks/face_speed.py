@@ -32,9 +32,10 @@ from fusion.face import estimate
 from fusion.face_dynamics import FaceDynamics
 from sensors.face import ScriptedFace
 from sensors.frames import read_file
-from sensors.landmarker import Landmarker, NewestFrameWorker, mediapipe_tasks
+from sensors.landmarker import Landmarker, mediapipe_tasks
+from studio.kernel.streams import StreamHub
+from studio.kernel.worker import NewestItemWorker
 from studio.paths import face_model_path
-from studio.streams import StreamHub
 
 WIDTH, HEIGHT = 640, 480
 
@@ -115,27 +116,32 @@ def latency(model: Path, images: list[np.ndarray], seconds: float, rate: float =
     source = ScriptedFace()
     source.open(StreamHub())
 
-    def on_reading(reading) -> None:
+    latencies: list[float] = []
+
+    def analyse(frame: tuple[np.ndarray, float]) -> None:
+        image, t = frame
+        reading = landmarker.read(image, t)
         face = reading.face
         source.publish(reading.t, face.scores if face is not None else None, reading.confidence)
+        latencies.append(time.monotonic() - t)
 
-    worker = NewestFrameWorker(landmarker.read, on_reading, time.monotonic)
+    worker: NewestItemWorker[tuple[np.ndarray, float]] = NewestItemWorker("face-analysis", analyse)
     worker.start()
     stop = threading.Event()
     start = time.monotonic()
     count = 0
     while not stop.is_set() and time.monotonic() - start < seconds:
-        worker.offer(images[count % len(images)], time.monotonic())
+        worker.offer((images[count % len(images)], time.monotonic()))
         count += 1
         stop.wait(max(0.0, start + count / rate - time.monotonic()))
     worker.idle()
     worker.stop()
     landmarker.close()
-    ms = np.array(worker.stats.latencies[-int(seconds * rate) :]) * 1000.0
+    ms = np.array(latencies[-int(seconds * rate) :]) * 1000.0
     return {
-        "offered": worker.stats.offered,
-        "analysed": worker.stats.analysed,
-        "dropped_as_stale": worker.stats.dropped,
+        "offered": worker.counts.offered,
+        "analysed": worker.counts.handled,
+        "dropped_as_stale": worker.counts.dropped,
         "latency_ms_p50": round(float(np.percentile(ms, 50)), 2),
         "latency_ms_p95": round(float(np.percentile(ms, 95)), 2),
         "latency_ms_p99": round(float(np.percentile(ms, 99)), 2),

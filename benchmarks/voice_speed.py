@@ -26,9 +26,9 @@ from sensors.audio_feed import AudioBlock, FeedHealth, int16_to_float
 from sensors.base import State
 from sensors.sample_ring import SampleRing
 from sensors.voice import WINDOW_S, ScriptedFeed, VoiceSource
-from studio.clock import ManualClock, SessionClock
-from studio.streams import StreamHub
-from studio.worker import PeriodicWorker
+from studio.kernel.clock import ManualClock, SessionClock
+from studio.kernel.streams import StreamHub
+from studio.kernel.worker import PeriodicWorker
 
 RATE = 16000
 

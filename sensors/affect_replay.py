@@ -7,7 +7,7 @@ from numpy.typing import NDArray
 
 from fusion.affect import Affect
 from sensors.base import CHANNELS, Source, State
-from studio.streams import StreamHub
+from studio.kernel.streams import StreamHub
 
 
 class Cue:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from fusion.affect import AFFECT_FIELDS, Affect
-from studio.streams import Stream, StreamHub
+from studio.kernel.streams import Stream, StreamHub, StreamSpec
+from studio.kernel.worker import Worker
 
 
 class State(StrEnum):
@@ -30,8 +31,9 @@ CHANNELS = ("face", "voice", "text", "body")  # the sensing channels, in display
 AFFECT_SECONDS = 600.0  # how much per-channel affect each stream keeps in memory
 
 
-def affect_stream_name(channel: str) -> str:
-    return f"affect.{channel}"
+def affect_spec(channel: str) -> StreamSpec:
+    """A channel's affect estimates: valence and arousal in [-1, 1], confidence in [0, 1]."""
+    return StreamSpec(f"affect.{channel}", AFFECT_FIELDS, "", AFFECT_SECONDS)
 
 
 class Source(ABC):
@@ -51,12 +53,20 @@ class Source(ABC):
         self._status_lock = threading.Lock()
         self.affect: Stream | None = None
 
+    def specs(self) -> tuple[StreamSpec, ...]:
+        """Every stream this source produces, declared when the session is built (before ``open``)."""
+        return (affect_spec(self.channel),)
+
     def open(self, hub: StreamHub) -> None:
-        rate = 1.0 / self.period
-        self.affect = hub.add(affect_stream_name(self.channel), AFFECT_FIELDS, int(AFFECT_SECONDS * rate))
+        self.affect = hub.open(affect_spec(self.channel), 1.0 / self.period)
 
     @abstractmethod
     def step(self, now: float) -> None: ...
+
+    def workers(self) -> tuple[Worker, ...]:
+        """Threads of this source's own besides its periodic ``step`` (capture, analysis), started and stopped
+        by the studio; tests call their steps by hand instead."""
+        return ()
 
     def close(self) -> None:
         self.set_status(State.DOWN, "stopped")

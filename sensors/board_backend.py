@@ -10,7 +10,7 @@ from brainflow.board_shim import BoardShim, BrainFlowError
 from sensors.boards import PLAYBACK, SYNTHETIC, BoardConfig, BoardError, board_layout, board_name
 from sensors.body_backend import FloatArray, SourceFault, nothing
 from sensors.body_pipeline import ChannelLayout
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 
 BUFFER_SECONDS = 60.0  # BrainFlow's ring buffer, in seconds of samples
 

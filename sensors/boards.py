@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 from brainflow.board_shim import BoardIds, BoardShim, BrainFlowError, BrainFlowInputParams
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 
 SYNTHETIC = BoardIds.SYNTHETIC_BOARD.value
 PLAYBACK = BoardIds.PLAYBACK_FILE_BOARD.value

@@ -9,11 +9,11 @@ from fusion.body_affect import BodyAffect
 from fusion.quality import describe
 from sensors.base import Source, State
 from sensors.body_backend import BodyBackend, SourceFault
-from sensors.body_pipeline import BodyPipeline, WindowResult
+from sensors.body_pipeline import BODY_STREAMS, BodyPipeline, WindowResult
 from sensors.body_settings import BodySettings
 from sensors.frames import Backoff
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub, StreamSpec
 
 STALL_SECONDS = 2.0  # no samples for this long means the device is gone
 FIRST_RETRY = 1.0  # s before the first reconnection attempt; doubled after each failure
@@ -50,6 +50,9 @@ class BodyChannel(Source):
         self._nonfinite = 0
 
     # --- lifecycle --------------------------------------------------------------------------------------
+    def specs(self) -> tuple[StreamSpec, ...]:
+        return (*super().specs(), *BODY_STREAMS)
+
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
         self._hub = hub

@@ -19,7 +19,7 @@ from sensors.board_backend import BoardBackend
 from sensors.boards import BoardConfig
 from sensors.body_backend import FloatArray, nothing
 from sensors.body_pipeline import ChannelLayout
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 
 TONE_STEP_HZ = 5.0  # the synthetic board's EEG channel k carries a test tone at k x this
 DEFAULT_MAINS_HZ = 50.0  # the hum the line-noise fault adds when no notch is set

@@ -31,7 +31,7 @@ from fusion.filters import bandpass, fill_gaps
 from fusion.quality import channel_quality, usable
 from sensors.body_settings import BodySettings
 from sensors.mind_models import MindModels, model_features
-from studio.streams import Stream, StreamHub
+from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
 
 FloatArray = NDArray[np.float64]
 
@@ -42,7 +42,7 @@ PHYSIO_EVERY = 4  # heart rate and EDA change slowly: they are recomputed every 
 HEART_WINDOW = 10.0  # s of PPG/ECG per heart-rate estimate
 EDA_WINDOW = 20.0  # s of EDA per tonic level and response rate
 MIN_FILL = 0.8  # share of a window's expected samples needed to compute its features
-FEATURE_ROWS = int(600 / FEATURE_HOP)  # ten minutes of feature rows in memory
+FEATURE_SECONDS = 600.0  # ten minutes of feature rows in memory
 SPECTRUM_MAX_HZ = 60.0
 FEATURE_FIELDS = (
     "log_engagement",
@@ -55,6 +55,19 @@ FEATURE_FIELDS = (
     "restfulness",
 )
 PHYSIO_KINDS = ("ppg", "ecg", "eda")
+PHYSIO_UNITS = {"ppg": "", "ecg": "µV", "eda": "µS"}  # PPG in the device's own units
+
+# The body streams; the raw ones are named by the source's montage when it opens.
+EEG = StreamSpec("body.eeg", (), "µV", RAW_SECONDS, Record.SAMPLES)
+PHYSIO = {kind: StreamSpec(f"body.{kind}", (), PHYSIO_UNITS[kind], RAW_SECONDS) for kind in PHYSIO_KINDS}
+BAND_POWER = StreamSpec("body.band_power", BAND_NAMES, "µV²", FEATURE_SECONDS, Record.FEATURES)
+BAND_RELATIVE = StreamSpec("body.band_relative", BAND_NAMES, "", FEATURE_SECONDS, Record.FEATURES)
+FEATURES = StreamSpec(
+    "body.features", FEATURE_FIELDS, ("", "", "bpm", "ms", "µS", "1/min", "", ""), FEATURE_SECONDS, Record.FEATURES
+)
+QUALITY = StreamSpec("body.quality", (), "", FEATURE_SECONDS)  # a Quality code per EEG channel
+SPECTRUM = StreamSpec("body.spectrum", (), "µV²/Hz", FEATURE_SECONDS)  # one field per 1 Hz bin
+BODY_STREAMS = (EEG, *PHYSIO.values(), BAND_POWER, BAND_RELATIVE, FEATURES, QUALITY, SPECTRUM)
 
 
 def filter_eeg(raw: FloatArray, fs: float, settings: BodySettings) -> FloatArray:
@@ -98,20 +111,20 @@ class BodyPipeline:
         self.eeg_names = tuple(layout.names[i] for i in self.eeg_cols)
         self.eeg_problem = rate_problem(fs) if self.eeg_cols else ""  # EEG too slow for any feature window
         self.physio_cols = {k: layout.columns(k)[0] for k in PHYSIO_KINDS if layout.columns(k)}
-        raw = max(16, int(RAW_SECONDS * fs))
-        self.eeg: Stream | None = hub.add("body.eeg", self.eeg_names, raw) if self.eeg_cols else None
-        self.physio = {k: hub.add(f"body.{k}", (layout.names[c],), raw) for k, c in self.physio_cols.items()}
-        self.band_power = hub.add("body.band_power", BAND_NAMES, FEATURE_ROWS)
-        self.band_relative = hub.add("body.band_relative", BAND_NAMES, FEATURE_ROWS)
-        self.features = hub.add("body.features", FEATURE_FIELDS, FEATURE_ROWS)
+        self.eeg: Stream | None = hub.open(EEG, fs, self.eeg_names) if self.eeg_cols else None
+        self.physio = {k: hub.open(PHYSIO[k], fs, (layout.names[c],)) for k, c in self.physio_cols.items()}
+        hop_rate = 1.0 / FEATURE_HOP
+        self.band_power = hub.open(BAND_POWER, hop_rate)
+        self.band_relative = hub.open(BAND_RELATIVE, hop_rate)
+        self.features = hub.open(FEATURES, hop_rate)
         self.quality: Stream | None = None
         self.spectrum: Stream | None = None
         self._bins = np.zeros(0, dtype=np.int64)
         if self.eeg_cols:
-            self.quality = hub.add("body.quality", self.eeg_names, FEATURE_ROWS)
+            self.quality = hub.open(QUALITY, hop_rate, self.eeg_names)
             freqs = np.fft.rfftfreq(max(8, round(fs)), 1.0 / fs)
             self._bins = np.flatnonzero((freqs > 0) & (freqs <= min(SPECTRUM_MAX_HZ, fs / 2)))
-            self.spectrum = hub.add("body.spectrum", tuple(f"{f:g}" for f in freqs[self._bins]), FEATURE_ROWS)
+            self.spectrum = hub.open(SPECTRUM, hop_rate, tuple(f"{f:g}" for f in freqs[self._bins]))
         self.pairs = resolve_pairs(self.eeg_names, settings.asymmetry_pairs)
         self.models = MindModels.acquire() if self.eeg_cols else None
         self._newest: float | None = None

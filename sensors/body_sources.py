@@ -14,7 +14,7 @@ from sensors.body_demo import DemoBoard
 from sensors.body_settings import BodySettings
 from sensors.file_backend import FileBackend
 from sensors.lsl_backend import LslBackend
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 
 SOURCE_FORMS = "synthetic, a board profile's name, playback:FILE[@BOARD], file:PATH[@BOARD] or lsl:NAME"
 

@@ -13,15 +13,16 @@ from fusion.affect import NO_AFFECT, Affect
 from fusion.face import FACE_FEATURES, BaselineCollector, Driver, checked_baseline, estimate
 from fusion.face_dynamics import FaceDynamics
 from sensors.base import FrameClock, Source, State
-from sensors.frames import Backoff, Capture, FaceConfig, FrameFeed, FrameReader, Image
-from sensors.landmarker import FaceReading, Landmarker, LandmarkerError, NewestFrameWorker, WorkerStats
-from studio.clock import SessionClock
-from studio.models import face_model_status
-from studio.streams import Stream, StreamHub
+from sensors.frames import Backoff, Capture, FaceConfig, FrameCapture, FrameReader, Image
+from sensors.landmarker import FaceReading, Landmarker, LandmarkerError
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
+from studio.kernel.worker import ItemCounts, NewestItemWorker, PeriodicWorker, Worker
 
 AUTO_CALIBRATION = 5.0  # seconds: with no calibration asked for or loaded, the first seconds with input are used
 STALE_FRAMES = 2.0  # seconds without a new frame after which the channel says the frames stopped
 HISTORY = 120.0  # seconds of blendshapes kept in memory
+BLENDSHAPES = StreamSpec("face.blendshapes", FACE_FEATURES, "", HISTORY, Record.FEATURES)  # MediaPipe scores 0..1
 
 
 class FaceSource(Source):
@@ -46,9 +47,12 @@ class FaceSource(Source):
         self._dynamics = FaceDynamics()
         self._filtered_baseline: dict[str, float] | None = None
 
+    def specs(self) -> tuple[StreamSpec, ...]:
+        return (*super().specs(), BLENDSHAPES)
+
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
-        self.shapes = hub.add("face.blendshapes", FACE_FEATURES, int(HISTORY / self.period))
+        self.shapes = hub.open(BLENDSHAPES, 1.0 / self.period)
 
     # --- calibration contract ----------------------------------------------------------------------------
     def calibrate(self, seconds: float) -> None:
@@ -214,11 +218,16 @@ class Preview:
     reading: FaceReading
 
 
+Frame = tuple[Image, float]  # a BGR image and its session time (seconds) of arrival
+LATENCIES_KEPT = 500
+
+
 class LiveFace(FaceSource):
     """A camera, a video file or a folder of images, analysed by MediaPipe's Face Landmarker.
 
-    Three threads: the feed reads and stamps frames, one landmarker worker analyses the newest frame and
-    publishes its estimate, and ``step`` (the source's worker) only turns their state into a status.
+    Two workers, started by the studio: capture (``pump_once``: read and stamp a frame, offer it) and analysis
+    (``analyse_newest``: the newest frame offered through the landmarker, published; stale ones are dropped).
+    ``step`` (the source's periodic step) only turns their state into a status. Tests call all three by hand.
     """
 
     def __init__(
@@ -228,51 +237,53 @@ class LiveFace(FaceSource):
         model: Path,
         opener: Callable[[], Capture] | None = None,
         backoff: Backoff | None = None,
+        model_problem: str = "",
     ) -> None:
+        """``model_problem``: why the face model cannot be used (missing, damaged), said by whoever installs it;
+        empty when it was found intact."""
         super().__init__()
         self.config = config
         self.backend = "camera" if config.camera is not None or opener is not None else "file"
         self.period = 1.0 / config.fps
         self.model = model
+        self._model_problem = model_problem
         self._clock = clock
         self._reader = FrameReader(config, opener)
         self._backoff = backoff or Backoff()
         self._landmarker: Landmarker | None = None
-        self._worker: NewestFrameWorker | None = None
-        self._feed: FrameFeed | None = None
+        self.capture = FrameCapture(self._reader, clock.now, self._offer, self._on_feed, self._backoff)
+        self._analysis: NewestItemWorker[Frame] = NewestItemWorker("face-analysis", self._analyse, self._on_fault)
+        self._capture_worker = PeriodicWorker("face-capture", self.period, self.capture.pump_once)
+        self.latencies: list[float] = []  # seconds from a frame's arrival to its published estimate, newest 500
         self._feed_status: tuple[State, str] = (State.DOWN, "not started")
         self._reading: FaceReading | None = None
         self._preview: Preview | None = None
         self._near: tuple[float, float] | None = None
         self._fault = ""
-        self._stats = WorkerStats()
 
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
-        ok, text = face_model_status(self.model)
-        if not ok:
-            self.set_status(State.DOWN, text)
+        if self._model_problem:
+            self.set_status(State.DOWN, self._model_problem)
             return
         try:
             self._landmarker = Landmarker(self.model)
         except LandmarkerError as exc:
             self.set_status(State.DOWN, str(exc))
             return
-        self._worker = NewestFrameWorker(self._analyse, self._on_reading, self._clock.now, self._on_fault)
-        self._stats = self._worker.stats
-        self._feed = FrameFeed(self._reader, self._clock.now, self._worker.offer, self._on_feed, self._backoff)
-        self._worker.start()
-        self._feed.start()
         self.set_status(State.DOWN, f"starting {self._reader.name}")
 
+    def workers(self) -> tuple[Worker, ...]:
+        """Capture and analysis, once the landmarker is loaded (none when the model is missing)."""
+        return (self._capture_worker, self._analysis) if self._landmarker is not None else ()
+
     def close(self) -> None:
-        if self._feed is not None:
-            self._feed.stop()
-        if self._worker is not None:
-            self._worker.stop()
+        for worker in (self._capture_worker, self._analysis):
+            worker.stop()
+        self.capture.close()
         if self._landmarker is not None:
             self._landmarker.close()
-        self._feed = self._worker = self._landmarker = None
+        self._landmarker = None
         super().close()
 
     # --- operator actions (any thread) ----------------------------------------------------------------
@@ -286,16 +297,25 @@ class LiveFace(FaceSource):
             return self._preview
 
     @property
-    def worker(self) -> NewestFrameWorker | None:
-        return self._worker
+    def counts(self) -> ItemCounts:
+        """Frames offered to the analysis, analysed, and dropped as stale so far."""
+        return self._analysis.counts
 
-    @property
-    def worker_stats(self) -> WorkerStats:
-        """Frames offered, analysed and dropped so far (kept after close)."""
-        return self._stats
+    # --- the two workers' steps ---------------------------------------------------------------------------
+    def pump_once(self) -> float | None:
+        """Capture one frame (or open or retry the device); returns seconds until the next step is due."""
+        return self.capture.pump_once()
 
-    # --- threads ----------------------------------------------------------------------------------------
-    def _analyse(self, image: Image, t: float) -> FaceReading:
+    def analyse_newest(self) -> bool:
+        """Analyse and publish the newest frame captured (older ones waiting were dropped); False when no frame
+        was waiting."""
+        return self._analysis.step()
+
+    def _offer(self, image: Image, t: float) -> None:
+        self._analysis.offer((image, t))
+
+    def _analyse(self, frame: Frame) -> None:
+        image, t = frame
         assert self._landmarker is not None
         with self._lock:
             near = self._near
@@ -308,11 +328,9 @@ class LiveFace(FaceSource):
             self._preview = Preview(image, reading)
             self._reading = reading
             self._fault = ""
-        return reading
-
-    def _on_reading(self, reading: FaceReading) -> None:
-        face = reading.face
-        self.publish(reading.t, face.scores if face is not None else None, reading.confidence)
+        self.publish(t, face.scores if face is not None else None, reading.confidence)
+        self.latencies.append(self._clock.now() - t)
+        del self.latencies[:-LATENCIES_KEPT]
 
     def _on_fault(self, exc: BaseException) -> None:
         with self._lock:

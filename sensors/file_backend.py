@@ -9,7 +9,7 @@ import numpy as np
 from sensors.body_backend import FloatArray, SourceFault, nothing
 from sensors.body_pipeline import ChannelLayout
 from sensors.recordings import Recording, RecordingError, read_recording
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 
 
 class FileBackend:

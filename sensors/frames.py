@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sensors.base import State
+from sensors.hardware import cameras
 from sensors.media_probe import image_header, video_container
-from studio.errors import StudioError
-from studio.hardware import cameras
-from studio.quiet import native_stderr_silenced
+from studio.kernel.errors import StudioError
+from studio.kernel.quiet import native_stderr_silenced
 
 Image = NDArray[np.uint8]  # BGR, shape (height, width, 3), as OpenCV decodes it
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
@@ -205,6 +204,9 @@ def read_file(path: Path, fallback_fps: float = 30.0) -> Iterator[FileFrame]:
         capture.release()
 
 
+IDLE_SECONDS = 0.5  # how often a finished capture's worker looks again (it has nothing more to do)
+
+
 class Backoff:
     """Delays between reconnection attempts (seconds): ``first``, doubling up to ``most``."""
 
@@ -287,11 +289,13 @@ class FrameReader:
             self._capture = None
 
 
-class FrameFeed:
-    """The capture thread: reads frames, stamps each with the session clock when it arrives and hands it on.
+class FrameCapture:
+    """The capture step: reads a frame, stamps it with the session clock as it arrives and hands it on.
 
-    A live device that stops delivering (unplugged) or cannot be opened is retried with growing delays
-    until it is back; a file ends the feed. ``report(state, detail)`` tells the source what is happening.
+    ``pump_once`` does one step and says how long to wait before the next (a PeriodicWorker runs it in the
+    app; tests call it by hand). A live device that stops delivering (unplugged) or cannot be opened is
+    retried with growing delays until it is back; a file is paced at its frame rate and ends the capture.
+    ``report(state, detail)`` tells the source what is happening.
     """
 
     def __init__(
@@ -307,63 +311,61 @@ class FrameFeed:
         self._deliver = deliver
         self._report = report
         self.backoff = backoff or Backoff()
-        self.delays: list[float] = []  # every reconnection delay waited, seconds
+        self.delays: list[float] = []  # every reconnection delay asked for, seconds
         self.frames = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="face-frames", daemon=True)
+        self.finished = False  # a file ended or cannot be read: nothing more will come
+        self._open = False
+        self._lost = False
+        self._start = 0.0  # session time the current opening began (a file's pacing counts from it)
+        self._count = 0
 
-    def start(self) -> None:
-        self._thread.start()
+    def pump_once(self) -> float | None:
+        """Open the reader if need be, or read and deliver one frame; returns seconds to wait before the next
+        step (None: at once, a camera paces itself by blocking in read)."""
+        if self.finished:
+            return IDLE_SECONDS
+        if not self._open:
+            return self._open_reader()
+        image = self.reader.read()
+        if image is None:
+            self.reader.close()
+            self._open = False
+            if not self.reader.live:
+                self._end(f"end of {self.reader.name}")
+                return IDLE_SECONDS
+            self._lost = True
+            return self._retry(f"{self.reader.name} stopped delivering frames (unplugged?)")
+        self._deliver(image, self._clock())
+        self.frames += 1
+        self._count += 1
+        if self.reader.live:
+            return None
+        return max(0.0, self._start + self._count / self.reader.fps - self._clock())
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+    def close(self) -> None:
         self.reader.close()
+        self._open = False
 
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
+    def _open_reader(self) -> float | None:
+        try:
+            self.reader.open()
+        except FrameSourceError as exc:
+            if not self.reader.live:
+                self._end(str(exc))
+                return IDLE_SECONDS
+            return self._retry(str(exc))
+        self.backoff.reset()
+        self._open = True
+        self._start, self._count = self._clock(), 0
+        self._report(State.OK, f"{self.reader.name} {'recovered' if self._lost else 'delivering frames'}")
+        return None
 
-    def _retry(self, problem: str) -> None:
+    def _retry(self, problem: str) -> float:
         delay = self.backoff.next_delay()
         self.delays.append(delay)
         self._report(State.DOWN, f"{problem}; retrying in {delay:g} s")
-        self._stop.wait(delay)
+        return delay
 
-    def _run(self) -> None:
-        lost = False
-        while not self._stop.is_set():
-            try:
-                self.reader.open()
-            except FrameSourceError as exc:
-                if not self.reader.live:
-                    self._report(State.DOWN, str(exc))
-                    return
-                self._retry(str(exc))
-                continue
-            self.backoff.reset()
-            self._report(State.OK, f"{self.reader.name} {'recovered' if lost else 'delivering frames'}")
-            self._pump()
-            self.reader.close()
-            if self._stop.is_set():
-                return
-            if not self.reader.live:
-                self._report(State.DOWN, f"end of {self.reader.name}")
-                return
-            lost = True
-            self._retry(f"{self.reader.name} stopped delivering frames (unplugged?)")
-
-    def _pump(self) -> None:
-        """Read until the reader gives nothing more; a file or folder is paced at its frame rate."""
-        start = self._clock()
-        count = 0
-        while not self._stop.is_set():
-            image = self.reader.read()
-            if image is None:
-                return
-            self._deliver(image, self._clock())
-            self.frames += 1
-            count += 1
-            if not self.reader.live:
-                self._stop.wait(max(0.0, start + count / self.reader.fps - self._clock()))
+    def _end(self, detail: str) -> None:
+        self.finished = True
+        self._report(State.DOWN, detail)

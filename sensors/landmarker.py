@@ -1,4 +1,4 @@
-"""MediaPipe's Face Landmarker (Tasks API) and the one worker thread that runs it on the newest frame.
+"""MediaPipe's Face Landmarker (Tasks API): faces, blendshapes and their quality in one frame.
 
 VIDEO mode with ``detect_for_video`` and strictly increasing millisecond timestamps for streams of frames;
 IMAGE mode for unrelated still images. Never LIVE_STREAM: its callback is known to hang when it does work.
@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +19,9 @@ from numpy.typing import NDArray
 from fusion.face import CORNER_LIFT
 from fusion.face_geometry import Box, FaceQuality, corner_lift, face_box, face_quality, pick_face
 from sensors.frames import Image
-from studio.errors import StudioError
-from studio.paths import studio_command
-from studio.quiet import native_stderr_silenced
+from studio.kernel.command import studio_command
+from studio.kernel.errors import StudioError
+from studio.kernel.quiet import native_stderr_silenced
 
 log = logging.getLogger(__name__)
 MAX_FACES = 4
@@ -141,97 +138,3 @@ class Landmarker:
 
     def close(self) -> None:
         self._task.close()
-
-
-@dataclass
-class WorkerStats:
-    """Counters of the landmarker worker: frames offered, analysed and dropped as stale."""
-
-    offered: int = 0
-    analysed: int = 0
-    dropped: int = 0
-    latencies: list[float] = field(default_factory=list)  # seconds from frame stamp to reading, newest 500
-
-
-class NewestFrameWorker:
-    """Runs ``analyse(image, t)`` on one thread, always on the newest frame offered; older ones are dropped.
-
-    ``offer`` never blocks the caller (the camera thread): it overwrites the one waiting slot.
-    ``on_reading`` is called on the worker thread with each result.
-    """
-
-    def __init__(
-        self,
-        analyse: Callable[[Image, float], FaceReading],
-        on_reading: Callable[[FaceReading], None],
-        clock: Callable[[], float],
-        on_error: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        self._analyse = analyse
-        self._on_reading = on_reading
-        self._on_error = on_error
-        self._clock = clock
-        self._slot: tuple[Image, float] | None = None
-        self._cond = threading.Condition()
-        self._stopped = False
-        self._busy = False
-        self.stats = WorkerStats()
-        self._thread = threading.Thread(target=self._run, name="face-landmarker", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def offer(self, image: Image, t: float) -> None:
-        """Hand over a frame stamped ``t`` (session seconds); replaces a frame still waiting."""
-        with self._cond:
-            self.stats.offered += 1
-            if self._slot is not None:
-                self.stats.dropped += 1
-            self._slot = (image, t)
-            self._cond.notify()
-
-    def idle(self, timeout: float = 5.0) -> bool:
-        """Wait until no frame is waiting or being analysed; False on timeout (seconds)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._slot is not None or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
-
-    def stop(self, timeout: float = 5.0) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while self._slot is None and not self._stopped:
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                assert self._slot is not None
-                image, t = self._slot
-                self._slot = None
-                self._busy = True
-            try:
-                reading = self._analyse(image, t)
-                self._on_reading(reading)
-                latency = self._clock() - t
-                with self._cond:
-                    self.stats.analysed += 1
-                    self.stats.latencies.append(latency)
-                    del self.stats.latencies[:-500]
-            except Exception as exc:  # the worker outlives a bad frame; the source shows the fault
-                log.exception("face landmarker failed on a frame")
-                if self._on_error is not None:
-                    self._on_error(exc)
-            finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()

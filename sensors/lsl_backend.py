@@ -7,7 +7,7 @@ import numpy as np
 from sensors.body_backend import FloatArray, SourceFault, nothing
 from sensors.body_pipeline import ChannelLayout
 from sensors.recordings.recording import PHYSIO_TYPES, clean_label, guess_kind
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 
 RESOLVE_SECONDS = 1.0  # how long one connection attempt looks for the stream (the worker waits meanwhile)
 STREAM_KINDS = {"eeg": "eeg", "exg": "eeg", **PHYSIO_TYPES}

@@ -17,7 +17,7 @@ import pyaudio
 from sensors.audio_feed import AudioBlock, FeedHealth, int16_to_float
 from sensors.base import State
 from sensors.sample_ring import SampleRing
-from studio.quiet import native_stderr_silenced
+from studio.kernel.quiet import native_stderr_silenced
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,11 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from fusion.text import affect_from_sentiment
 from sensors.base import Source, State
-from studio.streams import Stream, StreamHub
+from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
 
 SENTIMENT_FIELDS = ("compound", "pos", "neu", "neg")
+SENTIMENT = StreamSpec("text.sentiment", SENTIMENT_FIELDS, "", 3600.0, Record.FEATURES)  # VADER scores per message
+SENTIMENT_RATE = 3.0  # messages per second at the most, for the memory it keeps
 MAX_CHARS = 2000
 
 DEMO_LINES: tuple[tuple[float, str], ...] = (
@@ -78,9 +80,12 @@ class TextSource(Source):
         self._analyzer = SentimentIntensityAnalyzer()
         self.sentiment: Stream | None = None
 
+    def specs(self) -> tuple[StreamSpec, ...]:
+        return (*super().specs(), SENTIMENT)
+
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
-        self.sentiment = hub.add("text.sentiment", SENTIMENT_FIELDS, 10_000)
+        self.sentiment = hub.open(SENTIMENT, SENTIMENT_RATE)
         self.set_status(State.OK, "waiting for text" if self.backend == "live" else f"{self.backend} lines")
 
     def submit(self, text: str) -> None:

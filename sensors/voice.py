@@ -23,7 +23,7 @@ from fusion.prosody_frames import DBFS_OFFSET, REFERENCE_POWER, ProsodyAnalyzer,
 from fusion.voice import BaselineCollector, VoiceBaseline, voice_affect
 from sensors.audio_feed import AudioBlock, AudioFeed, FeedHealth
 from sensors.base import Source, State
-from studio.streams import Stream, StreamHub
+from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
 
 FloatArray = NDArray[np.float64]
 
@@ -42,6 +42,16 @@ WINDOW_S = 3.0  # seconds of frames each feature update summarises
 FEATURE_PERIOD = 0.1  # seconds between feature updates
 AUTO_CALIBRATION_SPEECH_S = 5.0  # without an operator calibration: the first seconds of speech
 PROSODY_MEMORY_S = 120.0
+PROSODY = StreamSpec(
+    "voice.prosody", PROSODY_FIELDS, ("Hz", "dB", "", ""), PROSODY_MEMORY_S, Record.FEATURES
+)  # every 10 ms frame: F0 (0 when unvoiced), intensity, voiced 0/1, activity (0 silence, 1 speech, 2 other)
+FEATURES = StreamSpec(
+    "voice.features",
+    FEATURE_FIELDS,
+    ("st", "st", "dB", "dB", "1/s", "", "dB", ""),
+    PROSODY_MEMORY_S,
+    Record.FEATURES,
+)
 
 
 class VoiceSource(Source):
@@ -69,10 +79,13 @@ class VoiceSource(Source):
         self._calibration_detail = ""
 
     # --- Source --------------------------------------------------------------------------------------------
+    def specs(self) -> tuple[StreamSpec, ...]:
+        return (*super().specs(), PROSODY, FEATURES)
+
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
-        self.prosody = hub.add("voice.prosody", PROSODY_FIELDS, int(PROSODY_MEMORY_S * 100))
-        self.features = hub.add("voice.features", FEATURE_FIELDS, int(PROSODY_MEMORY_S / FEATURE_PERIOD))
+        self.prosody = hub.open(PROSODY, 1.0 / FRAME_HOP)
+        self.features = hub.open(FEATURES, 1.0 / FEATURE_PERIOD)
         self.set_status(State.DEGRADED, "starting")
 
     def step(self, now: float) -> None:

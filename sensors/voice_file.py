@@ -11,7 +11,7 @@ from fusion.prosody_features import summarize
 from fusion.prosody_frames import ProsodyAnalyzer, ProsodyFrames
 from fusion.voice import MIN_BASELINE_VOICED_S, VoiceBaseline
 from sensors.wav_input import WavAudio, read_wav
-from studio.errors import UsageError
+from studio.kernel.errors import UsageError
 
 BLOCK = 4096  # samples per push: the analysis does not depend on it; blocks keep memory flat
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sensors.microphone import DeviceError, MicrophoneFeed, check_device_index
 from sensors.voice import ScriptedVoice, VoiceSource
 from sensors.wav_input import MAX_RATE, MIN_RATE, WavFeed, read_wav
-from studio.errors import UsageError
+from studio.kernel.errors import UsageError
 
 MIN_BLOCK, MAX_BLOCK = 64, 8192  # samples per capture block
 

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from sensors.audio_feed import AudioBlock, FeedHealth
 from sensors.base import State
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 
 FloatArray = NDArray[np.float64]
 

@@ -13,9 +13,11 @@ from sensors.body_sources import make_body_channel
 from sensors.face import LiveFace, ScriptedFace
 from sensors.text import TextSource, scripted_text
 from sensors.voice_setup import make_voice
-from studio.clock import SessionClock
 from studio.config import Config, checked_calibration
-from studio.events import ControlChange, EventLog, Marker
+from studio.kernel.clock import SessionClock
+from studio.kernel.events import ControlChange, EventLog, Marker
+from studio.kernel.streams import StreamHub
+from studio.kernel.worker import PeriodicWorker, Worker
 from studio.loop import FusionLoop
 from studio.marker_inputs import LslMarkers, OscMarkers, start_marker_inputs
 from studio.models import face_model_status
@@ -27,23 +29,9 @@ from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
 from studio.session import SessionOptions
 from studio.store import Consent, Notes, Store, StoreError, passphrase_from_env
-from studio.streams import StreamHub
-from studio.worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
-FEATURE_STREAMS = (
-    "face.blendshapes",
-    "voice.prosody",
-    "voice.features",
-    "text.sentiment",
-    "body.band_power",
-    "body.band_relative",
-    "body.features",
-    "fusion.shares",
-    "fusion.agreement",
-)
-SAMPLE_STREAMS = ("body.eeg",)  # raw signals recorded sample by sample (for EDF export)
 MAX_MARKER_LABEL = 200
 RECORD_PERIOD = 0.5  # seconds between writes to the database
 NOTES_SAVED = "notes saved"  # the operator action logged for each saved version of the note
@@ -55,12 +43,13 @@ def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, S
     (``--voice PATH``) or, in demo mode, the scripted voice. The body is ``[body] source`` (a board, a
     recording or an LSL stream), or in demo mode the synthetic board."""
     text: TextSource = scripted_text() if demo else TextSource()
+    model_ok, model_text = face_model_status()
+    model_problem = "" if model_ok else model_text
     face: Source
     if demo:
-        model_ok, model_text = face_model_status()
-        face = ScriptedFace(note="" if model_ok else model_text)
+        face = ScriptedFace(note=model_problem)
     else:
-        face = LiveFace(config.face, clock, face_model_path())
+        face = LiveFace(config.face, clock, face_model_path(), model_problem=model_problem)
     return {
         "face": face,
         "voice": make_voice(config.voice, clock.now, demo),
@@ -90,6 +79,11 @@ class Studio:
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
         self.sources = dict(sources) if sources is not None else make_sources(config, self.clock, demo)
+        missing = set(CHANNELS) - set(self.sources)
+        if missing:
+            raise ValueError(f"a session needs a source for every channel; none for {', '.join(sorted(missing))}")
+        for source in self.sources.values():
+            self.hub.declare(*source.specs())
         body = self.sources["body"]
         if isinstance(body, BodyChannel):  # the body channel's gaps and resumptions are marked in the session
             body.on_gap = lambda label: self.add_marker(label, "body")
@@ -111,8 +105,8 @@ class Studio:
         self.publisher: Publisher | None = None
         self.marker_inputs: list[OscMarkers | LslMarkers] = []
         self.input_problems: list[str] = []
-        self._workers: list[PeriodicWorker] = []
-        self.extra_workers: list[PeriodicWorker] = []  # started and stopped with the studio (replay)
+        self._workers: list[Worker] = []
+        self.extra_workers: list[Worker] = []  # started and stopped with the studio (replay)
         self.started = False
         self.playing = False
         self._final_rows: dict[str, int] | None = None
@@ -162,8 +156,6 @@ class Studio:
                 self.database,
                 self.hub,
                 CHANNELS,
-                FEATURE_STREAMS,
-                SAMPLE_STREAMS,
                 (self.markers, self.loop.control_log, self.actions),
                 self.settings(),
                 self.clock.unix_start,
@@ -177,6 +169,7 @@ class Studio:
         if not run_workers:
             return
         for source in self.sources.values():
+            self._workers += source.workers()
             self._workers.append(
                 PeriodicWorker(
                     f"source-{source.channel}",
@@ -235,10 +228,13 @@ class Studio:
             self.markers.append(Marker(now, "calibration complete", "studio"))
 
     def advance(self, now: float) -> None:
-        """Drive a session started with ``run_workers=False`` by hand: every channel acquires up to session
-        time ``now`` (seconds), then one fusion/control tick; the recorder writes every RECORD_PERIOD."""
+        """Drive a session started with ``run_workers=False`` by hand: one step of each channel's own workers
+        (capture, analysis), every channel acquires up to session time ``now`` (seconds), then one
+        fusion/control tick; the recorder writes every RECORD_PERIOD."""
         for source in self.sources.values():
             try:
+                for worker in source.workers():
+                    worker.step()
                 source.step(now)
             except Exception as exc:
                 source.set_status(State.DOWN, f"failed: {exc}")

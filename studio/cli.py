@@ -4,62 +4,23 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
 
 import studio.commands
 from sensors.voice_setup import with_voice_option
-from studio.commands import register
-from studio.config import AUDIO_BACKENDS, MAX_CALIBRATION, MIN_CALIBRATION, Config, checked_number, load_config
-from studio.errors import StudioError, UsageError
-from studio.paths import PROGRAM, studio_command
+from studio.commands import OneLineParser, number_option, parse_number, register
+from studio.config import AUDIO_BACKENDS, MAX_CALIBRATION, MIN_CALIBRATION, Config, load_config
+from studio.kernel.command import studio_command
+from studio.kernel.errors import StudioError, UsageError, print_error
 from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
 from studio.session import SessionOptions
 from studio.store import Consent, passphrase_from_env
 
-PROG = PROGRAM  # every error line starts with it
 MAX_DURATION = 24 * 3600.0  # seconds: the longest headless run
-
-
-def parse_number(text: str, low: float = -math.inf, high: float = math.inf, unit: str = "") -> float:
-    """A number written on the command line, finite and from ``low`` to ``high``; ValueError saying what
-    is accepted."""
-    try:
-        value: object = float(text)
-    except ValueError:
-        value = text
-    return checked_number(value, low, high, unit, written=text)
-
-
-def number_option(low: float = -math.inf, high: float = math.inf, unit: str = "") -> Callable[[str], float]:
-    """An argparse ``type``: a finite number from ``low`` to ``high`` (``unit`` for the message)."""
-
-    def number(text: str) -> float:
-        try:
-            return parse_number(text, low, high, unit)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    return number
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a bad command line in one line, without a usage block or traceback.
-
-    Every ``type=float`` option of it (and of its subcommands) takes only finite numbers: nan, inf and 1e400
-    are refused with the option's name."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.register("type", float, number_option())
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def parse_bound(text: str, bounds: Bounds) -> Bounds:
@@ -268,7 +229,7 @@ def choose_demo(args: argparse.Namespace, config: Config) -> bool:
         return True
     if config.face.camera is None:  # a recording given as the face input is live input enough
         return False
-    from studio.hardware import detect
+    from sensors.hardware import detect
 
     found = detect(config.board)
     if not found.any:
@@ -330,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return dispatch(argv)
     except StudioError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print_error(exc)
         return 2
     except KeyboardInterrupt:
         return 130

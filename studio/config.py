@@ -20,7 +20,7 @@ from sensors.body_sources import board_for
 from sensors.frames import FaceConfig
 from sensors.voice_setup import MAX_BLOCK, MIN_BLOCK, VoiceConfig
 from sensors.wav_input import MAX_RATE, MIN_RATE
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 from studio.loop import LoopConfig
 from studio.music.params import NUMERIC
 from studio.policy import Bounds, ControlMode, Goal, Point

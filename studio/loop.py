@@ -14,8 +14,9 @@ import numpy as np
 from fusion.affect import AFFECT_FIELDS, Affect
 from fusion.fuse import ChannelReading, Contribution, Fused, Smoother, checked_weights, fuse
 from fusion.outliers import HISTORY, is_outlier
-from sensors.base import affect_stream_name
-from studio.events import ControlChange, EventLog
+from sensors.base import affect_spec
+from studio.kernel.events import ControlChange, EventLog
+from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams, clamp_params
 from studio.policy import (
     ISO_LEAD_PER_MIN,
@@ -29,11 +30,16 @@ from studio.policy import (
     describe,
     fmt_point,
 )
-from studio.streams import Stream, StreamHub
 
 LAYER_FIELDS = tuple(f"layer_{name}" for name in LAYERS)  # 1 while the layer plays, else 0
 MUSIC_FIELDS = (*NUMERIC, "mode", *LAYER_FIELDS)  # mode is stored as its index in MODES
 LOOP_SECONDS = 600.0  # fused affect and music parameters kept in memory
+FUSED = StreamSpec("affect.fused", AFFECT_FIELDS, "", LOOP_SECONDS)  # smoothed, at the loop rate
+SHARES = StreamSpec("fusion.shares", (), "", LOOP_SECONDS, Record.FEATURES)  # each channel's share, 0..1
+AGREEMENT = StreamSpec("fusion.agreement", ("agreement",), "", LOOP_SECONDS, Record.FEATURES)  # 0..1
+MUSIC = StreamSpec(
+    "music.params", MUSIC_FIELDS, (*(r.unit for r in NUMERIC.values()), "index", *("" for _ in LAYERS)), LOOP_SECONDS
+)
 AUTO_HORIZON = 2.0  # seconds of allowed change one automatic move may claim after a pause
 
 
@@ -131,14 +137,12 @@ class FusionLoop:
         self.config = config
         self.sink = sink
         self.notes = notes
-        capacity = int(LOOP_SECONDS * config.rate_hz)
-        self._inputs: dict[str, Stream] = {
-            ch: hub.add(affect_stream_name(ch), AFFECT_FIELDS, capacity) for ch in channels
-        }
-        self.fused = hub.add("affect.fused", AFFECT_FIELDS, capacity)
-        self.shares = hub.add("fusion.shares", self.channels, capacity)
-        self.agreement = hub.add("fusion.agreement", ("agreement",), capacity)
-        self.music = hub.add("music.params", MUSIC_FIELDS, capacity)
+        rate = config.rate_hz
+        self._inputs: dict[str, Stream] = {ch: hub.open(affect_spec(ch), rate) for ch in channels}
+        self.fused = hub.open(FUSED, rate)
+        self.shares = hub.open(SHARES, rate, self.channels)
+        self.agreement = hub.open(AGREEMENT, rate)
+        self.music = hub.open(MUSIC, rate)
         self.control_log: EventLog[ControlChange] = EventLog()
         self._smoother = Smoother(config.smoothing_tau)
         self._lock = threading.Lock()

@@ -13,8 +13,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from studio.errors import StudioError
-from studio.paths import face_model_path, studio_command
+from studio.kernel.command import studio_command
+from studio.kernel.errors import StudioError
+from studio.paths import face_model_path
 
 FACE_MODEL_URL = (
     "https://storage.googleapis.com/mediapipe-models/face_landmarker/face_landmarker/float16/1/face_landmarker.task"

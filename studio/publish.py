@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from fusion.affect import AFFECT_FIELDS
-from sensors.base import affect_stream_name
-from studio.clock import SessionClock
-from studio.cursor import Cursor
-from studio.events import EventLog, Marker
-from studio.loop import LAYER_FIELDS, MUSIC_FIELDS
+from sensors.base import affect_spec
+from sensors.body_pipeline import EEG
+from studio.kernel.clock import SessionClock
+from studio.kernel.cursor import Cursor
+from studio.kernel.events import EventLog, Marker
+from studio.kernel.streams import Stream, StreamHub
+from studio.loop import FUSED, LAYER_FIELDS, MUSIC, MUSIC_FIELDS
 from studio.music.params import LAYERS, MODES, NUMERIC
 from studio.session import Outputs
-from studio.streams import Stream, StreamHub
 
 log = logging.getLogger(__name__)
 PERIOD = 0.05  # seconds between sends
 SOURCE_ID = "affect-studio"
-BODY_STREAM = "body.eeg"  # the raw body signal sent as the EEG outlet
 EEG_KEY = "eeg"  # its key among the streams sent (the body channel's affect is sent under "body")
 
 
@@ -88,10 +88,10 @@ class Publisher:
         self._markers = markers
         self._cursor = Cursor()
         self.offset = lsl_offset(clock)
-        self._streams: dict[str, Stream] = {"fused": hub.get("affect.fused"), "music": hub.get("music.params")}
-        self._streams |= {ch: hub.get(affect_stream_name(ch)) for ch in channels}
-        if BODY_STREAM in hub:
-            self._streams[EEG_KEY] = hub.get(BODY_STREAM)
+        self._streams: dict[str, Stream] = {"fused": hub.get(FUSED), "music": hub.get(MUSIC)}
+        self._streams |= {ch: hub.get(affect_spec(ch)) for ch in channels}
+        if EEG in hub:
+            self._streams[EEG_KEY] = hub.get(EEG)
         self.outlets: dict[str, Any] = {}
         if outputs.lsl:
             p = outputs.lsl_prefix

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sensors.base import affect_stream_name
-from studio.cursor import Cursor
-from studio.events import ControlChange, EventLog, Marker
+from sensors.base import affect_spec
+from studio.kernel.cursor import Cursor
+from studio.kernel.events import ControlChange, EventLog, Marker
+from studio.kernel.streams import Record, Stream, StreamHub
+from studio.loop import FUSED, MUSIC
 from studio.music.params import MODES, NUMERIC
 from studio.store import DB_ERRORS, Consent, Store, StoreError, utc_now
-from studio.streams import Stream, StreamHub
 
 __all__ = ["TABLES", "OperatorAction", "Recorder", "StoreError"]
 
@@ -72,8 +73,6 @@ class Recorder:
         store: Store,
         hub: StreamHub,
         channels: Sequence[str],
-        feature_streams: Sequence[str],
-        sample_streams: Sequence[str],
         logs: tuple[EventLog[Marker], EventLog[ControlChange], EventLog[OperatorAction]],
         settings: dict[str, object],
         unix_start: float,
@@ -83,11 +82,11 @@ class Recorder:
         self.store = store
         started = datetime.fromtimestamp(unix_start, UTC).isoformat()
         self.session_id = store.begin_session(started, settings, consent, client)
-        self._affect = {ch: hub.get(affect_stream_name(ch)) for ch in channels}
-        self._fused = hub.get("affect.fused")
-        self._music = hub.get("music.params")
+        hub.require(FUSED, MUSIC, *(affect_spec(ch) for ch in channels))
+        self._affect = {ch: hub.get(affect_spec(ch)) for ch in channels}
+        self._fused = hub.get(FUSED)
+        self._music = hub.get(MUSIC)
         self._hub = hub
-        self._wanted = (tuple(feature_streams), tuple(sample_streams))
         self._features: dict[str, Stream] = {}
         self._samples: dict[str, Stream] = {}
         self._new_fields: list[tuple[object, ...]] = []  # stream_fields rows of features not yet written
@@ -101,15 +100,16 @@ class Recorder:
         self._flushing = threading.Lock()
 
     def _adopt(self) -> None:
-        """Follow the wanted streams that exist by now: a board or LSL stream that connects after the start
-        makes its streams late, and they are recorded from their first row."""
-        features, samples = self._wanted
-        for name in features:
-            if name not in self._features and name in self._hub:
+        """Follow every recorded stream that is open by now: a board or LSL stream that connects after the start
+        opens its streams late, and they are recorded from their first row."""
+        for spec in self._hub.declared():
+            name = spec.name
+            if name in self._features or name in self._samples or name not in self._hub:
+                continue
+            if spec.record is Record.FEATURES:
                 stream = self._features[name] = self._hub.get(name)
                 self._new_fields.append((self.session_id, name, json.dumps(stream.fields), None))
-        for name in samples:
-            if name not in self._samples and name in self._hub:
+            elif spec.record is Record.SAMPLES:
                 self._samples[name] = self._hub.get(name)
 
     def flush(self) -> None:

@@ -16,19 +16,20 @@ import numpy as np
 from sensors.affect_replay import Cue
 from sensors.base import CHANNELS, Source, State
 from studio.app import Studio
-from studio.clock import SessionClock
 from studio.config import Config
-from studio.errors import UsageError
-from studio.events import Marker
 from studio.export.data import SessionData, Table, load_session
+from studio.kernel.clock import SessionClock
+from studio.kernel.errors import UsageError
+from studio.kernel.events import Marker
+from studio.kernel.streams import Stream, StreamHub, StreamSpec
+from studio.kernel.worker import PeriodicWorker
 from studio.music.params import NUMERIC
 from studio.policy import Bounds, ControlMode, Goal
 from studio.store import Store
-from studio.streams import Stream, StreamHub
-from studio.worker import PeriodicWorker
 
 MAX_SPEED = 32.0
-HISTORY = 600.0  # session seconds kept in each replayed stream
+HISTORY = 600.0  # session seconds kept in each replayed stream of features
+RAW_SECONDS = 30.0  # session seconds kept in each replayed raw signal
 
 
 class ScaledClock(SessionClock):
@@ -39,13 +40,17 @@ class ScaledClock(SessionClock):
 
 
 class TableCue(Cue):
-    """A recorded table's rows handed out in time order, with the table and its field names."""
+    """A recorded table's rows handed out in time order, with the table, its field names and the spec of the
+    stream it plays back into (raw signals keep 30 s in memory, features the replay's HISTORY)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self.fields = [n for n in table.columns if n != "t"]
         t = table.columns["t"]
         super().__init__(t, np.column_stack([table.columns[n] for n in self.fields]) if len(t) else np.zeros((0, 0)))
+        units = tuple(table.units.get(n, "") for n in self.fields)
+        self.spec = StreamSpec(table.name, tuple(self.fields), units, RAW_SECONDS if table.rate_hz else HISTORY)
+        self.rate_hz = table.rate_hz or (len(t) / max(1.0, float(t[-1] - t[0])) if len(t) > 1 else 1.0)
 
 
 class ReplaySource(Source):
@@ -61,12 +66,13 @@ class ReplaySource(Source):
         self._cues = [TableCue(t) for t in streams]
         self._outputs: list[tuple[TableCue, Stream]] = []
 
+    def specs(self) -> tuple[StreamSpec, ...]:
+        return (*super().specs(), *(cue.spec for cue in self._cues))
+
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
         for cue in self._cues:
-            rate = cue.table.rate_hz or (len(cue.t) / max(1.0, float(cue.t[-1] - cue.t[0])) if len(cue.t) > 1 else 1.0)
-            seconds = 30.0 if cue.table.rate_hz else HISTORY
-            self._outputs.append((cue, hub.add(cue.table.name, cue.fields, max(16, int(rate * seconds) + 16))))
+            self._outputs.append((cue, hub.open(cue.spec, cue.rate_hz)))
         self.set_status(State.OK, f"replaying session {self._session_id}")
 
     def step(self, now: float) -> None:

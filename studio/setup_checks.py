@@ -17,7 +17,7 @@ class Check:
 
 
 def _camera(config: Config) -> Check:
-    from studio.hardware import cameras
+    from sensors.hardware import cameras
 
     if config.face.camera is None:
         return Check("Camera", True, f"a recording is the face input: {config.face.source}")
@@ -28,7 +28,7 @@ def _camera(config: Config) -> Check:
 
 
 def _microphone(config: Config) -> Check:
-    from studio.hardware import microphones
+    from sensors.hardware import microphones
 
     found = microphones()
     if not found:
@@ -37,11 +37,10 @@ def _microphone(config: Config) -> Check:
 
 
 def _board(config: Config) -> Check:
-    from sensors.boards import board_name
-    from studio.hardware import SYNTHETIC_BOARD
+    from sensors.boards import SYNTHETIC, board_name
 
     board = config.board
-    if board.board_id == SYNTHETIC_BOARD:
+    if board.board_id == SYNTHETIC:
         return Check(
             "Board",
             False,

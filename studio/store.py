@@ -23,8 +23,8 @@ from typing import Any, cast
 
 import sqlcipher3
 
-from studio.errors import StudioError
-from studio.paths import studio_command
+from studio.kernel.command import studio_command
+from studio.kernel.errors import StudioError
 from studio.schema import MIGRATIONS, SCHEMA_VERSION
 
 PASSPHRASE_ENV = "STUDIO_PASSPHRASE"

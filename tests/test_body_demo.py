@@ -11,8 +11,8 @@ from sensors.base import State
 from sensors.body_demo import DROPOUT_AFTER, DemoBoard, parse_faults
 from sensors.body_settings import BodySettings
 from sensors.body_sources import BodySourceError, make_body_channel
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
 from tests.test_cli import assert_one_line_error, run_cli
 
 NO_PROFILES = Path("/nonexistent/boards.toml")

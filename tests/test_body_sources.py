@@ -22,8 +22,8 @@ from sensors.boards import BoardConfig
 from sensors.body_channel import BodyChannel
 from sensors.body_settings import BodySettings
 from sensors.body_sources import make_body_channel
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
 
 NO_PROFILES = Path("/nonexistent/boards.toml")
 

@@ -10,7 +10,7 @@ from fusion.quality import Quality
 from sensors.board_profiles import load_profiles
 from sensors.body_pipeline import BodyPipeline, ChannelLayout
 from sensors.body_settings import BodySettings
-from studio.streams import StreamHub
+from studio.kernel.streams import StreamHub
 from ui.board_dialog import BoardDialog
 from ui.body_panel import BodyPanel
 from ui.eeg_plot import QUALITY_COLOURS, EegPlot

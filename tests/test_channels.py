@@ -7,8 +7,8 @@ from sensors.base import State
 from sensors.face import ScriptedFace, scripted_expression
 from sensors.text import TextSource, clean_text, read_text_log, replay_text, scripted_text
 from sensors.voice import ScriptedVoice
-from studio.clock import ManualClock, SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import ManualClock, SessionClock
+from studio.kernel.streams import StreamHub
 
 
 def test_text_channel_scores_typed_messages_with_vader():

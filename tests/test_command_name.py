@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.paths import studio_command, venv_command
+from studio.kernel.command import studio_command, venv_command
 from studio.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,8 +17,8 @@ from pathlib import Path
 from sensors.affect_replay import AffectReplay, constant_track
 from sensors.base import CHANNELS
 from studio.app import Studio
-from studio.clock import ManualClock
 from studio.config import build_config, default_settings
+from studio.kernel.clock import ManualClock
 from tests.test_cli import run_cli
 from tests.test_headless import start
 

@@ -10,7 +10,7 @@ from benchmarks.face_cases import CRYING, LAUGHING, REST, frames, rhythmic
 from fusion.face import CORNER_LIFT, estimate
 from fusion.face_dynamics import FaceDynamics, jaw_rhythm
 from sensors.face import ScriptedFace
-from studio.streams import StreamHub
+from studio.kernel.streams import StreamHub
 
 SMILE = {"mouthSmileLeft": 0.8, "mouthSmileRight": 0.8, CORNER_LIFT: 0.05}
 FPS = 30.0

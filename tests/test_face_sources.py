@@ -1,8 +1,7 @@
-"""Face sources: frames through OpenCV's VideoCapture, reconnecting a camera that vanishes, the newest-frame
-worker, the live source on a real clip, calibration, and a session going on when the camera is missing."""
+"""Face sources: frames through OpenCV's VideoCapture, reconnecting a camera that vanishes, the live source on a
+real clip (capture and analysis stepped by hand), calibration, and a session going on when the camera is
+missing."""
 
-import threading
-import time
 import zlib
 from dataclasses import replace
 
@@ -16,25 +15,17 @@ from sensors.frames import (
     MAX_SIDE,
     Backoff,
     FaceConfig,
-    FrameFeed,
+    FrameCapture,
     FrameReader,
     FrameSourceError,
     open_camera,
     read_file,
 )
-from sensors.landmarker import FaceReading, NewestFrameWorker
 from sensors.media_probe import ImageHeader, image_header
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import ManualClock, SessionClock
+from studio.kernel.streams import StreamHub
 from tests.face_support import LONDON, VIDEO, image, london, png, write_big_png
 from tests.test_models import reference_model
-
-
-def wait_for(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_a_video_file_is_read_frame_by_frame_with_its_times(reference_data):
@@ -80,78 +71,70 @@ def test_a_camera_that_is_unplugged_is_retried_with_backoff_and_recovers(referen
         return cv2.VideoCapture(target)
 
     reports = []
+    stamps = []
     reader = FrameReader(FaceConfig(), opener=opener)
-    feed = FrameFeed(reader, time.monotonic, lambda image, t: None, lambda s, d: reports.append((s, d)))
-    feed.backoff = Backoff(first=0.01, most=0.04)
-    feed.start()
-    try:
-        wait_for(lambda: any("recovered" in d for _, d in reports) and feed.frames >= 2 * 72)
-    finally:
-        feed.stop()
+    clock = ManualClock()
+    capture = FrameCapture(reader, clock.now, lambda image, t: stamps.append(t), lambda s, d: reports.append((s, d)))
+    capture.backoff = Backoff(first=0.01, most=0.04)
+    waits: list[float | None] = []
+    while not (any("recovered" in d for _, d in reports) and capture.frames >= 2 * 72):
+        assert len(waits) < 2 * 72 + 10, "each step opens, retries or reads one frame"
+        clock.advance(0.01)
+        waits.append(capture.pump_once())
+    capture.close()
     assert reader.live and reports[0] == (State.OK, "camera 0 delivering frames")
     assert reports[1] == (State.DOWN, "camera 0 stopped delivering frames (unplugged?); retrying in 0.01 s")
     assert reports[2] == (State.DOWN, "camera 0 cannot be opened; retrying in 0.02 s")
     assert reports[3] == (State.DOWN, "camera 0 cannot be opened; retrying in 0.04 s")
     assert reports[4] == (State.OK, "camera 0 recovered")
-    assert feed.delays[:3] == [0.01, 0.02, 0.04]
-    assert not feed.running
-
-
-def test_the_worker_always_takes_the_newest_frame():
-    """The threading around the landmarker, with a stand-in analysis that waits until released."""
-    release = threading.Event()
-    seen = []
-
-    def analyse(image, t):
-        release.wait(5)
-        seen.append(t)
-        return FaceReading(t, [], None, None, (1, 1))
-
-    worker = NewestFrameWorker(analyse, lambda r: None, time.monotonic)
-    worker.start()
-    blank = np.zeros((2, 2, 3), np.uint8)
-    worker.offer(blank, 1.0)
-    wait_for(lambda: worker._busy)
-    for t in (2.0, 3.0, 4.0):  # arrive while frame 1 is being analysed
-        worker.offer(blank, t)
-    release.set()
-    assert worker.idle()
-    worker.stop()
-    assert seen == [1.0, 4.0]
-    assert worker.stats.offered == 4 and worker.stats.dropped == 2 and worker.stats.analysed == 2
+    assert capture.delays[:3] == [0.01, 0.02, 0.04] and [w for w in waits if w] == [0.01, 0.02, 0.04]
+    assert capture.frames == len(stamps) >= 2 * 72 and stamps == sorted(stamps)  # stamped as they arrived
 
 
 def test_live_face_on_the_camera_path_estimates_and_explains(reference_data):
-    """A clip read like a camera (as fast as it decodes): the worker keeps up by dropping stale frames."""
-    clock = SessionClock()
+    """A clip read like a camera, captured three frames for every one analysed: only the newest is analysed."""
+    clock = ManualClock()
     hub = StreamHub()
     clip = str(reference_data / VIDEO)
     face = LiveFace(FaceConfig(), clock, reference_model(), opener=lambda: cv2.VideoCapture(clip))
     face.open(hub)
+    assert len(face.workers()) == 2
     try:
-        wait_for(lambda: face.worker.stats.analysed >= 3)
+        assert face.pump_once() is None  # opens the camera
+        for _ in range(4):
+            for _ in range(3):
+                clock.advance(1 / 30)
+                face.pump_once()
+            assert face.analyse_newest()
+        assert not face.analyse_newest()  # nothing new waits
+        face.step(clock.now())
         preview = face.preview()
         assert preview.image.shape == (360, 640, 3) and preview.reading.face is not None
-        assert face.drivers and face.backend == "camera"
+        assert face.drivers and face.backend == "camera" and face.status.state is State.OK
     finally:
         face.close()
-    stats = face.worker_stats
-    assert stats.dropped > 0 and stats.analysed + stats.dropped <= stats.offered
+    counts = face.counts
+    assert (counts.offered, counts.handled, counts.dropped) == (12, 4, 8)
     affect = hub.get("affect.face").last(600)
     confidence = affect.values[:, 2]
-    assert len(affect) == stats.analysed and confidence.max() > 0.9  # a clear frontal face
+    assert len(affect) == 4 and confidence.max() > 0.9  # a clear frontal face
     assert confidence.min() > 0.5  # uncalibrated, his raised inner brows make the smile's onset look mixed
+    assert affect.t.tolist() == pytest.approx([k * 3 / 30 for k in range(1, 5)])  # each the newest frame's time
     shapes = hub.get("face.blendshapes")
-    assert shapes.width == 53 and shapes.count == stats.analysed  # 52 blendshapes and the lip-corner lift
+    assert shapes.width == 53 and shapes.count == 4  # 52 blendshapes and the lip-corner lift
     assert face.status.state is State.DOWN
 
 
 def test_live_face_on_a_folder_of_images_says_it_found_a_face(reference_data):
-    clock = SessionClock()
+    clock = ManualClock()
     face = LiveFace(FaceConfig(source=str(reference_data / LONDON), fps=10.0), clock, reference_model())
     face.open(StreamHub())
     try:
-        wait_for(lambda: face.worker_stats.analysed >= 2)
+        face.pump_once()  # opens the folder
+        for _ in range(2):
+            assert face.pump_once() == pytest.approx(0.1)  # paced at 10 frames/s
+            clock.advance(0.1)
+            assert face.analyse_newest()
         face.step(clock.now())
         status = face.status
     finally:
@@ -195,11 +178,14 @@ def test_a_missing_model_or_camera_leaves_the_session_running(tmp_path):
 
     config = load_config()
     config = replace(config, face=replace(config.face, source="7"), audio_backend="silent")
-    studio = Studio(config, demo=False, store=None)
-    studio.start()
+    clock = ManualClock()
+    studio = Studio(config, demo=False, store=None, clock=clock)
+    studio.start(run_workers=False)
     try:
-        wait_for(lambda: "camera 7 cannot be opened" in studio.statuses()["face"].detail)
-        wait_for(lambda: len(studio.hub.get("affect.fused").last(100)) > 5)
+        for k in range(1, 8):
+            clock.set(k * 0.05)
+            studio.advance(studio.clock.now())
+        assert len(studio.hub.get("affect.fused").last(100)) == 7
         statuses = studio.statuses()
         assert statuses["face"].state is State.DOWN and "retrying in" in statuses["face"].detail
         assert statuses["body"].state is State.OK

@@ -11,10 +11,9 @@ from PySide6.QtTest import QTest
 
 from sensors.face import LiveFace, ScriptedFace
 from sensors.frames import FaceConfig
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import ManualClock
+from studio.kernel.streams import StreamHub
 from tests.face_support import LONDON
-from tests.test_face_sources import wait_for
 from tests.test_models import reference_model
 from ui.blendshape_bars import BlendshapeBars
 from ui.face_preview import FacePreview, FrameView, picture
@@ -44,10 +43,13 @@ def detail(rgb: np.ndarray) -> float:
 @pytest.fixture
 def live(qapp, reference_data):
     """A live face source replaying the London set (neutral 001 first) at 10 frames/s."""
-    clock = SessionClock()
+    clock = ManualClock()
     source = LiveFace(FaceConfig(source=str(reference_data / LONDON), fps=10.0), clock, reference_model())
     source.open(StreamHub())
-    wait_for(lambda: source.worker_stats.analysed >= 2)
+    for _ in range(3):  # open the folder, then two frames of its first (neutral) image
+        source.pump_once()
+        clock.advance(0.1)
+        source.analyse_newest()
     source.step(clock.now())
     yield source
     source.close()

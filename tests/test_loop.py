@@ -5,14 +5,14 @@ from dataclasses import replace
 import pytest
 
 from fusion.affect import Affect
-from sensors.base import CHANNELS, affect_stream_name
+from sensors.base import CHANNELS, affect_spec
 from sensors.face import ScriptedFace
 from sensors.voice import ScriptedVoice
-from studio.clock import ManualClock
+from studio.kernel.clock import ManualClock
+from studio.kernel.streams import StreamHub
 from studio.loop import FusionLoop, LoopConfig
 from studio.music.params import MusicParams
 from studio.policy import Bounds, ControlMode, Goal
-from studio.streams import StreamHub
 
 
 class RecordingSink:
@@ -59,7 +59,7 @@ def test_scripted_channels_drive_the_fused_estimate_and_music():
 
 def test_step_change_is_followed_within_the_time_constant():
     hub, _, loop = make_loop()
-    stream = hub.get(affect_stream_name("face"))
+    stream = hub.get(affect_spec("face").name)
     t = 0.0
     for _ in range(100):
         t += 0.05
@@ -136,7 +136,7 @@ def test_bad_settings_are_refused_and_the_old_ones_stay():
 
 
 def feed(loop, hub, affect, seconds, t=0.0, channel="face"):
-    stream = hub.get(affect_stream_name(channel))
+    stream = hub.get(affect_spec(channel).name)
     for _ in range(int(seconds / 0.05)):
         t += 0.05
         stream.append(t, affect.as_row())

@@ -8,11 +8,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from sensors.base import CHANNELS
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
 from studio.loop import FusionLoop, LoopConfig
 from studio.music.presets import load_preset
 from studio.policy import Bounds, ControlMode
-from studio.streams import StreamHub
 from ui.preset_picker import PresetPicker
 from ui.suggestion_queue import SuggestionQueue
 

@@ -11,8 +11,8 @@ import pytest
 from sensors.affect_replay import AffectReplay, constant_track
 from sensors.base import CHANNELS
 from studio.app import Studio
-from studio.clock import ManualClock
 from studio.config import build_config, default_settings
+from studio.kernel.clock import ManualClock
 from studio.music.params import NUMERIC
 from studio.policy import Bounds, Goal
 

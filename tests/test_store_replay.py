@@ -15,8 +15,8 @@ from studio.replay import replay_studio
 from studio.store import Store
 from tests.test_cli import assert_one_line_error, run_cli
 from tests.test_main_window import wait_for
-from ui.main_window import MainWindow
-from ui.replay import SPEEDS, ReplayChooser
+from ui.main_window import MainWindow, open_replay
+from ui.replay_chooser import SPEEDS, ReplayChooser
 
 
 def test_a_replay_brings_back_estimates_markers_music_and_eeg(recorded_session, qapp, tmp_path):
@@ -89,9 +89,14 @@ def test_the_replay_chooser_lists_sessions_and_opens_one_without_blocking(record
     opened: list[MainWindow] = []
     errors: list[str] = []
     parent = QWidget()
-    chooser = ReplayChooser(
-        parent, load_config(), store, lambda: [*database.sessions(), stale], opened.append, errors.append
-    )
+    config = load_config()
+
+    def open_one(session_id: int, speed: float) -> MainWindow:
+        window = open_replay(config, store, session_id, speed)
+        opened.append(window)
+        return window
+
+    chooser = ReplayChooser(parent, lambda: [*database.sessions(), stale], open_one, errors.append)
     chooser.show()
     assert not chooser.isModal()
     assert chooser.table.rowCount() == 2 and chooser.table.item(0, 0).text() == "99"  # newest first
@@ -116,6 +121,6 @@ def test_the_replay_chooser_lists_sessions_and_opens_one_without_blocking(record
 
 def test_the_replay_chooser_says_when_there_is_nothing_to_replay(qapp, tmp_path):
     parent = QWidget()
-    chooser = ReplayChooser(parent, load_config(), tmp_path / "none.sqlite", list, print, print)
+    chooser = ReplayChooser(parent, list, print, print)
     assert chooser.table.rowCount() == 0 and not chooser.replay_button.isEnabled()
     assert chooser.empty.text() == "No recorded sessions in this database yet."

@@ -1,10 +1,11 @@
+import re
 import threading
 
 import numpy as np
 import pytest
 
-from studio.clock import ManualClock, SessionClock
-from studio.streams import Stream, StreamHub
+from studio.kernel.clock import ManualClock, SessionClock
+from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec, UndeclaredStream
 
 
 def test_append_and_last_window():
@@ -76,12 +77,35 @@ def test_concurrent_writers_lose_nothing():
 
 def test_hub_refuses_a_second_stream_with_other_fields():
     hub = StreamHub()
-    a = hub.add("affect.face", ("valence",), 10)
-    assert hub.add("affect.face", ("valence",), 10) is a
+    spec = StreamSpec("affect.face", ("valence",), "", 10.0)
+    a = hub.open(spec, 1.0)
+    assert hub.open(spec, 1.0) is a and a.capacity == 16
     with pytest.raises(ValueError, match=r"affect\.face"):
-        hub.add("affect.face", ("arousal",), 10)
-    with pytest.raises(KeyError, match="known"):
+        hub.open(spec, 1.0, ("arousal",))
+    with pytest.raises(KeyError, match=re.escape("open: ['affect.face']")):
         hub.get("nope")
+
+
+def test_a_spec_gives_units_and_capacity_and_refuses_mismatched_units():
+    spec = StreamSpec("voice.prosody", ("f0_hz", "intensity_db"), ("Hz", "dB"), 120.0, Record.FEATURES)
+    assert spec.unit("f0_hz") == "Hz" and spec.capacity(100.0) == 12_000
+    eeg = StreamSpec("body.eeg", (), "µV", 30.0).named(("Fz", "Cz"))
+    assert eeg.fields == ("Fz", "Cz") and eeg.unit("Cz") == "µV"
+    with pytest.raises(ValueError, match="2 fields but 1 units"):
+        StreamSpec("x", ("a", "b"), ("Hz",), 1.0)
+    with pytest.raises(ValueError, match="positive, finite"):
+        StreamSpec("x", ("a",), "", float("nan"))
+
+
+def test_a_reader_of_an_undeclared_stream_is_refused_when_the_session_is_built():
+    hub = StreamHub()
+    hub.declare(StreamSpec("body.eeg", (), "µV", 30.0, Record.SAMPLES), StreamSpec("affect.body", ("v",), "", 9.0))
+    hub.require("body.eeg", "affect.body")  # declared, though not open yet
+    assert "body.eeg" not in hub and [s.name for s in hub.declared()] == ["affect.body", "body.eeg"]
+    with pytest.raises(UndeclaredStream, match=re.escape("body.eg; declared: affect.body, body.eeg")):
+        hub.require("body.eg")
+    with pytest.raises(ValueError, match="declared twice"):
+        hub.declare(StreamSpec("affect.body", ("a",), "", 9.0))
 
 
 def test_clocks():

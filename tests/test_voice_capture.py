@@ -12,8 +12,8 @@ from sensors.microphone import MicrophoneFeed
 from sensors.voice import VoiceSource
 from sensors.voice_file import analyse_wav
 from sensors.wav_input import read_wav
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
 from tests.virtual_mic import client_env, play, pulse_server
 
 RATE, BLOCK = 16000, 512

@@ -9,8 +9,8 @@ from sensors.base import State
 from sensors.voice import ScriptedVoice, VoiceSource
 from sensors.voice_file import analyse_wav
 from sensors.wav_input import WavFeed, read_wav
-from studio.clock import ManualClock
-from studio.streams import StreamHub
+from studio.kernel.clock import ManualClock
+from studio.kernel.streams import StreamHub
 
 
 def run(source: VoiceSource, seconds: float, clock: ManualClock | None = None, hub: StreamHub | None = None):

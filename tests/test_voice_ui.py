@@ -8,8 +8,8 @@ import numpy as np
 
 from sensors.microphone import MicrophoneFeed
 from sensors.voice import ScriptedVoice, VoiceSource
-from studio.clock import SessionClock
-from studio.streams import StreamHub
+from studio.kernel.clock import SessionClock
+from studio.kernel.streams import StreamHub
 from tests.test_voice_source import run
 from tests.virtual_mic import client_env, pulse_server
 from ui.voice_panel import DevicePicker, VoicePanel

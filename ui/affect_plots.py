@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 
-from sensors.base import affect_stream_name
-from studio.streams import StreamHub, Window
+from sensors.base import affect_spec
+from studio.kernel.streams import StreamHub, StreamSpec, Window
+from studio.loop import FUSED
 from ui.plotting import add_zero_line, colour_key, line, read, setup_plot, thin
 from ui.theme import AROUSAL_COLOUR, CHANNEL_COLOURS, CONFIDENCE_COLOUR, MUTED, VALENCE_COLOUR
 
@@ -23,9 +24,9 @@ def label_affect_axis(item: pg.PlotItem) -> None:
     item.getAxis("left").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "+1")], [(-0.5, ""), (0.5, "")]])
 
 
-def recent(hub: StreamHub, name: str, now: float) -> tuple[np.ndarray, Window] | None:
+def recent(hub: StreamHub, spec: StreamSpec, now: float) -> tuple[np.ndarray, Window] | None:
     """The last minute of an affect stream, thinned for drawing, with x as seconds before ``now``."""
-    window = read(hub, name, HISTORY, now)
+    window = read(hub, spec, HISTORY, now)
     if window is None:
         return None
     window = thin(window, MAX_POINTS)
@@ -63,7 +64,7 @@ class ChannelAffectPlots(pg.GraphicsLayoutWidget):
 
     def refresh(self, now: float) -> None:
         for channel, (valence, arousal) in self.curves.items():
-            got = recent(self._hub, affect_stream_name(channel), now)
+            got = recent(self._hub, affect_spec(channel), now)
             if got is None:
                 continue
             x, window = got
@@ -91,7 +92,7 @@ class FusedAffectPlot(pg.PlotWidget):
         self.arousal = line(item, AROUSAL_COLOUR, width=2.0)
 
     def refresh(self, now: float) -> None:
-        got = recent(self._hub, "affect.fused", now)
+        got = recent(self._hub, FUSED, now)
         if got is None:
             return
         x, window = got

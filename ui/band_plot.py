@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from studio.streams import StreamHub
+from sensors.body_pipeline import BAND_RELATIVE
+from studio.kernel.streams import StreamHub
 from ui.plotting import setup_plot
 from ui.theme import BLUISH_GREEN
-
-STREAM = "body.band_relative"
 
 
 class BandPowerPlot(pg.PlotWidget):
@@ -25,9 +24,9 @@ class BandPowerPlot(pg.PlotWidget):
         self._shown_t: float | None = None  # time of the row on show
 
     def refresh(self, now: float) -> None:
-        if STREAM not in self._hub:
+        if BAND_RELATIVE not in self._hub:
             return
-        stream = self._hub.get(STREAM)
+        stream = self._hub.get(BAND_RELATIVE)
         newest = stream.latest()
         if newest is None or newest[0] == self._shown_t:
             return

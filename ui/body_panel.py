@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget
 
-from studio.streams import StreamHub
+from studio.kernel.streams import StreamHub
 from ui.band_plot import BandPowerPlot
 from ui.body_plots import PhysioPlots, SpectrumPlot
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from studio.streams import StreamHub
+from sensors.body_pipeline import FEATURES, SPECTRUM
+from studio.kernel.streams import StreamHub
 from ui.plotting import colour_key, line, read, setup_plot, thin
 from ui.theme import BLUE, GRID, ORANGE, VERMILLION
 
@@ -27,9 +28,9 @@ class SpectrumPlot(pg.PlotWidget):
         self._shown_t: float | None = None
 
     def refresh(self, now: float) -> None:
-        if "body.spectrum" not in self._hub:
+        if SPECTRUM not in self._hub:
             return
-        stream = self._hub.get("body.spectrum")
+        stream = self._hub.get(SPECTRUM)
         newest = stream.latest()
         if newest is None or newest[0] == self._shown_t:
             return
@@ -58,11 +59,11 @@ class PhysioPlots(pg.GraphicsLayoutWidget):
         self.eda_curve = line(self.eda, ORANGE)
 
     def refresh(self, now: float) -> None:
-        window = read(self._hub, "body.features", HISTORY, now)
+        window = read(self._hub, FEATURES, HISTORY, now)
         if window is None:
             return
         window = thin(window, 400)
-        fields = self._hub.get("body.features").fields
+        fields = self._hub.get(FEATURES).fields
         x = window.t - now
         for curve, plot, name, least in (
             (self.heart_curve, self.heart, "heart_rate_bpm", 5.0),  # bpm: a steady pulse is not drawn as jitter

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop
 from studio.music.params import LAYERS, MODES, NUMERIC
 from studio.policy import Bounds

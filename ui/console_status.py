@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from sensors.base import ChannelStatus, State
 from studio.app import Studio
-from studio.paths import studio_command
+from studio.kernel.command import studio_command
 from ui.banners import BannerArea
 from ui.theme import MUTED, STATE_COLOURS
 

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from PySide6.QtWidgets import QPlainTextEdit
 
-from studio.events import ControlChange, EventLog
+from studio.kernel.events import ControlChange, EventLog
 
 MAX_LINES = 1000  # older lines scroll away here; the session database keeps all of them
 E = TypeVar("E")

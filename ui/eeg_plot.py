@@ -10,9 +10,9 @@ import numpy as np
 import pyqtgraph as pg
 
 from fusion.quality import QUALITY_LABELS, Quality
-from sensors.body_pipeline import filter_eeg
+from sensors.body_pipeline import EEG, QUALITY, filter_eeg
 from sensors.body_settings import BodySettings
-from studio.streams import StreamHub, Window
+from studio.kernel.streams import StreamHub, Window
 from ui.plotting import colour_key, line, read, setup_plot, thin
 from ui.theme import BLUE, BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION
 
@@ -86,14 +86,14 @@ class EegPlot(pg.PlotWidget):
         if self.pending is not None and self.pending.done():
             self._draw(self.pending.result())
             self.pending = None
-        if self.pending is not None or "body.eeg" not in self._hub or self._hub.get("body.eeg").count == self._seen:
+        if self.pending is not None or EEG not in self._hub or self._hub.get(EEG).count == self._seen:
             return
-        self._seen = self._hub.get("body.eeg").count
-        window = read(self._hub, "body.eeg", self._seconds)
+        self._seen = self._hub.get(EEG).count
+        window = read(self._hub, EEG, self._seconds)
         if window is None or len(window) < 8:
             return
         if not self._labelled:
-            self._label_lanes(self._hub.get("body.eeg").fields)
+            self._label_lanes(self._hub.get(EEG).fields)
         lanes = min(len(self.curves), window.values.shape[1])
         self.pending = self._filter.submit(display_traces, window, lanes, self._settings, self._max_points)
 
@@ -122,8 +122,8 @@ class EegPlot(pg.PlotWidget):
     def _lane_quality(self, lanes: int) -> np.ndarray:
         """The newest quality code of each shown channel (all OK before the first feature window)."""
         self.quality = np.zeros(lanes, dtype=int)
-        if "body.quality" in self._hub:
-            newest = self._hub.get("body.quality").latest()
+        if QUALITY in self._hub:
+            newest = self._hub.get(QUALITY).latest()
             if newest is not None:
                 self.quality = newest[1][:lanes].astype(int)
         return self.quality

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QWidget
 
 from fusion.fuse import Fused
-from sensors.base import affect_stream_name
+from sensors.base import affect_spec
 from studio.app import Studio
 from studio.loop import contribution_text
 
@@ -50,7 +50,7 @@ class EstimateTips:
     def channel_tip(self) -> str:
         lines = []
         for channel, status in self._studio.statuses().items():
-            name = affect_stream_name(channel)
+            name = affect_spec(channel).name
             latest = self._studio.hub.get(name).latest() if name in self._studio.hub else None
             if latest is None:
                 lines.append(f"  {channel}: no estimate yet ({status.state.value})")

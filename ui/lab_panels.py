@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from studio.app import Studio
-from studio.events import EventLog, Marker
+from studio.kernel.events import EventLog, Marker
 from ui.console_status import network_text, recording_text
 from ui.control_log_view import EventLogView
 from ui.theme import set_role

@@ -8,6 +8,7 @@ the views only draw. All acquisition, fusion and control run on the Studio's own
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
 
 from sensors.base import CHANNELS
 from studio.app import Studio
+from studio.config import Config
+from studio.replay import replay_studio
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
 from ui.banners import BannerArea
 from ui.blendshape_bars import BlendshapeBars
@@ -45,6 +48,7 @@ from ui.music_panel import MusicPanel
 from ui.notes_editor import NotesEditor
 from ui.presentation import ContributionBars, MusicStateCard
 from ui.preset_picker import PresetPicker
+from ui.replay_chooser import ReplayChooser
 from ui.sam_dialog import SamDialog
 from ui.session_flow_panel import SessionFlowPanel
 from ui.setup_assistant import SetupAssistant
@@ -394,16 +398,18 @@ class MainWindow(QMainWindow):
 
     def _replay(self) -> None:
         """Show the replay chooser (one, not modal) listing this database's sessions."""
-        from ui.replay import ReplayChooser  # ui.replay shows its replays in MainWindows
-
-        database = self.studio.database
-        if database is None or self.studio.store is None:
+        database, store = self.studio.database, self.studio.store
+        if database is None or store is None:
             self.banners.show_message("replay", "Replay: this console records no sessions (no database)", "warning")
             return
         if self.replay_chooser is None:
-            self.replay_chooser = ReplayChooser(
-                self, self.studio.config, self.studio.store, database.sessions, self.replays.append, self._replay_error
-            )
+
+            def open_one(session_id: int, speed: float) -> QWidget:
+                window = open_replay(self.studio.config, store, session_id, speed)
+                self.replays.append(window)
+                return window
+
+            self.replay_chooser = ReplayChooser(self, database.sessions, open_one, self._replay_error)
         self.replay_chooser.reload()
         self.replay_chooser.show()
         self.replay_chooser.raise_()
@@ -450,6 +456,18 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.workspaces.save()
         super().closeEvent(event)
+
+
+def open_replay(config: Config, store: Path, session_id: int, speed: float) -> MainWindow:
+    """Start a replay and show it in its own window (the studio stops when the window closes)."""
+    studio, _ = replay_studio(config, store, session_id, speed)
+    studio.start()
+    window = MainWindow(studio)
+    window.setWindowTitle(f"Affect Studio · replay of session {session_id} at {speed:g}x")
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.destroyed.connect(lambda: studio.stop())
+    window.show()
+    return window
 
 
 def _on_show(view: View) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSlider, QWidget
 
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop
 from studio.music.params import MODES, NUMERIC, MusicParams
 from ui.theme import set_role

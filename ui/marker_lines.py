@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from studio.events import EventLog, Marker
+from studio.kernel.events import EventLog, Marker
 
 MARKER_COLOUR = "#6C4FB6"
 MAX_SHOWN = 12  # newest markers considered per frame

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from studio.streams import StreamHub
+from sensors.voice import PROSODY
+from studio.kernel.streams import StreamHub
 from ui.plotting import line, read, setup_plot, thin
 from ui.theme import MUTED, SKY_BLUE
 
-STREAM = "voice.prosody"
 SECONDS = 10.0
 MAX_POINTS = 300  # the plot is a few hundred pixels wide: more points only cost painting
 
@@ -33,7 +33,7 @@ class PitchPlot(pg.GraphicsLayoutWidget):
         self._shown_t: float | None = None
 
     def refresh(self, now: float) -> None:
-        window = read(self._hub, STREAM, SECONDS, now)
+        window = read(self._hub, PROSODY, SECONDS, now)
         if window is None or window.t[-1] == self._shown_t:
             return
         self._shown_t = float(window.t[-1])

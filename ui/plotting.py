@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from studio.streams import StreamHub, Window
+from studio.kernel.streams import StreamHub, StreamSpec, Window
 from ui.theme import GRID, INK, MUTED
 
 
@@ -61,11 +61,11 @@ def add_zero_line(item: pg.PlotItem, vertical: bool = False) -> None:
     item.addItem(pg.InfiniteLine(pos=0, angle=90 if vertical else 0, pen=pen))
 
 
-def read(hub: StreamHub, name: str, seconds: float, now: float | None = None) -> Window | None:
-    """The last ``seconds`` before ``now`` (default: the newest row) of stream ``name``; None if there are none."""
-    if name not in hub:
+def read(hub: StreamHub, spec: StreamSpec, seconds: float, now: float | None = None) -> Window | None:
+    """The last ``seconds`` before ``now`` (default: the newest row) of stream ``spec``; None if there are none."""
+    if spec not in hub:
         return None
-    window = hub.get(name).last(seconds, now)
+    window = hub.get(spec).last(seconds, now)
     return window if len(window) else None
 
 

@@ -7,7 +7,7 @@ from dataclasses import fields
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop
 from studio.music.presets import PresetError, load_presets, save_preset
 from studio.policy import ControlMode

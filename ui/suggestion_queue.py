@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop, Suggestion
 from studio.policy import ControlMode
 from ui.theme import set_role

@@ -6,9 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.loop import FusionLoop
+from studio.kernel.streams import StreamHub
+from studio.loop import FUSED, FusionLoop
 from studio.policy import Goal
-from studio.streams import StreamHub
 from ui.plotting import add_zero_line, read, setup_plot, thin
 from ui.theme import BLUISH_GREEN, MUTED, VALENCE_COLOUR, set_role
 
@@ -73,7 +73,7 @@ class VAPlane(QWidget):
         layout.addWidget(self.readout)
 
     def refresh(self, now: float) -> None:
-        window = read(self._hub, "affect.fused", TRAIL_SECONDS, now)
+        window = read(self._hub, FUSED, TRAIL_SECONDS, now)
         if window is None:
             return
         window = thin(window, TRAIL_POINTS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QPushButton
 
 from sensors.microphone import MicrophoneFeed, input_devices
-from sensors.voice import VoiceSource, level_dbfs
+from sensors.voice import PROSODY, VoiceSource, level_dbfs
 from studio.app import Studio
 from ui.level_meter import LevelMeter
 from ui.pitch_plot import PitchPlot
@@ -80,8 +80,8 @@ class VoicePanel(QGroupBox):
         self.note.setText("speak calmly…")
 
     def refresh(self, now: float) -> None:
-        if "voice.prosody" in self._hub:
-            window = self._hub.get("voice.prosody").last(LEVEL_WINDOW_S)
+        if PROSODY in self._hub:
+            window = self._hub.get(PROSODY).last(LEVEL_WINDOW_S)
             level = float(level_dbfs(window.values[:, 1]).max()) if len(window) else -120.0
             self.meter.set_level(level)
         if self._source is not None and "calibrating" not in self._source.status.detail:

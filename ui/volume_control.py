@@ -11,7 +11,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
-from studio.clock import SessionClock
+from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop
 from studio.music.params import NUMERIC
 

@@ -7,13 +7,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
-
-if TYPE_CHECKING:  # ui.console_settings reads the workspace names from here
-    from ui.console_settings import ConsoleSettings
 
 Cell = tuple[str, ...]  # dock names sharing one place as tabs (the first one in front)
 Column = tuple[Cell, ...]  # cells from top to bottom
@@ -79,6 +76,21 @@ WORKSPACES = (
 BY_NAME = {w.name: w for w in WORKSPACES}
 
 
+class LayoutStore(Protocol):
+    """Where the workspaces keep the operator's arrangements (ConsoleSettings): the workspace shown last and
+    each workspace's saved dock layout."""
+
+    workspace: str
+
+    def layout(self, workspace: str) -> QByteArray | None: ...
+
+    def set_layout(self, workspace: str, state: QByteArray) -> None: ...
+
+    def reject(self, what: str) -> None: ...
+
+    def sync(self) -> None: ...
+
+
 class Workspaces:
     """Switches ``window`` between the workspaces; ``on_change(workspace)`` applies its look (theme, screen)
     and ``on_shown()`` fills the panels the new arrangement shows."""
@@ -87,7 +99,7 @@ class Workspaces:
         self,
         window: QMainWindow,
         docks: dict[str, QDockWidget],
-        settings: ConsoleSettings,
+        settings: LayoutStore,
         on_change: Callable[[Workspace], None],
         on_shown: Callable[[], None],
     ) -> None:

@@ -13,7 +13,7 @@ from typing import TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 
 FloatArray = NDArray[np.float64]
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
+from studio.kernel.errors import print_error
 
 
 def note(text: str) -> None:
     """Tell the user on stderr about something an analysis left out or assumed; stdout keeps the results."""
-    from studio.cli import PROG
-
-    print(f"{PROG}: note: {text}", file=sys.stderr, flush=True)
+    print_error(text, "note")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,7 +59,7 @@ def readings(model: Path, path: Path, still: bool) -> Iterator[tuple[FileFrame, 
 def calibration(model: Path, path: Path) -> dict[str, float]:
     """The resting profile: mean blendshapes over every face frame of the image or video at ``path``."""
     from fusion.face import mean_scores
-    from studio.errors import UsageError
+    from studio.kernel.errors import UsageError
 
     scores = []
     for source, still in inputs(path):
@@ -130,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     from fusion.face_dynamics import FaceDynamics
     from sensors.frames import FrameSourceError
     from sensors.landmarker import LandmarkerError
-    from studio.errors import UsageError
+    from studio.kernel.errors import UsageError
     from studio.models import face_model_status
     from studio.paths import face_model_path
 
@@ -164,14 +163,14 @@ def run(args: argparse.Namespace) -> int:
 
 def warn(text: str) -> None:
     """Say in one line on stderr what the user should know about an input that is still analysed."""
-    from studio.cli import PROG
+    from studio.kernel.errors import print_error
 
-    print(f"{PROG}: warning: {text}", file=sys.stderr, flush=True)
+    print_error(text, "warning")
 
 
 def report(exc: Exception) -> int:
     """Say in one line on stderr why an input was skipped; the others are still analysed. Returns 1."""
-    from studio.cli import PROG
+    from studio.kernel.errors import print_error
 
-    print(f"{PROG}: error: {exc}", file=sys.stderr, flush=True)
+    print_error(exc)
     return 1

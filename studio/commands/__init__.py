@@ -9,11 +9,52 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import pkgutil
+from collections.abc import Callable
 from types import ModuleType
-from typing import Protocol, TypeVar, cast
+from typing import Any, NoReturn, Protocol, TypeVar, cast
+
+from studio.config import checked_number
+from studio.kernel.errors import UsageError
 
 P = TypeVar("P", bound=argparse.ArgumentParser)
+
+
+def parse_number(text: str, low: float = -math.inf, high: float = math.inf, unit: str = "") -> float:
+    """A number written on the command line, finite and from ``low`` to ``high``; ValueError saying what
+    is accepted."""
+    try:
+        value: object = float(text)
+    except ValueError:
+        value = text
+    return checked_number(value, low, high, unit, written=text)
+
+
+def number_option(low: float = -math.inf, high: float = math.inf, unit: str = "") -> Callable[[str], float]:
+    """An argparse ``type``: a finite number from ``low`` to ``high`` (``unit`` for the message)."""
+
+    def number(text: str) -> float:
+        try:
+            return parse_number(text, low, high, unit)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return number
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, without a usage block or traceback.
+
+    Every ``type=float`` option of it (and of its subcommands) takes only finite numbers: nan, inf and 1e400
+    are refused with the option's name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("type", float, number_option())
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 class Command(Protocol):

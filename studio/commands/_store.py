@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studio.errors import UsageError
-from studio.paths import studio_command
+from studio.kernel.command import studio_command
+from studio.kernel.errors import UsageError
 
 if TYPE_CHECKING:
     from studio.store import Store

@@ -11,7 +11,7 @@ HELP = "analyse recorded files (face images or video, voice WAV, EEG, physiology
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from studio.cli import OneLineParser
+    from studio.commands import OneLineParser
 
     kinds = parser.add_subparsers(dest="analyze_kind", parser_class=OneLineParser, required=True, metavar="KIND")
     register(kinds, studio.analysis, dest="analyze_module")

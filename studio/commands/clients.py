@@ -10,7 +10,7 @@ HELP = "add or list clients (pseudonymous codes, never names)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from studio.cli import OneLineParser
+    from studio.commands import OneLineParser
 
     sub = parser.add_subparsers(dest="clients_command", parser_class=OneLineParser, required=True)
     add = sub.add_parser("add", help="register a client code")

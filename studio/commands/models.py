@@ -11,7 +11,7 @@ NOT_DUE = 3  # exit status of ``install --once-a-day`` when a recent failed down
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from studio.cli import OneLineParser
+    from studio.commands import OneLineParser
 
     msub = parser.add_subparsers(dest="models_command", parser_class=OneLineParser, required=True)
     install = msub.add_parser("install", help="download the official face model (or copy --from FILE), sha256-checked")
@@ -30,8 +30,9 @@ def span(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from studio.kernel.command import studio_command
     from studio.models import RETRY_AFTER, face_model_status, install_face_model, recent_failure
-    from studio.paths import face_model_path, studio_command
+    from studio.paths import face_model_path
 
     ok, text = face_model_status()
     if args.models_command == "status":

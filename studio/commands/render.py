@@ -13,7 +13,7 @@ MAX_DURATION = 4 * 3600.0  # seconds
 
 
 def _seconds(text: str) -> float:
-    from studio.errors import UsageError
+    from studio.kernel.errors import UsageError
 
     try:
         value = float(text)
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.errors import UsageError
+    from studio.kernel.errors import UsageError
     from studio.music.params import updated
     from studio.music.patch import DEFAULT_TRANSITION_SECONDS, check_transition
     from studio.music.presets import load_preset

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from studio.commands._store import add_session_argument, add_store_argument, open_store, session_id
-from studio.paths import studio_command
+from studio.kernel.command import studio_command
 from studio.store import PHASES, TEMPLATES
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ HELP = "list recorded sessions; close an interrupted one; add self-reports and n
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from studio.cli import OneLineParser
+    from studio.commands import OneLineParser
 
     sub = parser.add_subparsers(dest="sessions_command", parser_class=OneLineParser, required=True)
     listing = sub.add_parser("list", help="every session: id, start, status, length, client, consent")
@@ -93,7 +93,7 @@ def print_sessions(store: Store) -> None:
 def notes_command(store: Store, sid: int, args: argparse.Namespace) -> None:
     """Write the ``--section``s given into the note (the others are kept), or show it (``--history``: every
     version)."""
-    from studio.errors import UsageError
+    from studio.kernel.errors import UsageError
 
     current = store.notes(sid)
     if not args.section:

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 
 Writer = Callable[[Path], list[Path]]  # writes an export's files into the folder it is given; returns them
 

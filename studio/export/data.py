@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from sensors.base import affect_spec
+from studio.loop import FUSED, MUSIC
 from studio.music.params import NUMERIC
 from studio.store import Notes, SelfReport, SessionInfo, Store, StoreError
 
@@ -84,7 +86,7 @@ def load_session(store: Store, session_id: int, include_client: bool, progress: 
     tables: dict[str, Table] = {}
     progress("reading fused and per-channel affect")
     rows = store.query("SELECT t, valence, arousal, confidence FROM fused_affect WHERE session_id = ? ORDER BY t", sid)
-    tables["affect.fused"] = Table("affect.fused", _columns(("t", *AFFECT), rows), {"t": "s"})
+    tables[FUSED.name] = Table(FUSED.name, _columns(("t", *AFFECT), rows), {"t": "s"})
     channels = [c for (c,) in store.query("SELECT DISTINCT channel FROM channel_affect WHERE session_id = ?", sid)]
     for ch in sorted(channels):
         rows = store.query(
@@ -92,12 +94,13 @@ def load_session(store: Store, session_id: int, include_client: bool, progress: 
             " ORDER BY t",
             (session_id, ch),
         )
-        tables[f"affect.{ch}"] = Table(f"affect.{ch}", _columns(("t", *AFFECT), rows), {"t": "s"})
+        name = affect_spec(ch).name
+        tables[name] = Table(name, _columns(("t", *AFFECT), rows), {"t": "s"})
     progress("reading music parameters")
     names = ("t", *NUMERIC, "mode")
     rows = store.query(f"SELECT {', '.join(names)} FROM music_params WHERE session_id = ? ORDER BY t", sid)
     units = {"t": "s"} | {n: r.unit for n, r in NUMERIC.items() if r.unit}
-    tables["music.params"] = Table("music.params", _columns(names, rows), units)
+    tables[MUSIC.name] = Table(MUSIC.name, _columns(names, rows), units)
     fields = store.query("SELECT stream, fields, rate_hz FROM stream_fields WHERE session_id = ? ORDER BY stream", sid)
     for stream, names_json, rate in fields:
         progress(f"reading {stream}")

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from studio.export.data import SessionData
+from studio.loop import FUSED, MUSIC
 
 INK, MUTED = "#1f2933", "#7b8794"
 VALENCE, AROUSAL, CONFIDENCE = "#2f7ed8", "#e4572e", "#c5cbd3"
@@ -57,7 +58,7 @@ def _markers(ax: Any, data: SessionData, scale: float, label: bool) -> None:
 def affect_trajectory(data: SessionData) -> bytes:
     """Fused valence and arousal over the session with the confidence band, markers and self-reports."""
     scale, unit = time_scale(data)
-    fused = data.tables["affect.fused"].columns
+    fused = data.tables[FUSED.name].columns
     fig, (ax,) = _figure(1, 3.4)
     t = fused["t"] / scale
     ax.fill_between(t, 0, fused["confidence"], color=CONFIDENCE, alpha=0.5, lw=0, label="confidence (0-1)")
@@ -83,7 +84,7 @@ def va_plane(data: SessionData) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fused = data.tables["affect.fused"].columns
+    fused = data.tables[FUSED.name].columns
     fig, ax = plt.subplots(figsize=(4.2, 4.2))
     n = len(fused["t"])
     step = max(1, n // 2000)
@@ -106,7 +107,7 @@ def va_plane(data: SessionData) -> bytes:
 def music_parameters(data: SessionData) -> bytes:
     """Tempo (BPM), volume (dBFS) and the 0-1 parameters over the session, with markers."""
     scale, unit = time_scale(data)
-    music = data.tables["music.params"].columns
+    music = data.tables[MUSIC.name].columns
     t = music["t"] / scale
     fig, (tempo, volume, rest) = _figure(3, 5.2)
     tempo.plot(t, music["tempo"], color=INK, lw=1.4)

@@ -16,6 +16,7 @@ import numpy as np
 
 from studio.export import plots
 from studio.export.data import Progress, SessionData
+from studio.loop import FUSED
 
 READING_GUIDE = (
     "Valence runs from -1 (unpleasant) to +1 (pleasant); arousal from -1 (calm, sleepy) to +1 (activated, "
@@ -93,7 +94,7 @@ def build(data: SessionData) -> list[Block]:
     blocks.append(TableBlock(("", ""), facts))
     blocks.append(Para(READING_GUIDE))
 
-    fused = data.tables["affect.fused"].columns
+    fused = data.tables[FUSED.name].columns
     t = fused["t"]
     span = min(60.0, max(1.0, info.duration_s / 10))
     rows = []

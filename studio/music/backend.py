@@ -12,8 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.errors import StudioError
-from studio.quiet import native_stderr_silenced
+from studio.kernel.errors import StudioError
+from studio.kernel.quiet import native_stderr_silenced
 
 PREFERENCES = ("auto", "device", "jack", "silent")
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyo
 
+from studio.kernel.quiet import native_stderr_silenced
 from studio.music.backend import Backend, BackendUnavailable, jack_server, output_device, pa_default_output
 from studio.music.params import MusicParams, clamp_params
 from studio.music.patch import (
@@ -24,7 +25,6 @@ from studio.music.patch import (
     StepListener,
     amplitude_to_dbfs,
 )
-from studio.quiet import native_stderr_silenced
 
 STOP_FADE_SECONDS = 0.1
 

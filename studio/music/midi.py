@@ -15,9 +15,9 @@ from typing import Any
 
 import mido
 
-from studio.errors import StudioError
+from studio.kernel.command import venv_command
+from studio.kernel.errors import StudioError
 from studio.music.theory import REST, STEPS_PER_BAR, Bar
-from studio.paths import venv_command
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 
 MODES = ("major", "minor", "dorian", "lydian")
 LAYERS = ("pad", "bass", "pulse", "melody")

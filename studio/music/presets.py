@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 from studio.music.params import MusicParams, ParamError, updated
 from studio.paths import data_dir
 

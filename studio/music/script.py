@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from studio.errors import StudioError
+from studio.kernel.errors import StudioError
 from studio.music.params import MusicParams, ParamError, updated
 
 

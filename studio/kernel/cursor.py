@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from studio.events import EventLog
-from studio.streams import Stream, Window
+from studio.kernel.events import EventLog
+from studio.kernel.streams import Stream, Window
 
 T = TypeVar("T")
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import glob
 from dataclasses import dataclass
 
-from sensors.boards import BoardConfig
-from studio.quiet import native_stderr_silenced
-
-SYNTHETIC_BOARD = -1
+from sensors.boards import SYNTHETIC, BoardConfig
+from studio.kernel.quiet import native_stderr_silenced
 
 
 @dataclass(frozen=True)
@@ -53,5 +51,5 @@ def microphones() -> tuple[str, ...]:
 
 
 def detect(board: BoardConfig) -> Hardware:
-    configured = "" if board.board_id == SYNTHETIC_BOARD else f"BrainFlow board {board.board_id}"
+    configured = "" if board.board_id == SYNTHETIC else f"BrainFlow board {board.board_id}"
     return Hardware(cameras(), microphones(), configured)
