@@ -22,7 +22,7 @@ def test_the_recorded_session_has_client_consent_markers_ratings_and_notes(recor
     (sections,) = db.execute("SELECT sections FROM note_versions ORDER BY version DESC").fetchone()
     assert json.loads(sections)["Plan"] == "Repeat the calm programme."
     rate, fields = db.execute("SELECT rate_hz, fields FROM stream_fields WHERE stream = 'body.eeg'").fetchone()
-    assert 200 < rate < 300 and len(json.loads(fields)) == 15  # the demo montage: the synthetic board but F7
+    assert 200 < rate < 300 and len(json.loads(fields)) == 16  # the demo person's 16 EEG channels
     n = db.execute("SELECT SUM(n) FROM samples WHERE stream = 'body.eeg'").fetchone()[0]
     assert 4 * 250 < n < 8 * 250
 
