@@ -18,13 +18,14 @@ from sensors.base import CHANNELS, Source, State
 from studio.app import Studio
 from studio.config import Config
 from studio.export.data import SessionData, Table, load_session
+from studio.goal_plan import Goal
 from studio.kernel.clock import SessionClock
 from studio.kernel.errors import UsageError
 from studio.kernel.events import Marker
 from studio.kernel.streams import Stream, StreamHub, StreamSpec
 from studio.kernel.worker import PeriodicWorker
 from studio.music.params import NUMERIC
-from studio.policy import Bounds, ControlMode, Goal
+from studio.policy import Bounds, ControlMode
 from studio.store import Store
 
 MAX_SPEED = 32.0
