@@ -363,6 +363,30 @@ class Store:
         rows = self.query("SELECT channel, vals FROM baselines WHERE client_id = ?", (client.id,))
         return {ch: {k: float(v) for k, v in json.loads(vals).items()} for ch, vals in rows}
 
+    def save_response_model(self, code: str, model: Mapping[str, object], sessions: int) -> None:
+        """Store a client's response model (``ResponseModel.to_dict()``) learned over ``sessions`` sessions."""
+        client = self.require_client(code)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO response_models VALUES (?, ?, ?, ?)",
+                (client.id, json.dumps(dict(model)), sessions, utc_now()),
+            )
+
+    def load_response_model(self, code: str) -> dict[str, object] | None:
+        """The client's stored response model as decoded JSON (None when none is stored); StoreError when what
+        is stored is not JSON."""
+        client = self.require_client(code)
+        rows = self.query("SELECT model FROM response_models WHERE client_id = ?", (client.id,))
+        if not rows:
+            return None
+        try:
+            found = json.loads(rows[0][0])
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"the stored response model of client {code} is not JSON: {exc}") from None
+        if not isinstance(found, dict):
+            raise StoreError(f"the stored response model of client {code} is not a JSON object")
+        return found
+
     # --- sessions ------------------------------------------------------------------------------------------
     def begin_session(
         self, started_utc: str, settings: Mapping[str, object], consent: Consent, client_code: str | None

@@ -43,6 +43,9 @@ def test_a_signal_ends_the_windows_session_as_closing_the_window_does(tmp_path, 
     try:
         recording_for(db_path, 2.0, proc)
         settings = tmp_path / "config" / "affect-studio" / "console.ini"
+        end = time.monotonic() + 60.0
+        while not settings.exists() and time.monotonic() < end:  # the window is built after recording starts
+            time.sleep(0.2)
         assert "[layout]" not in settings.read_text()  # the layout is saved when the window closes
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)
