@@ -250,22 +250,29 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+        # SQLite is asked first; the file's bytes are read only when it cannot use the file. Reading them while
+        # this process holds the database open (a recording) would drop SQLite's locks on it (closing any
+        # descriptor of a file releases all of a process's POSIX locks on it), and another process's command
+        # would then delete the write-ahead log under the recording.
         try:
-            reason = unusable_reason(path, passphrase) if path.exists() else None
+            return cls(_open_checked(path, passphrase), path)
+        except OPERATIONAL_ERRORS as exc:
+            if not os.access(path, os.R_OK):
+                raise StoreError(f"cannot read {path}: Permission denied") from None
+            raise StoreError(f"cannot use {path}: {exc}") from None
+        except DB_ERRORS as exc:
+            failure = str(exc)
+        try:
+            reason = unusable_reason(path, passphrase)
+            wrong_key = reason is None and passphrase is not None and looks_encrypted(path)
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc.strerror}") from None
-        if reason is None:
-            try:
-                return cls(_open_checked(path, passphrase), path)
-            except OPERATIONAL_ERRORS as exc:
-                raise StoreError(f"cannot use {path}: {exc}") from None
-            except DB_ERRORS as exc:
-                if passphrase is not None and looks_encrypted(path):
-                    raise StoreError(
-                        f"{path} is encrypted and {PASSPHRASE_ENV} does not open it: check the passphrase, or unset "
-                        f"{PASSPHRASE_ENV} for a plain database (the file was left untouched)"
-                    ) from None
-                reason = str(exc)
+        if wrong_key:
+            raise StoreError(
+                f"{path} is encrypted and {PASSPHRASE_ENV} does not open it: check the passphrase, or unset "
+                f"{PASSPHRASE_ENV} for a plain database (the file was left untouched)"
+            )
+        reason = reason or failure
         if passphrase is not None and "not encrypted" in reason:
             raise StoreError(f"{path}: {reason}; unset it, or choose another database with --store")
         if not create:
