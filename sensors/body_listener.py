@@ -30,7 +30,8 @@ RIGHT = frozenset({"C4", "PO8", "F2", "F4", "F6", "F8"})
 LEFT = frozenset({"C3", "PO7", "F1", "F3", "F5", "F7"})
 POSTERIOR = frozenset({"Pz", "PO7", "Oz", "PO8"})
 THETA_UV, ALPHA_UV, BETA_UV = 6.0, 10.0, 3.0  # resting rhythm amplitudes, µV
-BACKGROUND_UV = 2.0  # pink-ish background noise, µV
+BACKGROUND_UV = 1.5  # white noise driving the pink-ish background (about 5 µV rms after its low-pass), µV
+WAXING, WAXING_HZ = 0.3, 0.12  # alpha waxes and wanes by this share, this often (Hz)
 REST_HR_BPM = 70.0
 REST_EDA_US = 5.0
 REST_SCR_PER_MIN = 3.0
@@ -87,6 +88,7 @@ class ListenerBoard:
         self._start: float | None = None
         self._phases = self._rng.uniform(0, 2 * np.pi, (3, len(EEG_NAMES)))
         self._pink = np.zeros(len(EEG_NAMES))
+        self._waxing = self._rng.uniform(0, 2 * np.pi, len(EEG_NAMES))
         self._beat_phase = 0.0
         self._eda_phase = 0.0
         self._scr = 0.0  # the current response's height above tonic, µS (decaying)
@@ -126,7 +128,8 @@ class ListenerBoard:
         posterior = np.array([1.5 if name in POSTERIOR else 1.0 for name in EEG_NAMES])
         alpha = ALPHA_UV * posterior * np.exp(side * target["asymmetry"] / 4.0)
         beta = BETA_UV * math.exp(target["log_engagement"] / 2.0)
-        eeg = THETA_UV * np.sin(phases[0]) + alpha[:, None] * np.sin(phases[1]) + beta * np.sin(phases[2])
+        waxing = 1.0 + WAXING * np.sin(2 * np.pi * WAXING_HZ * t[None, :] + self._waxing[:, None])  # alpha spindles
+        eeg = THETA_UV * np.sin(phases[0]) + alpha[:, None] * waxing * np.sin(phases[1]) + beta * np.sin(phases[2])
         white = self._rng.normal(0.0, BACKGROUND_UV, (len(EEG_NAMES), n))
         pink = np.empty_like(white)
         state = self._pink
@@ -134,7 +137,7 @@ class ListenerBoard:
             state = 0.95 * state + white[:, i]
             pink[:, i] = state
         self._pink = state
-        eeg = eeg + 0.3 * pink
+        eeg = eeg + pink
         beats = self._beat_phase + np.cumsum(np.full(n, target["heart_rate_bpm"] / 60.0 / FS))
         self._beat_phase = float(beats[-1] % 1.0)
         ppg = np.exp(-(((beats % 1.0) - 0.2) ** 2) / 0.005) + 0.3 * np.exp(-(((beats % 1.0) - 0.5) ** 2) / 0.01)

@@ -9,7 +9,7 @@ from pathlib import Path
 from sensors.microphone import DeviceError, MicrophoneFeed, check_device_index
 from sensors.person import Person, resting
 from sensors.voice import ScriptedVoice, VoiceSource
-from sensors.voice_expression import PersonVoice, neutral_voice
+from sensors.voice_expression import PERSON_RATE, PersonVoice, neutral_voice
 from sensors.wav_input import MAX_RATE, MIN_RATE, WavFeed, read_wav
 from studio.kernel.errors import UsageError
 
@@ -59,6 +59,6 @@ def make_voice(
         path = Path(config.file)
         return VoiceSource(WavFeed(read_wav(path), path.name))
     if demo:
-        return ScriptedVoice(contour=PersonVoice(person, noise).contour, neutral=neutral_voice())
+        return ScriptedVoice(contour=PersonVoice(person, noise).contour, neutral=neutral_voice(), rate=PERSON_RATE)
     device = None if config.device < 0 else config.device
     return VoiceSource(MicrophoneFeed(device, config.rate, config.block, clock))

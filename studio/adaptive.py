@@ -185,6 +185,8 @@ class AdaptivePolicy(RateLimited):
         why = self._why(changes, person, aim) if changes else ""
         if why:
             self.trying = why
+        elif aim is not None and not self.watch.flagged and math.dist(person, aim) < GOAL_RADIUS:
+            self.trying = f"holding: the person is at {fmt_point(person)}, near the aim {fmt_point(aim)}"
         reason = f"{why + '; ' if why else ''}{estimate_words(affect)}; goal {self.goal.value}; rule {rule}"
         return moved, changes, reason
 
