@@ -133,6 +133,11 @@ def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -
     text.set_status(State.OK, "waiting for text")
     wait_for(lambda: not window.banners.texts(), seconds=2)
     wait_for(lambda: "text ok" in window.status.chips["text"].text(), seconds=2)
+    notice = "the stored response model of client P9 was ignored (bad); starting from what most listeners do"
+    studio.notices.append(notice)
+    wait_for(lambda: notice in window.banners.texts(), seconds=2)
+    studio.notices.remove(notice)
+    window.banners.withdraw("notice:0")
 
 
 def test_self_report_notes_and_board_dialogs_are_not_modal(running) -> None:
