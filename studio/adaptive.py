@@ -3,10 +3,10 @@ from every move, and notices when nothing moves them.
 
 Every DECIDE_S seconds it picks the music setting whose predicted resting point is nearest the aim (pushed
 beyond it while the person is far, by as much as the person's lag needs to arrive within HORIZON_S), inside the
-operator's bounds, preferring small
-changes (a lever worth little is not moved). While it is unsure it plans with a draw from the model's posterior
-(Thompson sampling, redrawn every RESAMPLE_S seconds), which tries levers in proportion to the chance that they
-help; near the aim it plans with the posterior mean and holds. The move itself is rate-limited like every policy's.
+operator's bounds, preferring small changes (a lever worth little is not moved). While it is unsure it plans
+with a draw from the model's posterior (Thompson sampling, redrawn every RESAMPLE_S seconds, bolder while the
+person is stuck), which tries levers in proportion to the chance that they help; near the aim it plans with the
+posterior mean and holds. The move itself is rate-limited like every policy's.
 When the music has moved enough to move most listeners but this person's estimate has not moved (NonResponse),
 it stops exploring and holds a calm, safe setting, and says so.
 """
@@ -140,7 +140,7 @@ class AdaptivePolicy(RateLimited):
     def observe(self, t: float, affect: Affect, params: MusicParams) -> str | None:
         """Watch the person and the music on every tick, whoever moves the music; returns a message for the
         operator when the verdict on following changes."""
-        if t - self._observed < self.model_step():
+        if t - self._observed < DECIDE_S:
             return None
         self._observed = t
         person = np.array([affect.valence, affect.arousal]) if affect.confidence >= CONFIDENT else None
@@ -158,10 +158,6 @@ class AdaptivePolicy(RateLimited):
                 "exploring stops and a calm, safe setting holds"
             )
         return f"following again: the estimate moved {self.watch.movement:.2f}; exploring resumes"
-
-    @staticmethod
-    def model_step() -> float:
-        return DECIDE_S
 
     def propose(
         self, t: float, affect: Affect, current: MusicParams, bounds: Bounds, horizon: float
@@ -230,22 +226,23 @@ class AdaptivePolicy(RateLimited):
 
     # --- saying why ----------------------------------------------------------------------------------------
     def _why(self, changes: list[Change], person: Point, aim: Point | None) -> str:
-        """The change that matters most, in a therapist's words, with what the model knows about it."""
+        """The change expected to help most, in a therapist's words, with what the model knows about it."""
         if aim is None or self.watch.flagged:
             return "holding a calm, safe setting: no music lever has moved this person" if self.watch.flagged else ""
         effects = {e.lever: e for e in self.model.effects()}
         gap = np.subtract(aim, person)
-        lines = []
+        lines: list[tuple[float, str]] = []
         for name, old, new in changes:
             lever, sign = lever_of(name, old, new)
             if lever is None:
                 continue
             effect = effects[lever]
-            axis = int(np.argmax(np.abs(np.array(effect.mean) * gap))) if np.any(gap) else 1
+            helps = np.array(effect.mean) * gap * sign
+            axis = int(np.argmax(np.abs(helps))) if np.any(gap) else 1
             mean, sd = effect.mean[axis], effect.sd[axis]
-            lines.append(describe_move(name, sign, lever, mean, sd, effect.moves, axis))
+            lines.append((float(helps.sum()), describe_move(name, sign, lever, mean, sd, effect.moves, axis)))
         towards = f"towards {fmt_point(aim)} from {fmt_point(person)}"
-        return f"{lines[0]} ({towards})" if lines else ""
+        return f"{max(lines)[1]} ({towards})" if lines else ""
 
 
 def candidates(current: MusicParams, bounds: Bounds) -> list[tuple[str, frozenset[str]]]:
