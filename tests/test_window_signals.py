@@ -6,29 +6,23 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from contextlib import closing
 
 import pytest
+
+from tests.waiting import recorded, wait_until
 
 
 def recording_for(db_path, seconds: float, proc: subprocess.Popen[str], deadline: float = 90.0) -> None:
     """Wait until the window's session has recorded ``seconds`` (the process is up and its loop runs)."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
+
+    def done() -> bool:
         assert proc.poll() is None, proc.communicate()[1]
-        if db_path.exists():
-            try:
-                with closing(sqlite3.connect(db_path, timeout=1)) as db:
-                    row = db.execute("SELECT last_t FROM sessions").fetchone()
-            except sqlite3.OperationalError:  # the schema is still being written
-                row = None
-            if row is not None and (row[0] or 0.0) >= seconds:
-                return
-        time.sleep(0.2)
-    pytest.fail(f"the window did not record {seconds} s within {deadline} s")
+        return (recorded(db_path, "SELECT last_t FROM sessions") or 0.0) >= seconds
+
+    wait_until(done, deadline, f"the window did not record {seconds} s", every=0.2)
 
 
+@pytest.mark.slow  # the window as a real process
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_ends_the_windows_session_as_closing_the_window_does(tmp_path, signum):
     db_path = tmp_path / "studio.sqlite"
