@@ -69,8 +69,10 @@ class Studio:
         clock: SessionClock | None = None,
         options: SessionOptions | None = None,
         sources: Mapping[str, Source] | None = None,
+        engine: MusicEngine | None = None,
     ) -> None:
-        """``sources`` replaces the channels ``make_sources`` would choose (replayed scenarios, tests)."""
+        """``sources`` replaces the channels ``make_sources`` would choose (replayed scenarios, tests); ``engine``
+        replaces the music engine on the configured audio output (tests pass an unpaced one)."""
         self.config = config
         self.demo = demo
         self.options = options or SessionOptions(consent=config.consent, passphrase=passphrase_from_env())
@@ -87,7 +89,7 @@ class Studio:
         body = self.sources["body"]
         if isinstance(body, BodyChannel):  # the body channel's gaps and resumptions are marked in the session
             body.on_gap = lambda label: self.add_marker(label, "body")
-        self.engine = MusicEngine(choose_backend(config.audio_backend, config.audio_device))
+        self.engine = engine or MusicEngine(choose_backend(config.audio_backend, config.audio_device))
         self.loop = FusionLoop(
             self.hub,
             CHANNELS,
@@ -166,6 +168,7 @@ class Studio:
         self.engine.start()
         self.playing = True
         self.started = True
+        self._start_publisher()
         if not run_workers:
             return
         for source in self.sources.values():
@@ -183,13 +186,15 @@ class Studio:
         )
         if self.recorder is not None:
             self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.recorder.flush))
-        self._start_network()
+        if self.publisher is not None:
+            self._workers.append(PeriodicWorker("publish", PUBLISH_PERIOD, self.publisher.step))
+        self._start_marker_inputs()
         self._workers += self.extra_workers
         for worker in self._workers:
             worker.start()
 
-    def _start_network(self) -> None:
-        """LSL/OSC outputs and marker inputs, as the settings ask (all off by default)."""
+    def _start_publisher(self) -> None:
+        """LSL/OSC outputs, as the settings ask (off by default)."""
         outputs = self.config.outputs
         if outputs.lsl or outputs.osc:
             body = self.sources["body"]
@@ -202,7 +207,9 @@ class Studio:
                 self.config.loop.rate_hz,
                 body_rate=body.fs if isinstance(body, BodyChannel) else 0.0,
             )
-            self._workers.append(PeriodicWorker("publish", PUBLISH_PERIOD, self.publisher.step))
+
+    def _start_marker_inputs(self) -> None:
+        """Marker inputs (LSL, OSC), as the settings ask (off by default); each listens on its own thread."""
         settings = self.config.markers
         if settings.osc_port or settings.lsl_stream:
             try:
@@ -230,7 +237,8 @@ class Studio:
     def advance(self, now: float) -> None:
         """Drive a session started with ``run_workers=False`` by hand: one step of each channel's own workers
         (capture, analysis), every channel acquires up to session time ``now`` (seconds), then one
-        fusion/control tick; the recorder writes every RECORD_PERIOD."""
+        fusion/control tick, whose results go out on LSL/OSC when they are on; the recorder writes every
+        RECORD_PERIOD. Marker inputs need ``run_workers``."""
         for source in self.sources.values():
             try:
                 for worker in source.workers():
@@ -239,6 +247,8 @@ class Studio:
             except Exception as exc:
                 source.set_status(State.DOWN, f"failed: {exc}")
         self.step(now)
+        if self.publisher is not None:
+            self.publisher.step()
         if self.recorder is not None and now - self._last_flush >= RECORD_PERIOD:
             self.recorder.flush()
             self._last_flush = now

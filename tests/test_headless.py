@@ -5,10 +5,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 
+from tests.stepped import stepped_demo
 from tests.test_cli import run_cli
 from tests.waiting import recorded, wait_until
 
@@ -100,14 +100,9 @@ def test_a_studio_that_cannot_start_cleans_up_and_can_be_stopped_again(tmp_path)
 
 
 def test_stopping_twice_returns_the_same_counts(tmp_path):
-    from dataclasses import replace
-
-    from studio.app import Studio
-    from studio.config import load_config
-
-    studio = Studio(replace(load_config(), audio_backend="silent"), demo=True, store=tmp_path / "s.sqlite")
-    studio.start()
-    time.sleep(1.0)
+    stepper = stepped_demo(tmp_path, tmp_path / "s.sqlite")
+    stepper.run(1.0)
+    studio = stepper.studio
     first = studio.stop()
     assert first["fused_affect"] > 0
     assert studio.stop() == first
