@@ -12,12 +12,13 @@ import pytest
 from tests.waiting import recorded, wait_until
 
 
-def recording_for(db_path, seconds: float, proc: subprocess.Popen[str], deadline: float = 90.0) -> None:
-    """Wait until the window's session has recorded ``seconds`` (the process is up and its loop runs)."""
+def recording_for(db_path, settings, seconds: float, proc: subprocess.Popen[str], deadline: float = 90.0) -> None:
+    """Wait until the window is up (its ``settings`` file written) and its session has recorded ``seconds`` (the
+    loop runs)."""
 
     def done() -> bool:
         assert proc.poll() is None, proc.communicate()[1]
-        return (recorded(db_path, "SELECT last_t FROM sessions") or 0.0) >= seconds
+        return settings.exists() and (recorded(db_path, "SELECT last_t FROM sessions") or 0.0) >= seconds
 
     wait_until(done, deadline, f"the window did not record {seconds} s", every=0.2)
 
@@ -35,8 +36,8 @@ def test_a_signal_ends_the_windows_session_as_closing_the_window_does(tmp_path, 
         env=env,
     )
     try:
-        recording_for(db_path, 2.0, proc)
         settings = tmp_path / "config" / "affect-studio" / "console.ini"
+        recording_for(db_path, settings, 2.0, proc)
         assert "[layout]" not in settings.read_text()  # the layout is saved when the window closes
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)
