@@ -34,9 +34,9 @@ from sensors.affect_replay import AffectReplay, constant_track
 from sensors.base import CHANNELS, Source
 from studio.app import Studio
 from studio.config import build_config, default_settings
+from studio.goal_plan import Goal
 from studio.music.params import MusicParams
 from studio.music.patch import LOOKAHEAD_SECONDS
-from studio.policy import Goal
 
 FACE_HZ = 15.0
 STEP_EVERY = 6.0  # seconds between steps

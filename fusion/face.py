@@ -112,6 +112,11 @@ DISTRESS_WEIGHTS: dict[str, tuple[float, float]] = {  # push on (valence, arousa
     "mouthRollLower": (-0.4, 0.0),
     GRIEF_BROW: (-1.0, 0.0),
 }
+# A distress cue counts from this far above rest (score units): about twice the frame-to-frame standard deviation
+# of the chin raise on a still face (0.013 over single_face.mp4's neutral frames). Below it the difference is the
+# scores' jitter, not a muscle at work: counted, it read person 005's closed-lip smile in the London set (a chin
+# raise of 0.03 above the same person's neutral face) as less pleasant than that neutral face.
+ACTION_FLOOR = 0.025
 # The cues of distress proper (not the smile's withdrawn push): what the time course holds between two sobs.
 DISTRESS_CUES = frozenset({"browDown", "mouthFrown", "mouthPress", "noseSneer", *DISTRESS_WEIGHTS})
 # What says that a smile is not joy, per unit above rest: a smile with a grief brow, a raised chin or lip
@@ -216,8 +221,9 @@ def estimate(
 ) -> FaceEstimate:
     """One frame's estimate from blendshape scores relative to the person's resting ``baseline``.
 
-    Linear cues add up; distress cues count above rest; a smile together with cues that contradict joy has
-    its push withdrawn (one more driver, 'smile masked by ...'), and contradicting cues lower the confidence.
+    Linear cues add up; distress cues count beyond ACTION_FLOOR above rest; a smile together with cues that
+    contradict joy has its push withdrawn (one more driver, 'smile masked by ...'), and contradicting cues lower
+    the confidence.
     """
     deltas = cue_deltas(scores, baseline)
     drivers = [
@@ -230,7 +236,7 @@ def estimate(
         for name in dict.fromkeys([*VALENCE_WEIGHTS, *AROUSAL_WEIGHTS])
     ]
     for name, (w_valence, w_arousal) in DISTRESS_WEIGHTS.items():
-        above = max(0.0, deltas[name])
+        above = max(0.0, deltas[name] - ACTION_FLOOR)
         drivers.append(Driver(name, above, w_valence * above, w_arousal * above))
     joy = max(0.0, sum(VALENCE_WEIGHTS[name] * deltas[name] for name in JOY_CUES))
     against = {name: weight * max(0.0, deltas[name]) for name, weight in CONTRADICTING_WEIGHTS.items()}

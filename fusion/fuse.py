@@ -46,6 +46,10 @@ class Fused:
         return 1.0 - self.agreement
 
 
+# How much each channel says about each axis (valence, arousal), on top of its weight: typed words carry
+# sentiment but little about arousal (VADER reads only how emotional the wording is), and prosody carries arousal
+# but only a weak valence (its estimator caps it at +-0.3). Channels not named say as much about both.
+AXIS_TRUST: dict[str, tuple[float, float]] = {"text": (1.0, 0.25), "voice": (0.4, 1.0)}
 AGREEMENT_SCALE = 1.0  # weighted spread of the channels on the plane at which agreement reaches 0
 CONFLICT_AT = 0.7  # distance on the plane between two counted channels that is reported as a conflict
 COUNTED_SHARE = 0.1  # a channel with less of the total weight is not part of a conflict
@@ -103,6 +107,14 @@ def strongest_conflict(points: Mapping[str, tuple[float, float]]) -> str:
     return f"{a} says {describe_point(*points[a])}; {b} says {describe_point(*points[b])}"
 
 
+def axis_mean(counted: Sequence[tuple[str, float, Affect]], axis: int) -> float:
+    """The weighted mean of one axis (0 valence, 1 arousal), each channel's weight scaled by its AXIS_TRUST."""
+    weights = [w * AXIS_TRUST.get(c, (1.0, 1.0))[axis] for c, w, _ in counted]
+    values = [a.valence if axis == 0 else a.arousal for _, _, a in counted]
+    total = sum(weights)
+    return sum(w * x for w, x in zip(weights, values, strict=True)) / total if total > 0 else 0.0
+
+
 def fuse(
     readings: Mapping[str, ChannelReading | None],
     now: float,
@@ -112,8 +124,9 @@ def fuse(
     """Weighted mean of the channels' valence and arousal at session time ``now`` (seconds).
 
     Each channel's weight is its confidence x freshness (age against ``stale_after``, seconds) x the
-    operator's weight; rejected outliers weigh 0. The fused confidence is the weighted mean confidence x
-    sqrt(coverage) x (0.5 + 0.5 x agreement): coverage is how much of the possible weight is present, so one
+    operator's weight (and, per axis, its AXIS_TRUST); rejected outliers weigh 0. The fused confidence is the
+    weighted mean confidence x sqrt(coverage) x (0.5 + 0.5 x agreement): coverage is how much of the possible
+    weight is present, so one
     weak channel alone never yields a confident estimate, and channels that contradict each other halve it
     at most. Agreement falls linearly with the weighted spread of the channels around the fused point.
     """
@@ -130,8 +143,7 @@ def fuse(
         return Fused(Affect(0.0, 0.0, 0.0), contributions)
 
     counted = [(c, w, a) for c, w, a, _ in rows if a is not None and w > 0]
-    valence = sum(w * a.valence for _, w, a in counted) / total
-    arousal = sum(w * a.arousal for _, w, a in counted) / total
+    valence, arousal = (axis_mean(counted, axis) for axis in (0, 1))
     mean_conf = sum(w * a.confidence for _, w, a in counted) / total
     spread = math.sqrt(
         sum(w * math.dist((a.valence, a.arousal), (valence, arousal)) ** 2 for _, w, a in counted) / total

@@ -1,11 +1,7 @@
-"""The demo's body source: BrainFlow's synthetic board, healthy unless the operator asks for training faults.
+"""The demo's body source: the demo person's synthesised body (body_listener.py), healthy unless the operator asks
+for training faults.
 
-BrainFlow's synthetic board puts a test tone of 5·k Hz on its EEG channel k (k = 1..16), so one channel (F7 at
-50 Hz, F1 at 60 Hz) carries nothing but a tone at the mains frequency, which any honest quality check calls line
-noise. The demo montage leaves that one channel out; the notch, the filters and the quality judgement of the
-channels it keeps are the real ones, so a demo looks healthy because its signals are.
-
-Training faults (``--demo-faults``) are applied to the real synthetic samples, each on its own channel, and the
+Training faults (``--demo-faults``) are applied to the synthesised samples, each on its own channel, and the
 real quality check judges them: ``line-noise`` adds mains hum to C3, ``railed`` holds Pz at the amplifier's
 rail, ``flat`` leaves Oz carrying almost nothing, ``noisy`` buries C4 in broadband artefact, and ``dropout``
 silences the whole board for DROPOUT_SECONDS after every DROPOUT_AFTER seconds of streaming.
@@ -15,13 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensors.board_backend import BoardBackend
-from sensors.boards import BoardConfig
 from sensors.body_backend import FloatArray, nothing
+from sensors.body_listener import ListenerBoard
 from sensors.body_pipeline import ChannelLayout
 from studio.kernel.clock import SessionClock
 
-TONE_STEP_HZ = 5.0  # the synthetic board's EEG channel k carries a test tone at k x this
 DEFAULT_MAINS_HZ = 50.0  # the hum the line-noise fault adds when no notch is set
 FAULT_CHANNELS = {"line-noise": "C3", "railed": "Pz", "flat": "Oz", "noisy": "C4"}
 FAULTS = (*FAULT_CHANNELS, "dropout")
@@ -43,39 +37,35 @@ def parse_faults(text: str) -> tuple[str, ...]:
 
 
 class DemoBoard:
-    """The synthetic board without its channel at the mains frequency, with the training ``faults`` applied."""
+    """The demo person's body ``board`` with the training ``faults`` applied."""
 
     kind = "synthetic"
 
-    def __init__(self, clock: SessionClock, mains_hz: float, faults: tuple[str, ...] = ()) -> None:
-        self.board = BoardBackend(BoardConfig(), clock)
+    def __init__(
+        self, board: ListenerBoard, clock: SessionClock, mains_hz: float, faults: tuple[str, ...] = ()
+    ) -> None:
+        self.board = board
         self.clock = clock
         self.mains_hz = mains_hz
         self.faults = faults
         shown = f" (demo faults: {', '.join(faults)})" if faults else ""
-        self.label = f"{self.board.label}{shown}"
-        self._keep: list[int] = []
+        self.label = f"{board.label}{shown}"
         self._faulty: dict[str, int] = {}
         self._connected_at = 0.0
         self._rng = np.random.default_rng(0)
 
     def connect(self) -> ChannelLayout:
         layout = self.board.connect()
-        eeg = layout.columns("eeg")
-        at_mains = {c for k, c in enumerate(eeg) if abs(TONE_STEP_HZ * (k + 1) - self.mains_hz) <= 1.0}
-        self._keep = [c for c in range(len(layout.names)) if c not in at_mains]
-        names = [layout.names[c] for c in self._keep]
-        self._faulty = {f: names.index(FAULT_CHANNELS[f]) for f in self.faults if f in FAULT_CHANNELS}
+        self._faulty = {f: layout.names.index(FAULT_CHANNELS[f]) for f in self.faults if f in FAULT_CHANNELS}
         self._connected_at = self.clock.now()
-        return ChannelLayout(layout.fs, tuple(names), tuple(layout.kinds[c] for c in self._keep))
+        return layout
 
     def read(self) -> tuple[FloatArray, FloatArray]:
         t, data = self.board.read()
         if "dropout" in self.faults:
             since = self.clock.now() - self._connected_at
             if DROPOUT_AFTER <= since < DROPOUT_AFTER + DROPOUT_SECONDS:  # the samples never arrive
-                return nothing(len(self._keep))
-        data = data[:, self._keep]
+                return nothing(data.shape[1])
         if not t.size or not self._faulty:
             return t, data
         faulty = self._faulty

@@ -11,9 +11,11 @@ from sensors.boards import PLAYBACK, BoardConfig, BoardError, board_id_from_name
 from sensors.body_backend import BodyBackend
 from sensors.body_channel import BodyChannel
 from sensors.body_demo import DemoBoard
+from sensors.body_listener import ListenerBoard
 from sensors.body_settings import BodySettings
 from sensors.file_backend import FileBackend
 from sensors.lsl_backend import LslBackend
+from sensors.person import Person, resting
 from studio.kernel.clock import SessionClock
 
 SOURCE_FORMS = "synthetic, a board profile's name, playback:FILE[@BOARD], file:PATH[@BOARD] or lsl:NAME"
@@ -60,13 +62,25 @@ def make_backend(settings: BodySettings, clock: SessionClock, profiles_path: Pat
     return LslBackend(rest, clock)
 
 
-def make_body_channel(settings: BodySettings, clock: SessionClock, profiles_path: Path, demo: bool) -> BodyChannel:
+def make_body_channel(
+    settings: BodySettings,
+    clock: SessionClock,
+    profiles_path: Path,
+    demo: bool,
+    person: Person = resting,
+    noise: float = 0.0,
+) -> BodyChannel:
     """The body channel for a session. In demo mode the synthetic board or a hardware board gives way to the
-    demo board (the synthetic board, healthy, with the training faults asked for), while recordings and LSL
-    streams (no hardware of this machine) are kept; demo faults need the demo board."""
+    demo board (``person``'s synthesised body with its own ``noise``, starting from their resting profile, with
+    the training faults asked for), while recordings and LSL streams (no hardware of this machine) are kept;
+    demo faults need the demo board."""
     board = board_for(settings, profiles_path)
     if demo and board is not None and board.board_id != PLAYBACK:
-        return BodyChannel(DemoBoard(clock, settings.notch_hz, settings.demo_faults), clock, settings)
+        body = ListenerBoard(clock, person, noise)
+        neutral = body.calibrate_to(settings)
+        channel = BodyChannel(DemoBoard(body, clock, settings.notch_hz, settings.demo_faults), clock, settings)
+        channel.load_baseline(neutral)
+        return channel
     if settings.demo_faults:
         where = "outside demo mode" if not demo else f"with the body source {settings.source!r}"
         raise BodySourceError(f"demo faults need the demo's synthetic board; they cannot be used {where}")

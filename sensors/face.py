@@ -183,25 +183,36 @@ def scripted_expression(t: float, cycle: float = 48.0) -> dict[str, float] | Non
 
 
 class ScriptedFace(FaceSource):
-    """Synthetic face: blendshape scores from ``scripted_expression`` at 15 frames per second."""
+    """Synthetic face at 15 frames per second: blendshape scores from ``expression`` (session seconds -> scores,
+    None when no face is in view), by default the looping ``scripted_expression``. A face that knows its
+    person's ``neutral`` scores starts with them as its resting profile (the demo person's face)."""
 
     backend = "synthetic"
     period = 1.0 / 15.0
     confidence = 0.85
 
-    def __init__(self, note: str = "") -> None:
+    def __init__(
+        self,
+        note: str = "",
+        expression: Callable[[float], Mapping[str, float] | None] = scripted_expression,
+        neutral: Mapping[str, float] | None = None,
+    ) -> None:
         """``note``: anything the operator should know about the face channel, shown after its state."""
         super().__init__()
         self.detail = "scripted expressions" + (f"; {note}" if note else "")
         self._frames = FrameClock(self.period)
+        self._expression = expression
+        self._neutral = neutral
 
     def open(self, hub: StreamHub) -> None:
         super().open(hub)
+        if self._neutral is not None:
+            self.load_baseline(dict(self._neutral))
         self.set_status(State.OK, self.detail)
 
     def step(self, now: float) -> None:
         for t in self._frames.due(now):
-            scores = scripted_expression(t)
+            scores = self._expression(t)
             self.publish(t, scores, self.confidence if scores is not None else 0.0)
             if scores is None:
                 self.set_status(State.DEGRADED, "no face in view")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import queue
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -16,14 +16,6 @@ SENTIMENT_FIELDS = ("compound", "pos", "neu", "neg")
 SENTIMENT = StreamSpec("text.sentiment", SENTIMENT_FIELDS, "", 3600.0, Record.FEATURES)  # VADER scores per message
 SENTIMENT_RATE = 3.0  # messages per second at the most, for the memory it keeps
 MAX_CHARS = 2000
-
-DEMO_LINES: tuple[tuple[float, str], ...] = (
-    (4.0, "I'm a bit tense today, work has been stressful."),
-    (20.0, "The music is nice, I feel calmer now."),
-    (38.0, "Honestly this is lovely, I really enjoy it!"),
-    (55.0, "Still a little tired, but okay."),
-)
-DEMO_CYCLE = 70.0
 
 
 def clean_text(text: str) -> str:
@@ -69,8 +61,16 @@ class TextSource(Source):
     channel = "text"
     period = 0.1
 
-    def __init__(self, schedule: Sequence[tuple[float, str]] = (), cycle: float | None = None, backend: str = "live"):
+    def __init__(
+        self,
+        schedule: Sequence[tuple[float, str]] = (),
+        cycle: float | None = None,
+        backend: str = "live",
+        speaker: Callable[[float], list[str]] | None = None,
+    ):
+        """``speaker(now)``, when given, also types lines: those due up to session time ``now`` (the demo person)."""
         self.backend = backend
+        self._speaker = speaker
         super().__init__()
         self._schedule = list(schedule)
         self._cycle = cycle
@@ -109,7 +109,7 @@ class TextSource(Source):
 
     def step(self, now: float) -> None:
         assert self.sentiment is not None
-        messages = self._due(now)
+        messages = self._due(now) + (self._speaker(now) if self._speaker is not None else [])
         while not self._inbox.empty():
             messages.append(self._inbox.get_nowait())
         for text in messages:
@@ -117,10 +117,6 @@ class TextSource(Source):
             self.sentiment.append(now, [scores[k] for k in SENTIMENT_FIELDS])
             self.emit(now, affect_from_sentiment(scores))
             self.set_status(State.OK, f"last message scored {scores['compound']:+.2f}")
-
-
-def scripted_text() -> TextSource:
-    return TextSource(DEMO_LINES, cycle=DEMO_CYCLE, backend="synthetic")
 
 
 def replay_text(path: Path) -> TextSource:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -256,12 +257,32 @@ def scripted_contour(t: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.
     return f0, intensity, voiced
 
 
-class ScriptedFeed:
-    """Synthesises the scripted voice as audio (a harmonic source at the scripted F0 and intensity, breath
-    noise between syllables), in real time from the first read, for the same analysis as a microphone."""
+Contour = Callable[[FloatArray], tuple[FloatArray, FloatArray, NDArray[np.bool_]]]
 
-    def __init__(self, seed: int = 7) -> None:
+
+def synthesize(
+    f0: FloatArray, db: FloatArray, voiced: NDArray[np.bool_], phase: float, rng: np.random.Generator, rate: float
+) -> tuple[FloatArray, float]:
+    """Speech-like samples at ``rate`` Hz: a harmonic source at F0 (Hz) and intensity (dB) where voiced, breath
+    noise 25 dB below everywhere; returns the samples and the source's phase at the end (radians)."""
+    phases = phase + 2 * np.pi * np.cumsum(f0) / rate
+    harmonics = np.arange(1, HARMONICS + 1)
+    tone = (np.sin(phases[:, None] * harmonics) / harmonics).sum(axis=1)
+    tone /= np.sqrt(0.5 * np.sum(1.0 / harmonics**2))  # unit RMS
+    rms = np.sqrt(REFERENCE_POWER * 10 ** (db / 10))
+    noise = rng.standard_normal(f0.size) * np.sqrt(REFERENCE_POWER * 10 ** ((db - 25.0) / 10))
+    return np.where(voiced, rms * tone, 0.0) + noise, float(phases[-1] % (2 * np.pi))
+
+
+class ScriptedFeed:
+    """Synthesises a scripted voice as audio at ``rate`` Hz from ``contour`` (session seconds -> F0, intensity,
+    voicing; by default the looping ``scripted_contour``), in real time from the first read, for the same
+    analysis as a microphone."""
+
+    def __init__(self, seed: int = 7, contour: Contour = scripted_contour, rate: int = SCRIPT_RATE) -> None:
         self.backend = "synthetic"
+        self._contour = contour
+        self._rate = rate
         self.health = FeedHealth(State.DOWN, "not started")
         self._rng = np.random.default_rng(seed)
         self._t0: float | None = None
@@ -275,21 +296,14 @@ class ScriptedFeed:
     def read(self, now: float) -> AudioBlock | None:
         if self._t0 is None:
             return None
-        upto = int((now - self._t0) * SCRIPT_RATE)
+        rate = self._rate
+        upto = int((now - self._t0) * rate)
         n = upto - self._pos
         if n <= 0:
             return None
-        t = (self._pos + np.arange(n)) / SCRIPT_RATE
-        f0, db, voiced = scripted_contour(t)
-        phase = self._phase + 2 * np.pi * np.cumsum(f0) / SCRIPT_RATE
-        self._phase = float(phase[-1] % (2 * np.pi))
-        harmonics = np.arange(1, HARMONICS + 1)
-        tone = (np.sin(phase[:, None] * harmonics) / harmonics).sum(axis=1)
-        tone /= np.sqrt(0.5 * np.sum(1.0 / harmonics**2))  # unit RMS
-        rms = np.sqrt(REFERENCE_POWER * 10 ** (db / 10))
-        noise = self._rng.standard_normal(n) * np.sqrt(REFERENCE_POWER * 10 ** ((db - 25.0) / 10))
-        samples = np.where(voiced, rms * tone, 0.0) + noise
-        block = AudioBlock(samples, float(SCRIPT_RATE), self._t0 + self._pos / SCRIPT_RATE, restart=self._pos == 0)
+        t = self._t0 + (self._pos + np.arange(n)) / rate
+        samples, self._phase = synthesize(*self._contour(t), self._phase, self._rng, rate)
+        block = AudioBlock(samples, float(rate), self._t0 + self._pos / rate, restart=self._pos == 0)
         self._pos = upto
         return block
 
@@ -298,7 +312,17 @@ class ScriptedFeed:
 
 
 class ScriptedVoice(VoiceSource):
-    """The scripted voice for demos and tests, analysed like a microphone."""
+    """A scripted voice for demos and tests, analysed like a microphone: ``contour`` and ``rate`` (Hz) as
+    ScriptedFeed takes them.
+    A voice that knows its speaker's ``neutral`` prosody starts with it as its baseline (the demo person's)."""
 
-    def __init__(self) -> None:
-        super().__init__(ScriptedFeed())
+    def __init__(
+        self, contour: Contour = scripted_contour, neutral: VoiceBaseline | None = None, rate: int = SCRIPT_RATE
+    ) -> None:
+        super().__init__(ScriptedFeed(contour=contour, rate=rate))
+        self._neutral = neutral
+
+    def open(self, hub: StreamHub) -> None:
+        super().open(hub)
+        if self._neutral is not None:
+            self.load_baseline(self._neutral.as_dict())

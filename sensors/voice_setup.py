@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sensors.microphone import DeviceError, MicrophoneFeed, check_device_index
+from sensors.person import Person, resting
 from sensors.voice import ScriptedVoice, VoiceSource
+from sensors.voice_expression import PERSON_RATE, PersonVoice, neutral_voice
 from sensors.wav_input import MAX_RATE, MIN_RATE, WavFeed, read_wav
 from studio.kernel.errors import UsageError
 
@@ -48,13 +50,15 @@ def with_voice_option(config: VoiceConfig, source: str) -> VoiceConfig:
     return replace(config, file=source)
 
 
-def make_voice(config: VoiceConfig, clock: Callable[[], float], demo: bool) -> VoiceSource:
-    """The voice channel: the WAV file when one is given, else the scripted voice in demo mode, else the
-    microphone (which shows as down, retrying, while there is none)."""
+def make_voice(
+    config: VoiceConfig, clock: Callable[[], float], demo: bool, person: Person = resting, noise: float = 0.0
+) -> VoiceSource:
+    """The voice channel: the WAV file when one is given, else in demo mode the voice of ``person`` (with its own
+    ``noise``), else the microphone (which shows as down, retrying, while there is none)."""
     if config.file:
         path = Path(config.file)
         return VoiceSource(WavFeed(read_wav(path), path.name))
     if demo:
-        return ScriptedVoice()
+        return ScriptedVoice(contour=PersonVoice(person, noise).contour, neutral=neutral_voice(), rate=PERSON_RATE)
     device = None if config.device < 0 else config.device
     return VoiceSource(MicrophoneFeed(device, config.rate, config.block, clock))

@@ -7,17 +7,23 @@ from collections.abc import Mapping
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from fusion.response import ResponseModel
 from sensors.base import CHANNELS, ChannelStatus, Source, State
 from sensors.body_channel import BodyChannel
 from sensors.body_sources import make_body_channel
 from sensors.face import LiveFace, ScriptedFace
-from sensors.text import TextSource, scripted_text
+from sensors.face_expression import PersonFace
+from sensors.person import Person, resting
+from sensors.text import TextSource
+from sensors.text_expression import PersonText
 from sensors.voice_setup import make_voice
 from studio.config import Config, checked_calibration
 from studio.kernel.clock import SessionClock
 from studio.kernel.events import ControlChange, EventLog, Marker
 from studio.kernel.streams import StreamHub
 from studio.kernel.worker import PeriodicWorker, Worker
+from studio.levers import LEVERS, new_model, response_words
+from studio.listener import Listener, ListenerSpec, typical_listener
 from studio.loop import FusionLoop
 from studio.marker_inputs import LslMarkers, OscMarkers, start_marker_inputs
 from studio.models import face_model_status
@@ -37,24 +43,28 @@ RECORD_PERIOD = 0.5  # seconds between writes to the database
 NOTES_SAVED = "notes saved"  # the operator action logged for each saved version of the note
 
 
-def make_sources(config: Config, clock: SessionClock, demo: bool) -> dict[str, Source]:
+def make_sources(
+    config: Config, clock: SessionClock, demo: bool, person: Person = resting, noise: float = 0.0
+) -> dict[str, Source]:
     """One source per channel. The face is the camera (or the video or images in ``[face] source``) unless in
     demo mode; its status says when the model is missing. The voice is the microphone, a WAV file
-    (``--voice PATH``) or, in demo mode, the scripted voice. The body is ``[body] source`` (a board, a
-    recording or an LSL stream), or in demo mode the synthetic board."""
-    text: TextSource = scripted_text() if demo else TextSource()
+    (``--voice PATH``) or, in demo mode, the demo person's voice. The body is ``[body] source`` (a board, a
+    recording or an LSL stream), or in demo mode the demo person's body. In demo mode every channel shows
+    ``person`` (session seconds -> true valence and arousal) through its own ``noise``."""
+    text = TextSource(backend="synthetic", speaker=PersonText(person, noise).due) if demo else TextSource()
     model_ok, model_text = face_model_status()
     model_problem = "" if model_ok else model_text
     face: Source
     if demo:
-        face = ScriptedFace(note=model_problem)
+        shown = PersonFace(person, noise)
+        face = ScriptedFace(note=model_problem, expression=shown.scores, neutral=shown.neutral)
     else:
         face = LiveFace(config.face, clock, face_model_path(), model_problem=model_problem)
     return {
         "face": face,
-        "voice": make_voice(config.voice, clock.now, demo),
+        "voice": make_voice(config.voice, clock.now, demo, person, noise),
         "text": text,
-        "body": make_body_channel(config.body, clock, config.profiles_path, demo),
+        "body": make_body_channel(config.body, clock, config.profiles_path, demo, person, noise),
     }
 
 
@@ -69,10 +79,13 @@ class Studio:
         clock: SessionClock | None = None,
         options: SessionOptions | None = None,
         sources: Mapping[str, Source] | None = None,
-        engine: MusicEngine | None = None,
+        listener: ListenerSpec | None = None,
+        realtime: bool = True,
     ) -> None:
-        """``sources`` replaces the channels ``make_sources`` would choose (replayed scenarios, tests); ``engine``
-        replaces the music engine on the configured audio output (tests pass an unpaced one)."""
+        """``sources`` replaces the channels ``make_sources`` would choose (replayed scenarios, tests). In demo
+        mode the demo person is a virtual ``listener`` (default: a typical responsive one) whose true state
+        answers the music and feeds every demo channel. Not ``realtime`` (a simulated clock), the music engine
+        computes no audio of its own."""
         self.config = config
         self.demo = demo
         self.options = options or SessionOptions(consent=config.consent, passphrase=passphrase_from_env())
@@ -80,7 +93,13 @@ class Studio:
         self.clock = clock or SessionClock()
         self.hub = StreamHub()
         self.markers: EventLog[Marker] = EventLog()
-        self.sources = dict(sources) if sources is not None else make_sources(config, self.clock, demo)
+        self.listener = Listener(listener or typical_listener()) if demo and sources is None else None
+        if sources is not None:
+            self.sources = dict(sources)
+        elif self.listener is not None:
+            self.sources = make_sources(config, self.clock, demo, self.listener.now, self.listener.spec.noise)
+        else:
+            self.sources = make_sources(config, self.clock, demo)
         missing = set(CHANNELS) - set(self.sources)
         if missing:
             raise ValueError(f"a session needs a source for every channel; none for {', '.join(sorted(missing))}")
@@ -89,7 +108,7 @@ class Studio:
         body = self.sources["body"]
         if isinstance(body, BodyChannel):  # the body channel's gaps and resumptions are marked in the session
             body.on_gap = lambda label: self.add_marker(label, "body")
-        self.engine = engine or MusicEngine(choose_backend(config.audio_backend, config.audio_device))
+        self.engine = MusicEngine(choose_backend(config.audio_backend, config.audio_device), paced=realtime)
         self.loop = FusionLoop(
             self.hub,
             CHANNELS,
@@ -107,6 +126,7 @@ class Studio:
         self.publisher: Publisher | None = None
         self.marker_inputs: list[OscMarkers | LslMarkers] = []
         self.input_problems: list[str] = []
+        self.notices: list[str] = []  # what the operator should know about the session's start, in words
         self._workers: list[Worker] = []
         self.extra_workers: list[Worker] = []  # started and stopped with the studio (replay)
         self.started = False
@@ -145,6 +165,7 @@ class Studio:
             raise
 
     def _start(self, run_workers: bool) -> None:
+        self.clock.restart()  # session time 0 is the start, not the preparing of the channels before it
         for source in self.sources.values():
             try:
                 source.open(self.hub)
@@ -164,7 +185,7 @@ class Studio:
                 self.options.consent,
                 self.options.client,
             )
-            self._load_baselines()
+            self._load_client_profile()
         self.engine.start()
         self.playing = True
         self.started = True
@@ -228,7 +249,10 @@ class Studio:
         return found
 
     def step(self, now: float) -> None:
-        """One fusion/control tick at session time ``now`` (seconds); ends a calibration that is due."""
+        """One fusion/control tick at session time ``now`` (seconds); ends a calibration that is due. The
+        demo's listener hears the music up to now first."""
+        if self.listener is not None:
+            self.listener.advance(now, self.loop.params)
         self.loop.step(now)
         if self.calibration_end is not None and now >= self.calibration_end:
             self.calibration_end = None
@@ -298,27 +322,44 @@ class Studio:
         self.engine.stop()
         self.started = False
         self.playing = False
-        self._save_baselines()
+        self._save_client_profile()
         self._final_rows = self.recorder.close(status) if self.recorder is not None else {}
         if self.database is not None:
             self.database.close()
         return self._final_rows
 
-    def _load_baselines(self) -> None:
-        """Reuse the client's stored resting profiles instead of calibrating anew."""
+    def _load_client_profile(self) -> None:
+        """Reuse the client's stored resting profiles instead of calibrating anew, and steer with their stored
+        response model from the first minute (a damaged one is ignored, with a message, and the session runs)."""
         if self.database is None or self.options.client is None:
             return
-        stored = self.database.load_baselines(self.options.client)
+        code = self.options.client
+        stored = self.database.load_baselines(code)
         self.use_baselines(stored)
         for channel in stored:
             self.log_action("baseline loaded", channel)
+        try:
+            found = self.database.load_response_model(code)
+            if found is not None:
+                model = ResponseModel.from_dict(found, LEVERS, new_model()).next_visit()
+                self.loop.use_response_model(model)
+                self.log_action("response model loaded", f"{model.sessions} earlier sessions, {response_words(model)}")
+        except (StoreError, ValueError) as exc:
+            problem = (
+                f"the stored response model of client {code} was ignored ({exc}); starting from what most listeners do"
+            )
+            self.notices.append(problem)
+            self.log_action("response model ignored", str(exc))
 
-    def _save_baselines(self) -> None:
+    def _save_client_profile(self) -> None:
         if self.database is None or self.options.client is None or (self.recorder and self.recorder.problem):
             return
         found = self.baselines
         if found:
             self.database.save_baselines(self.options.client, found)
+        model = self.loop.response
+        if model.observations:
+            self.database.save_response_model(self.options.client, model.to_dict(), model.sessions + 1)
 
     # --- operator actions (any thread) ------------------------------------------------------------------
     def submit_text(self, text: str) -> None:
@@ -365,7 +406,7 @@ class Studio:
         self.options = replace(self.options, client=client or self.options.client, consent=consent)
         if changed:
             self.log_action("client", str(client))
-            self._load_baselines()
+            self._load_client_profile()
         self.log_action("consent", consent.describe())
 
     def notes(self) -> Notes | None:

@@ -14,13 +14,17 @@ import studio.commands
 from sensors.voice_setup import with_voice_option
 from studio.commands import OneLineParser, number_option, parse_number, register
 from studio.config import AUDIO_BACKENDS, MAX_CALIBRATION, MIN_CALIBRATION, Config, load_config
+from studio.goal_plan import Goal, Point, checked_point
 from studio.kernel.command import studio_command
 from studio.kernel.errors import StudioError, UsageError, print_error
-from studio.policy import Bounds, ControlMode, Goal, Point, checked_point
+from studio.listener import ListenerSpec, load_listener
+from studio.policy import Bounds, ControlMode, PolicyKind
 from studio.session import SessionOptions
 from studio.store import Consent, passphrase_from_env
 
 MAX_DURATION = 24 * 3600.0  # seconds: the longest headless run
+MAX_SPEED = 1000.0  # session seconds per wall second on a simulated clock (0 stands for: as fast as possible)
+RECORDED_BODY = ("file", "lsl", "playback")  # body sources that deliver in real time, whatever the clock says
 
 
 def parse_bound(text: str, bounds: Bounds) -> Bounds:
@@ -120,6 +124,19 @@ def add_session_options(parser: argparse.ArgumentParser, defaults: bool) -> None
         metavar="LIST",
         help="demo training: faults injected into the demo's EEG: line-noise, railed, flat, noisy, dropout",
     )
+    parser.add_argument(
+        "--listener",
+        type=Path,
+        default=default(None),
+        metavar="FILE.toml",
+        help="demo: the virtual listener whose true state answers the music (default: a typical responsive one)",
+    )
+    parser.add_argument(
+        "--policy",
+        choices=[p.value for p in PolicyKind],
+        default=default(None),
+        help="adaptive: learn what moves this person; fixed: what moves a typical listener",
+    )
     parser.add_argument("--client", default=default(None), metavar="CODE", help="pseudonymous client code")
     parser.add_argument(
         "--consent",
@@ -158,6 +175,14 @@ def build_parser() -> OneLineParser:
     )
     run.add_argument("--out", type=Path, help="headless: folder for session.sqlite")
     run.add_argument(
+        "--speed",
+        type=number_option(0.0, MAX_SPEED, "x"),
+        default=1.0,
+        metavar="X",
+        help="headless demo: X session seconds per wall second on a simulated clock, audio silent (0: as fast as "
+        "the machine can; default 1, real time)",
+    )
+    run.add_argument(
         "--calibrate",
         type=number_option(MIN_CALIBRATION, MAX_CALIBRATION, "s"),
         metavar="SECONDS",
@@ -180,6 +205,7 @@ def settings_from(args: argparse.Namespace) -> Config:
         goal_point=parse_point(args.goal_point) if args.goal_point else config.goal_point,
         goal=Goal(args.goal) if args.goal else config.goal,
         mode=ControlMode(args.mode) if args.mode else config.mode,
+        loop=replace(config.loop, policy=PolicyKind(args.policy)) if args.policy else config.loop,
         audio_backend=args.audio or config.audio_backend,
         voice=with_voice_option(config.voice, args.voice) if args.voice else config.voice,
         face=replace(config.face, source=args.face) if args.face else config.face,
@@ -221,6 +247,30 @@ def session_options(args: argparse.Namespace, config: Config) -> SessionOptions:
         passphrase=passphrase_from_env(),
         markers=tuple(parse_marker(m) for m in args.marker),
     )
+
+
+def listener_from(args: argparse.Namespace, demo: bool) -> ListenerSpec | None:
+    """The ``--listener`` file's virtual listener (None without the option); it is the demo's person only."""
+    if args.listener is None:
+        return None
+    if not demo:
+        raise UsageError(f"--listener {args.listener} needs --demo: the virtual listener is the demo person")
+    return load_listener(args.listener)
+
+
+def simulated(config: Config, args: argparse.Namespace, demo: bool, speed: float) -> Config:
+    """The settings of a run at ``--speed`` other than 1: a headless demo whose channels are all the demo
+    person's (recordings and streams run in real time), with the audio silent."""
+    if args.command != "run" or not args.headless:
+        raise UsageError(f"--speed {speed:g} works with run --headless only; the window runs in real time")
+    if not demo:
+        raise UsageError(f"--speed {speed:g} needs --demo: live devices run in real time")
+    if config.voice.file or config.body.source.partition(":")[0] in RECORDED_BODY:
+        raise UsageError(
+            f"--speed {speed:g} needs every channel to be the demo person's; recordings and streams "
+            "(--voice FILE, --board playback:/file:/lsl:) run in real time"
+        )
+    return replace(config, audio_backend="silent")
 
 
 def choose_demo(args: argparse.Namespace, config: Config) -> bool:
@@ -267,6 +317,10 @@ def dispatch(argv: Sequence[str] | None) -> int:
         return int(run_replay(config, args.store or default_store_path(), session, args.replay_speed))
     demo = choose_demo(args, config)
     options = session_options(args, config)
+    listener = listener_from(args, demo)
+    speed = getattr(args, "speed", 1.0)
+    if speed != 1.0:
+        config = simulated(config, args, demo, speed)
     if args.command == "run" and args.headless:
         if args.out is None and args.store is None:
             raise UsageError("run --headless needs --out DIR (or --store FILE) for the session database")
@@ -278,12 +332,15 @@ def dispatch(argv: Sequence[str] | None) -> int:
         from studio.headless import run_headless
 
         database = args.store or args.out / "session.sqlite"
-        summary = run_headless(config, demo, args.duration, database, options=options, calibrate=args.calibrate)
+        summary = run_headless(
+            config, demo, args.duration, database, options=options, calibrate=args.calibrate, speed=speed,
+            listener=listener,
+        )  # fmt: skip
         return 1 if summary["status"] == "stopped" else 0  # recording stopped early (disk full)
     require_display()
     from ui.app import run_gui
 
-    return int(run_gui(config, demo, args.store, options))
+    return int(run_gui(config, demo, args.store, options, listener))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

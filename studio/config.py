@@ -20,10 +20,11 @@ from sensors.body_sources import board_for
 from sensors.frames import FaceConfig
 from sensors.voice_setup import MAX_BLOCK, MIN_BLOCK, VoiceConfig
 from sensors.wav_input import MAX_RATE, MIN_RATE
+from studio.goal_plan import Goal, Point
 from studio.kernel.errors import StudioError
 from studio.loop import LoopConfig
 from studio.music.params import NUMERIC
-from studio.policy import Bounds, ControlMode, Goal, Point
+from studio.policy import Bounds, ControlMode, PolicyKind
 from studio.session import MarkerSettings, Outputs
 from studio.store import Consent
 
@@ -215,6 +216,12 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
     except ValueError:
         raise ConfigError(f"{origin}: control.mode = {c['mode']!r}; choose one of {', '.join(ControlMode)}") from None
     try:
+        policy = PolicyKind(c["policy"])
+    except ValueError:
+        raise ConfigError(
+            f"{origin}: control.policy = {c['policy']!r}; choose one of {', '.join(PolicyKind)}"
+        ) from None
+    try:
         bounds = Bounds(
             c["tempo_min"],
             c["tempo_max"],
@@ -253,6 +260,7 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
             weights=weights,
             iso_match_seconds=c["iso_match_seconds"],
             iso_lead_per_min=c["iso_lead_per_min"],
+            policy=policy,
         ),
         goal_point=goal_point,
         goal=goal,

@@ -14,22 +14,16 @@ import numpy as np
 from fusion.affect import AFFECT_FIELDS, Affect
 from fusion.fuse import ChannelReading, Contribution, Fused, Smoother, checked_weights, fuse
 from fusion.outliers import HISTORY, is_outlier
+from fusion.response import ResponseModel
 from sensors.base import affect_spec
+from studio.adaptive import AdaptivePolicy
+from studio.goal_plan import ANCHOR_CONFIDENCE, ISO_LEAD_PER_MIN, ISO_MATCH_SECONDS, Goal, GoalPlan, Point, fmt_point
+from studio.goal_watch import GoalWatch
 from studio.kernel.events import ControlChange, EventLog
 from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
+from studio.levers import lever_vector, new_model, working_levers
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams, clamp_params
-from studio.policy import (
-    ISO_LEAD_PER_MIN,
-    ISO_MATCH_SECONDS,
-    Bounds,
-    Change,
-    ControlMode,
-    Goal,
-    Point,
-    Policy,
-    describe,
-    fmt_point,
-)
+from studio.policy import Bounds, Change, ControlMode, FixedPolicy, PolicyKind, describe
 
 LAYER_FIELDS = tuple(f"layer_{name}" for name in LAYERS)  # 1 while the layer plays, else 0
 MUSIC_FIELDS = (*NUMERIC, "mode", *LAYER_FIELDS)  # mode is stored as its index in MODES
@@ -54,7 +48,7 @@ class MusicSink(Protocol):
 @dataclass(frozen=True)
 class LoopConfig:
     """Fixed settings of the loop: rate (Hz), smoothing time constant and suggestion interval (seconds),
-    per-channel staleness (seconds) and operator weights, and the iso principle's pace."""
+    per-channel staleness (seconds) and operator weights, the iso principle's pace, and the policy."""
 
     rate_hz: float = 20.0
     smoothing_tau: float = 2.0
@@ -63,6 +57,8 @@ class LoopConfig:
     weights: Mapping[str, float] | None = None
     iso_match_seconds: float = ISO_MATCH_SECONDS
     iso_lead_per_min: float = ISO_LEAD_PER_MIN
+    policy: PolicyKind = PolicyKind.ADAPTIVE
+    seed: int = 0  # the adaptive policy's exploration draws
 
 
 @dataclass(frozen=True)
@@ -147,8 +143,16 @@ class FusionLoop:
         self._smoother = Smoother(config.smoothing_tau)
         self._lock = threading.Lock()
         self._weights = checked_weights(config.weights or {}, self.channels)
-        self._policy = Policy(iso_match_seconds=config.iso_match_seconds, iso_lead_per_min=config.iso_lead_per_min)
+        self.response: ResponseModel = new_model()
+        plan = GoalPlan(match_seconds=config.iso_match_seconds, lead_per_min=config.iso_lead_per_min)
+        self._policy: AdaptivePolicy | FixedPolicy = (
+            AdaptivePolicy(plan=plan, model=self.response, seed=config.seed)
+            if config.policy is PolicyKind.ADAPTIVE
+            else FixedPolicy(plan=plan)
+        )
         self._policy.set_goal(goal, goal_point)
+        self.goal_watch = GoalWatch()
+        self.goal_watch.restart(0.0, self._policy.goal, self._policy.point)
         self._bounds = (bounds or Bounds()).validated()
         self._mode = mode
         self._params = self._bounds.clamp(params or MusicParams())
@@ -178,6 +182,36 @@ class FusionLoop:
         return self._bounds
 
     @property
+    def policy_kind(self) -> PolicyKind:
+        return self._policy.kind
+
+    @property
+    def trying(self) -> str:
+        """One line: what the policy is trying now and why."""
+        return self._policy.trying
+
+    @property
+    def not_following(self) -> bool:
+        """True while the policy finds that the person does not follow the music (and holds a safe setting)."""
+        return isinstance(self._policy, AdaptivePolicy) and self._policy.not_following
+
+    def following(self) -> bool | None:
+        """Whether the person follows the music, judged from the estimate: True once the goal was reached or a
+        lever is known to move them, False while the policy finds they do not, None until either is known."""
+        if self.not_following:
+            return False
+        if self.goal_watch.reached_at is not None or working_levers(self.response):
+            return True
+        return None
+
+    def use_response_model(self, model: ResponseModel) -> None:
+        """Steer with (and go on learning) a stored response model, e.g. the client's from earlier visits."""
+        with self._lock:
+            self.response = model
+            if isinstance(self._policy, AdaptivePolicy):
+                self._policy.model = model
+
+    @property
     def mode(self) -> ControlMode:
         return self._mode
 
@@ -195,6 +229,7 @@ class FusionLoop:
         with self._lock:
             old = f"{self._policy.goal.value} {fmt_point(self._policy.point)}"
             self._policy.set_goal(new, point)
+            self.goal_watch.restart(t, new, self._policy.point)
             self._log_operator(t, "goal", old, f"{new.value} {fmt_point(self._policy.point)}")
 
     def set_mode(self, mode: ControlMode | str, t: float) -> None:
@@ -320,6 +355,7 @@ class FusionLoop:
         self.shares.append(now, [shares.get(ch, 0.0) for ch in self.channels])
         self.agreement.append(now, [fused.agreement])
         with self._lock:
+            self._learn(now, smoothed)
             if now >= self._hold_until:
                 self._act(now, smoothed)
             params = self._params
@@ -332,6 +368,19 @@ class FusionLoop:
         self.last = replace(fused, affect=smoothed)
         self.ticks += 1
         return self.last
+
+    def _learn(self, now: float, estimate: Affect) -> None:
+        """Feed the response model and the policy's watch with this tick's music and estimate (every mode)."""
+        seen = (estimate.valence, estimate.arousal) if estimate.confidence >= ANCHOR_CONFIDENCE else None
+        self.response.observe(now, lever_vector(self._params), seen)
+        self.goal_watch.add(now, estimate)
+        if isinstance(self._policy, AdaptivePolicy):
+            message = self._policy.observe(now, estimate, self._params)
+            if message is not None:
+                old, new = (
+                    ("following", "not following") if self._policy.not_following else ("not following", "following")
+                )
+                self.control_log.append(ControlChange(now, "person", old, new, "policy", message))
 
     def _act(self, now: float, estimate: Affect) -> None:
         """The policy's move in the current mode; the caller holds the lock."""

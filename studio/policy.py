@@ -1,8 +1,9 @@
-"""The control policy: (fused affect, the operator's goal, the operator's bounds) -> music parameters.
+"""The control policies: (fused affect, the operator's goal, the operator's bounds) -> music parameters.
 
-The operator picks a goal, then bounds, then a mode. Every goal is a point on the valence-arousal plane the
-music aims at: calm, energise and uplift head for their point at the bounded rate; steady follows the
-person; the iso principle first matches the person's current state, then leads step by step to the target.
+The operator picks a goal, then bounds, then a mode. Both policies aim where the goal plan says (goal_plan.py)
+and move the music at the bounded rate. The fixed policy plays the music a typical listener associates with that
+point (``music_for_point``); the adaptive policy (adaptive.py) plays what this person's response model says
+takes them there.
 """
 
 from __future__ import annotations
@@ -12,17 +13,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from fusion.affect import Affect, clip01
+from studio.goal_plan import Goal, GoalPlan, Point, fmt_point
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams
-
-Point = tuple[float, float]  # (valence, arousal), each in [-1, 1]
-
-
-class Goal(StrEnum):
-    CALM = "calm"  # lower arousal
-    ENERGISE = "energise"  # raise arousal
-    UPLIFT = "uplift"  # raise valence
-    STEADY = "steady"  # follow and hold the person's current state
-    ISO = "iso"  # match the current state, then lead step by step to the target point
 
 
 class ControlMode(StrEnum):
@@ -30,6 +22,11 @@ class ControlMode(StrEnum):
     SUGGEST = "suggest"  # the policy proposes; the operator accepts or dismisses each proposal
     MANUAL = "manual"  # only the operator's sliders change it
     FREEZE = "freeze"  # nothing changes the music (fading out stays possible)
+
+
+class PolicyKind(StrEnum):
+    ADAPTIVE = "adaptive"  # learns what moves this person and plays that
+    FIXED = "fixed"  # plays what moves a typical listener towards the aim, whatever this person does
 
 
 # Modes from brightest to darkest: a mode the bounds forbid is replaced by its nearest allowed neighbour.
@@ -99,22 +96,6 @@ class Bounds:
         return 30.0 / self.max_change_per_min
 
 
-GOAL_POINTS: dict[Goal, Point] = {
-    Goal.CALM: (0.3, -0.6),
-    Goal.ENERGISE: (0.3, 0.6),
-    Goal.UPLIFT: (0.7, 0.1),
-    Goal.ISO: (0.3, -0.6),
-}
-
-
-def checked_point(point: Point) -> Point:
-    """``point`` if it lies on the plane, else ValueError saying so."""
-    v, a = point
-    if not all(math.isfinite(x) and -1.0 <= x <= 1.0 for x in (v, a)):
-        raise ValueError(f"goal point ({v:g}, {a:g}) is outside the valence-arousal plane [-1, 1] x [-1, 1]")
-    return (float(v), float(a))
-
-
 def music_for_point(point: Point, bounds: Bounds, current: MusicParams) -> MusicParams:
     """The music that fits a (valence, arousal) point, inside the bounds.
 
@@ -158,21 +139,6 @@ def music_for_point(point: Point, bounds: Bounds, current: MusicParams) -> Music
 STEERED = ("tempo", "tension", "brightness", "density", "volume")
 DISCRETE = ("mode", "layers")
 DEADBAND = 0.005  # share of a range below which a change is not worth making (unless it reaches a bound)
-ANCHOR_CONFIDENCE = 0.2  # the estimate must be this confident before steady or iso act on it
-ISO_MATCH_SECONDS = 30.0  # iso: how long the music stays matched to the person before leading
-ISO_LEAD_PER_MIN = 0.2  # iso: how far the waypoint moves towards the target per minute (plane units)
-
-
-def iso_waypoint(anchor: Point, target: Point, elapsed: float, match_seconds: float, lead_per_min: float) -> Point:
-    """Where the iso principle has got to ``elapsed`` seconds after matching the person at ``anchor``."""
-    distance = math.dist(anchor, target)
-    if distance == 0:
-        return target
-    travelled = max(0.0, elapsed - match_seconds) * lead_per_min / 60.0
-    if travelled >= distance:
-        return target
-    share = travelled / distance
-    return (anchor[0] + share * (target[0] - anchor[0]), anchor[1] + share * (target[1] - anchor[1]))
 
 
 Change = tuple[str, object, object]  # (param, old value, new value)
@@ -188,60 +154,34 @@ def describe(value: object) -> str:
     return str(value)
 
 
-def fmt_point(point: Point) -> str:
-    return f"({point[0]:+.2f}, {point[1]:+.2f})"
-
-
 @dataclass
-class Policy:
-    """The goal and the state of the plan towards it; ``propose`` is called on every loop tick.
+class RateLimited:
+    """What every policy shares: the goal plan, and moves limited to the operator's rates.
 
     Numeric parameters move at most ``max_change_per_min`` of their range per minute (measured between
     consecutive changes, each change claiming at most ``horizon`` seconds); mode and layers change at most
     once per ``Bounds.discrete_interval()``.
     """
 
-    goal: Goal = Goal.CALM
-    point: Point = GOAL_POINTS[Goal.CALM]
-    iso_match_seconds: float = ISO_MATCH_SECONDS
-    iso_lead_per_min: float = ISO_LEAD_PER_MIN
-    anchor: Point | None = None
-    anchor_t: float = 0.0
+    plan: GoalPlan = field(default_factory=GoalPlan)
     last_move: dict[str, float] = field(default_factory=dict)
+    trying: str = ""  # one line for the operator: what the policy is trying now and why
+
+    @property
+    def goal(self) -> Goal:
+        return self.plan.goal
+
+    @property
+    def point(self) -> Point:
+        return self.plan.point
 
     def set_goal(self, goal: Goal, point: Point | None = None) -> None:
-        """Choose a goal and (optionally) its point; the iso plan starts again from the person's state."""
-        self.point = checked_point(point) if point is not None else GOAL_POINTS.get(goal, self.point)
-        self.goal = goal
-        self.anchor = None
+        self.plan.set_goal(goal, point)
 
-    def aim(self, t: float, affect: Affect) -> tuple[Point | None, str]:
-        """The point the music should express now (None: hold), and the rule that chose it in words."""
-        person = (affect.valence, affect.arousal)
-        confident = affect.confidence >= ANCHOR_CONFIDENCE
-        if self.goal is Goal.STEADY:
-            return (person, "steady: follow the person") if confident else (None, "steady: hold, estimate unsure")
-        if self.goal is not Goal.ISO:
-            return self.point, f"{self.goal.value}: head for {fmt_point(self.point)}"
-        if self.anchor is None:
-            if not confident:
-                return None, "iso: wait for a confident estimate to match"
-            self.anchor, self.anchor_t = person, t
-        elapsed = t - self.anchor_t
-        waypoint = iso_waypoint(self.anchor, self.point, elapsed, self.iso_match_seconds, self.iso_lead_per_min)
-        phase = "match" if elapsed < self.iso_match_seconds else "lead"
-        return waypoint, f"iso {phase}: {fmt_point(self.anchor)} -> {fmt_point(self.point)} at {fmt_point(waypoint)}"
-
-    def propose(
-        self, t: float, affect: Affect, current: MusicParams, bounds: Bounds, horizon: float
-    ) -> tuple[MusicParams, list[Change], str]:
-        """The next rate-limited move at session time ``t`` (seconds): new params, the changes and the reason."""
-        aim, rule = self.aim(t, affect)
-        reason = (
-            f"estimate v{affect.valence:+.2f} a{affect.arousal:+.2f} (confidence {affect.confidence:.2f}); "
-            f"goal {self.goal.value}; rule {rule}"
-        )
-        target = bounds.clamp(current) if aim is None else music_for_point(aim, bounds, current)
+    def step_towards(
+        self, t: float, target: MusicParams, current: MusicParams, bounds: Bounds, horizon: float
+    ) -> tuple[MusicParams, list[Change]]:
+        """The rate-limited move from ``current`` towards ``target`` at session time ``t`` (seconds)."""
         updates: dict[str, object] = {}
         for name in STEERED:
             span = NUMERIC[name].high - NUMERIC[name].low
@@ -258,7 +198,7 @@ class Policy:
                 updates[name] = getattr(target, name)
         moved = bounds.clamp(replace(current, **updates))  # type: ignore[arg-type]
         changes = [(n, getattr(current, n), getattr(moved, n)) for n in (*STEERED, *DISCRETE)]
-        return moved, [c for c in changes if c[1] != c[2]], reason
+        return moved, [c for c in changes if c[1] != c[2]]
 
     def last_change(self) -> float:
         """Session time (seconds) of the newest change to any parameter, -inf before the first."""
@@ -268,3 +208,26 @@ class Policy:
         """Record that ``changes`` reached the music at ``t``, restarting their rate-limit clocks."""
         for name, _, _ in changes:
             self.last_move[name] = t
+
+
+def estimate_words(affect: Affect) -> str:
+    return f"estimate v{affect.valence:+.2f} a{affect.arousal:+.2f} (confidence {affect.confidence:.2f})"
+
+
+@dataclass
+class FixedPolicy(RateLimited):
+    """Plays the music a typical listener associates with the aim (``music_for_point``), whatever this person
+    does: the studio's policy before it learned, kept as the baseline the adaptive policy is measured against."""
+
+    kind: PolicyKind = PolicyKind.FIXED
+
+    def propose(
+        self, t: float, affect: Affect, current: MusicParams, bounds: Bounds, horizon: float
+    ) -> tuple[MusicParams, list[Change], str]:
+        """The next rate-limited move at session time ``t`` (seconds): new params, the changes and the reason."""
+        aim, rule = self.plan.aim(t, affect)
+        reason = f"{estimate_words(affect)}; goal {self.goal.value}; rule {rule}"
+        target = bounds.clamp(current) if aim is None else music_for_point(aim, bounds, current)
+        moved, changes = self.step_towards(t, target, current, bounds, horizon)
+        self.trying = f"holding: {rule}" if aim is None else f"playing what suits {fmt_point(aim)} for most listeners"
+        return moved, changes, reason

@@ -18,6 +18,7 @@ from sensors.base import CHANNELS, Source, State, affect_spec
 from studio.app import Studio
 from studio.config import Config
 from studio.export.data import SessionData, Table, load_session
+from studio.goal_plan import Goal
 from studio.kernel.clock import SessionClock
 from studio.kernel.errors import UsageError
 from studio.kernel.events import Marker
@@ -25,7 +26,7 @@ from studio.kernel.streams import Stream, StreamHub, StreamSpec
 from studio.kernel.worker import PeriodicWorker
 from studio.loop import MUSIC
 from studio.music.params import NUMERIC
-from studio.policy import Bounds, ControlMode, Goal
+from studio.policy import Bounds, ControlMode
 from studio.store import Store
 
 MAX_SPEED = 32.0

@@ -105,5 +105,14 @@ INSERT INTO note_versions SELECT session_id, 1, template, sections, updated_utc,
 DROP TABLE notes;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+V4 = """
+CREATE TABLE response_models (      -- how each client's valence and arousal answer the music levers
+    client_id INTEGER PRIMARY KEY REFERENCES clients(id),
+    model TEXT NOT NULL,            -- JSON: the response model (fusion/response.py), as learned so far
+    sessions INTEGER NOT NULL,      -- how many sessions it has learned from
+    updated_utc TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(MIGRATIONS)

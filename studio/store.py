@@ -250,22 +250,29 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+        # SQLite is asked first; the file's bytes are read only when it cannot use the file. Reading them while
+        # this process holds the database open (a recording) would drop SQLite's locks on it (closing any
+        # descriptor of a file releases all of a process's POSIX locks on it), and another process's command
+        # would then delete the write-ahead log under the recording.
         try:
-            reason = unusable_reason(path, passphrase) if path.exists() else None
+            return cls(_open_checked(path, passphrase), path)
+        except OPERATIONAL_ERRORS as exc:
+            if not os.access(path, os.R_OK):
+                raise StoreError(f"cannot read {path}: Permission denied") from None
+            raise StoreError(f"cannot use {path}: {exc}") from None
+        except DB_ERRORS as exc:
+            failure = str(exc)
+        try:
+            reason = unusable_reason(path, passphrase)
+            wrong_key = reason is None and passphrase is not None and looks_encrypted(path)
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc.strerror}") from None
-        if reason is None:
-            try:
-                return cls(_open_checked(path, passphrase), path)
-            except OPERATIONAL_ERRORS as exc:
-                raise StoreError(f"cannot use {path}: {exc}") from None
-            except DB_ERRORS as exc:
-                if passphrase is not None and looks_encrypted(path):
-                    raise StoreError(
-                        f"{path} is encrypted and {PASSPHRASE_ENV} does not open it: check the passphrase, or unset "
-                        f"{PASSPHRASE_ENV} for a plain database (the file was left untouched)"
-                    ) from None
-                reason = str(exc)
+        if wrong_key:
+            raise StoreError(
+                f"{path} is encrypted and {PASSPHRASE_ENV} does not open it: check the passphrase, or unset "
+                f"{PASSPHRASE_ENV} for a plain database (the file was left untouched)"
+            )
+        reason = reason or failure
         if passphrase is not None and "not encrypted" in reason:
             raise StoreError(f"{path}: {reason}; unset it, or choose another database with --store")
         if not create:
@@ -362,6 +369,30 @@ class Store:
         client = self.require_client(code)
         rows = self.query("SELECT channel, vals FROM baselines WHERE client_id = ?", (client.id,))
         return {ch: {k: float(v) for k, v in json.loads(vals).items()} for ch, vals in rows}
+
+    def save_response_model(self, code: str, model: Mapping[str, object], sessions: int) -> None:
+        """Store a client's response model (``ResponseModel.to_dict()``) learned over ``sessions`` sessions."""
+        client = self.require_client(code)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO response_models VALUES (?, ?, ?, ?)",
+                (client.id, json.dumps(dict(model)), sessions, utc_now()),
+            )
+
+    def load_response_model(self, code: str) -> dict[str, object] | None:
+        """The client's stored response model as decoded JSON (None when none is stored); StoreError when what
+        is stored is not JSON."""
+        client = self.require_client(code)
+        rows = self.query("SELECT model FROM response_models WHERE client_id = ?", (client.id,))
+        if not rows:
+            return None
+        try:
+            found = json.loads(rows[0][0])
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"the stored response model of client {code} is not JSON: {exc}") from None
+        if not isinstance(found, dict):
+            raise StoreError(f"the stored response model of client {code} is not a JSON object")
+        return found
 
     # --- sessions ------------------------------------------------------------------------------------------
     def begin_session(

@@ -1,6 +1,6 @@
 """A studio that nothing runs by itself, for window and channel tests: demo mode on a manual clock, started with
-``run_workers=False``, its music engine unpaced. ``Stepper`` moves it on tick by tick and draws its window frame by
-frame, so a test decides when time passes and never waits for it."""
+``run_workers=False``, its music engine computing no audio. ``Stepper`` moves it on tick by tick and draws its
+window frame by frame, so a test decides when time passes and never waits for it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from brainflow.board_shim import BoardShim
-from brainflow.data_filter import DataFilter
 from PySide6.QtCore import QEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -19,25 +16,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from studio.app import Studio
 from studio.config import load_config
 from studio.kernel.clock import ManualClock
-from studio.music.backend import choose_backend
-from studio.music.engine import MusicEngine
 
 TICK = 0.05  # session seconds per step: one tick of the fusion loop at its 20 Hz
-BODY_SECONDS = 10.0  # length of the body recording the demo replays (it loops)
-
-
-def write_brainflow_csv(path: Path, seconds: float, nan_rows: tuple[int, ...] = ()) -> None:
-    """A BrainFlow CSV file in the synthetic board's layout: EEG channel k is a sine at 2 + k Hz."""
-    fs = BoardShim.get_sampling_rate(-1)
-    n = int(seconds * fs)
-    table = np.zeros((BoardShim.get_num_rows(-1), n))
-    t = np.arange(n) / fs
-    for k, row in enumerate(BoardShim.get_eeg_channels(-1)):
-        table[row] = 20 * np.sin(2 * np.pi * (2 + k) * t) + np.random.default_rng(k).normal(0, 2, n)
-    table[BoardShim.get_timestamp_channel(-1)] = 1.7e9 + t
-    for row in nan_rows:
-        table[row, ::50] = np.nan
-    DataFilter.write_file(table, str(path), "w")
 
 
 class Stepper:
@@ -103,17 +83,11 @@ def dispose(window: QWidget) -> None:
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-def stepped_demo(folder: Path, store: Path | None = None, **changes: Any) -> Stepper:
-    """A demo studio on a manual clock, started: scripted face, voice and text as in the demo, the body replaying a
-    BrainFlow recording of the synthetic board's layout (the synthetic board itself streams in real time), silent
-    unpaced music. ``changes`` replace settings of the configuration (outputs, calibration_seconds, ...)."""
-    recording = folder / "body.csv"
-    write_brainflow_csv(recording, BODY_SECONDS)
-    config = load_config()
-    body = replace(config.body, source=f"file:{recording}")
-    config = replace(config, audio_backend="silent", body=body, **changes)
+def stepped_demo(store: Path | None = None, **changes: Any) -> Stepper:
+    """A demo studio (the demo person on every channel, silent music) on a manual clock, started; ``changes`` replace
+    settings of the configuration (outputs, calibration_seconds, ...)."""
+    config = replace(load_config(), audio_backend="silent", **changes)
     clock = ManualClock()
-    engine = MusicEngine(choose_backend("silent"), paced=False)
-    studio = Studio(config, demo=True, store=store, clock=clock, engine=engine)
+    studio = Studio(config, demo=True, store=store, clock=clock, realtime=False)
     studio.start(run_workers=False)
     return Stepper(studio, clock)

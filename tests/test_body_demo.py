@@ -1,21 +1,24 @@
-"""The demo's body channel: healthy by its real checks, and training faults on the real synthetic samples."""
+"""The demo's body channel: the demo person's synthesised body, healthy by its real checks, with training faults."""
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from fusion.quality import Quality
 from sensors.base import State
 from sensors.body_demo import DROPOUT_AFTER, DemoBoard, parse_faults
+from sensors.body_listener import ListenerBoard
 from sensors.body_settings import BodySettings
 from sensors.body_sources import BodySourceError, make_body_channel
-from studio.kernel.clock import SessionClock
+from sensors.person import resting
+from studio.kernel.clock import ManualClock, SessionClock
 from studio.kernel.streams import StreamHub
 from tests.test_cli import assert_one_line_error, run_cli
-from tests.waiting import wait_until
 
 NO_PROFILES = Path("/nonexistent/boards.toml")
+LABEL = "virtual listener's body (synthesised EEG, PPG, EDA)"
 
 
 def demo_run(tmp_path: Path, *options: str) -> dict[str, str]:
@@ -32,49 +35,43 @@ def demo_run(tmp_path: Path, *options: str) -> dict[str, str]:
 def test_a_demo_run_shows_a_healthy_body_channel(tmp_path):
     """It always said "body degraded · F7 line noise": the synthetic board's F7 is a pure 50 Hz tone."""
     body = demo_run(tmp_path)
-    assert body["state"] == "ok" and body["detail"].startswith("synthetic_board streaming at 250 Hz")
+    assert body["state"] == "ok" and body["detail"].startswith(f"{LABEL} streaming at 250 Hz")
 
 
 @pytest.mark.slow  # a 4-second run in real time
 def test_each_demo_fault_shows_its_own_status(tmp_path):
     body = demo_run(tmp_path, "--demo-faults", "line-noise,railed,flat,noisy")
     assert body["state"] == "degraded"
-    # exactly these four, judged by the real quality check on the real synthetic samples
-    assert body["detail"].startswith("4 of 15 channels unusable: C3 line noise, C4 noisy, Pz railed, Oz flat ·")
+    # exactly these four, judged by the real quality check on the synthesised samples
+    assert body["detail"] == "4 of 16 channels unusable: C3 line noise, C4 noisy, Pz railed, Oz flat"
 
 
-def test_the_demo_montage_leaves_out_only_the_channel_at_the_mains_frequency():
-    clock = SessionClock()
-    for mains, missing in ((50.0, "F7"), (60.0, "F1")):
-        board = DemoBoard(clock, mains)
-        try:
-            layout = board.connect()
-        finally:
-            board.disconnect()
-        assert len(layout.columns("eeg")) == 15 and missing not in layout.names and "PPG" in layout.names
-    board = DemoBoard(clock, 0.0)  # no notch: no line-noise test, every channel shown
-    try:
-        assert len(board.connect().columns("eeg")) == 16
-    finally:
-        board.disconnect()
+def test_the_demo_body_has_the_synthetic_boards_montage_with_heart_and_skin():
+    clock = ManualClock()
+    board = DemoBoard(ListenerBoard(clock, resting, 0.0), clock, 50.0)
+    layout = board.connect()
+    assert layout.fs == 250.0 and len(layout.columns("eeg")) == 16
+    assert layout.names[:3] == ("Fz", "C3", "Cz") and layout.columns("ppg") and layout.columns("eda")
+    t, data = board.read()
+    assert t.size == 0
+    clock.advance(2.0)
+    t, data = board.read()
+    assert t.size == 500 and data.shape == (500, 18) and np.all(np.isfinite(data))
+    assert np.diff(t) == pytest.approx(np.full(499, 1 / 250))  # stamped at the board's rate on the session clock
 
 
-@pytest.mark.slow  # the demo board is BrainFlow's synthetic board, streaming in real time
 def test_a_dropout_takes_the_channel_down_and_it_resumes():
-    hub, clock = StreamHub(), SessionClock()
+    hub, clock = StreamHub(), ManualClock()
     channel = make_body_channel(BodySettings(demo_faults=("dropout",)), clock, NO_PROFILES, demo=True)
     gaps: list[str] = []
     channel.on_gap = gaps.append
     channel.open(hub)
     states = []
     try:
-        assert channel.status.detail == "synthetic_board (demo faults: dropout) streaming at 250 Hz"
-
-        def step() -> None:
-            channel.step(clock.now())
+        assert channel.status.detail == f"{LABEL} (demo faults: dropout) streaming at 250 Hz"
+        while len(gaps) < 2 and clock.now() < DROPOUT_AFTER + 8:
+            channel.step(clock.advance(channel.period))
             states.append((channel.status.state, channel.status.detail))
-
-        wait_until(lambda: len(gaps) >= 2, DROPOUT_AFTER + 8, "two gaps", every=channel.period, between=step)
     finally:
         channel.close()
     down = [detail for state, detail in states if state is State.DOWN]

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from brainflow.board_shim import BoardShim
+from brainflow.data_filter import DataFilter
 
 from fusion.quality import Quality
 from sensors.base import State
@@ -21,7 +23,7 @@ from sensors.body_settings import BodySettings
 from sensors.body_sources import make_body_channel
 from studio.kernel.clock import ManualClock, SessionClock
 from studio.kernel.streams import StreamHub
-from tests.stepped import TICK, ticks_until, write_brainflow_csv
+from tests.stepped import TICK, ticks_until
 from tests.waiting import step_live, wait_until
 
 NO_PROFILES = Path("/nonexistent/boards.toml")
@@ -128,6 +130,20 @@ def test_a_released_board_collected_late_leaves_a_newer_session_of_the_same_boar
         wait_until(lambda: new.read()[0].size > 0, 5, "the newer session delivers no samples")
     finally:
         new.disconnect()
+
+
+def write_brainflow_csv(path: Path, seconds: float, nan_rows: tuple[int, ...] = ()) -> None:
+    """A BrainFlow CSV file in the synthetic board's layout: EEG channel k is a sine at 2 + k Hz."""
+    fs = BoardShim.get_sampling_rate(-1)
+    n = int(seconds * fs)
+    table = np.zeros((BoardShim.get_num_rows(-1), n))
+    t = np.arange(n) / fs
+    for k, row in enumerate(BoardShim.get_eeg_channels(-1)):
+        table[row] = 20 * np.sin(2 * np.pi * (2 + k) * t) + np.random.default_rng(k).normal(0, 2, n)
+    table[BoardShim.get_timestamp_channel(-1)] = 1.7e9 + t
+    for row in nan_rows:
+        table[row, ::50] = np.nan
+    DataFilter.write_file(table, str(path), "w")
 
 
 @pytest.mark.slow  # BrainFlow's playback board streams in real time

@@ -5,7 +5,9 @@ import pytest
 
 from sensors.base import State
 from sensors.face import ScriptedFace, scripted_expression
-from sensors.text import TextSource, clean_text, read_text_log, replay_text, scripted_text
+from sensors.person import Person
+from sensors.text import TextSource, clean_text, read_text_log, replay_text
+from sensors.text_expression import LINE_EVERY_S, PersonText
 from sensors.voice import ScriptedVoice
 from studio.kernel.clock import ManualClock, SessionClock
 from studio.kernel.streams import StreamHub
@@ -40,14 +42,22 @@ def test_clean_text_keeps_words_and_drops_control_characters():
     assert clean_text("  hello\x1b there  ") == "hello there"
 
 
-def test_scripted_text_loops():
-    hub = StreamHub()
-    text = scripted_text()
-    text.open(hub)
-    for t in np.arange(0, 150, 0.5):
-        text.step(float(t))
-    times = hub.get("text.sentiment").last(1000).t.tolist()
-    assert times == [4, 20, 38, 55, 74, 90, 108, 125, 144]  # four lines a 70 s cycle, looping
+def constant(state: tuple[float, float]) -> Person:
+    """A person who stays in one state."""
+    return lambda _t: state
+
+
+def test_the_demo_person_types_now_and_then_what_fits_their_state():
+    for state, sign in (((0.7, 0.3), 1.0), ((-0.7, 0.3), -1.0)):
+        hub = StreamHub()
+        text = TextSource(backend="synthetic", speaker=PersonText(constant(state), 0.05).due)
+        text.open(hub)
+        for t in np.arange(0, 300, 0.5):
+            text.step(float(t))
+        scores = hub.get("text.sentiment").last(1000)
+        gaps = np.diff(scores.t)
+        assert 8 <= len(scores) <= 20 and gaps.min() >= 0.6 * LINE_EVERY_S - 0.5  # a line every 15 to 35 s
+        assert np.all(sign * scores.column(0) > 0.3)  # VADER's compound score has the state's sign
 
 
 def test_text_log_replay_and_its_errors(tmp_path):

@@ -4,7 +4,7 @@ import pytest
 
 from studio.cli import build_parser, settings_from
 from studio.config import SETTING_RANGES, ConfigError, default_settings, load_config
-from studio.policy import Goal
+from studio.goal_plan import Goal
 
 
 def write(tmp_path, text):

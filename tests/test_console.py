@@ -33,7 +33,7 @@ def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     osc_sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # takes the OSC messages on loopback
     osc_sink.bind(("127.0.0.1", 0))
     outputs = Outputs(lsl=True, lsl_prefix="ConsoleTest", osc=True, osc_port=osc_sink.getsockname()[1])
-    stepper = stepped_demo(folder, folder / "s.sqlite", calibration_seconds=1.0, outputs=outputs)
+    stepper = stepped_demo(folder / "s.sqlite", calibration_seconds=1.0, outputs=outputs)
     window = stepper.show(MainWindow(stepper.studio, ConsoleSettings(folder / "console.ini")))
     stepper.run(2.5)
     yield stepper, window, folder
@@ -123,6 +123,11 @@ def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -
     text.set_status(State.OK, "waiting for text")
     stepper.until(lambda: not window.banners.texts(), seconds=2)
     stepper.until(lambda: "text ok" in window.status.chips["text"].text(), seconds=2)
+    notice = "the stored response model of client P9 was ignored (bad); starting from what most listeners do"
+    studio.notices.append(notice)
+    stepper.until(lambda: notice in window.banners.texts(), seconds=2)
+    studio.notices.remove(notice)
+    window.banners.withdraw("notice:0")
 
 
 def test_self_report_notes_and_board_dialogs_are_not_modal(running) -> None:

@@ -6,7 +6,7 @@ import pytest
 from fusion.affect import Affect
 from fusion.eeg import BAND_NAMES, band_powers, relative
 from fusion.face import affect_from_blendshapes
-from fusion.fuse import ChannelReading, Smoother, freshness, fuse
+from fusion.fuse import AXIS_TRUST, ChannelReading, Smoother, freshness, fuse
 from fusion.text import affect_from_sentiment
 from fusion.voice import affect_from_prosody
 
@@ -19,10 +19,23 @@ def test_confidence_weighted_mean():
         "voice": ChannelReading(10.0, Affect(-0.4, 0.6, 0.3)),
     }
     fused = fuse(readings, 10.0, STALE, {})
-    assert fused.affect.valence == pytest.approx((0.9 * 0.8 - 0.3 * 0.4) / 1.2)
+    voice_valence = 0.3 * AXIS_TRUST["voice"][0]  # prosody says little about valence
+    assert fused.affect.valence == pytest.approx((0.9 * 0.8 - voice_valence * 0.4) / (0.9 + voice_valence))
     assert fused.affect.arousal == pytest.approx(0.3 * 0.6 / 1.2)
     shares = {c.channel: c.share for c in fused.contributions}
     assert shares["face"] == pytest.approx(0.75)
+
+
+def test_typed_words_count_for_valence_more_than_for_arousal():
+    readings = {
+        "face": ChannelReading(10.0, Affect(0.0, -0.6, 0.5)),
+        "text": ChannelReading(10.0, Affect(0.6, 0.2, 0.5)),
+    }
+    fused = fuse(readings, 10.0, STALE, {})
+    assert fused.affect.valence == pytest.approx(0.3)  # text counts fully for valence
+    text_arousal = AXIS_TRUST["text"][1]
+    assert fused.affect.arousal == pytest.approx((-0.6 + text_arousal * 0.2) / (1.0 + text_arousal))
+    assert fused.affect.arousal < -0.4  # the emotional wording barely lifts the face's low arousal
 
 
 def test_operator_weights_and_absent_channels():

@@ -100,7 +100,7 @@ def test_a_studio_that_cannot_start_cleans_up_and_can_be_stopped_again(tmp_path)
 
 
 def test_stopping_twice_returns_the_same_counts(tmp_path):
-    stepper = stepped_demo(tmp_path, tmp_path / "s.sqlite")
+    stepper = stepped_demo(tmp_path / "s.sqlite")
     stepper.run(1.0)
     studio = stepper.studio
     first = studio.stop()

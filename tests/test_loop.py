@@ -8,11 +8,12 @@ from fusion.affect import Affect
 from sensors.base import CHANNELS, affect_spec
 from sensors.face import ScriptedFace
 from sensors.voice import ScriptedVoice
+from studio.goal_plan import Goal
 from studio.kernel.clock import ManualClock
 from studio.kernel.streams import StreamHub
 from studio.loop import FusionLoop, LoopConfig
 from studio.music.params import MusicParams
-from studio.policy import Bounds, ControlMode, Goal
+from studio.policy import Bounds, ControlMode
 
 
 class RecordingSink:

@@ -48,7 +48,7 @@ def test_run_gui_stops_the_studio_once_on_quit(qapp: QApplication, tmp_path: Pat
 @pytest.fixture(scope="module")
 def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("store")
-    stepper = stepped_demo(folder, store=folder / "s.sqlite")
+    stepper = stepped_demo(folder / "s.sqlite")
     window = stepper.show(MainWindow(stepper.studio))
     stepper.run(WARM_UP)
     yield stepper, window

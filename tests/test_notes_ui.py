@@ -20,7 +20,7 @@ from ui.notes_editor import CONFLICT_MARK, FOLLOW_MS, NotesEditor
 @pytest.fixture(scope="module")
 def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("notes")
-    stepper = stepped_demo(folder, folder / "s.sqlite")
+    stepper = stepped_demo(folder / "s.sqlite")
     window = stepper.show(MainWindow(stepper.studio, ConsoleSettings(folder / "console.ini")))
     stepper.run(2.0)  # a session with estimates for the report to show
     yield stepper, window, folder

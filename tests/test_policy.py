@@ -1,4 +1,5 @@
-"""The control policy: goals as points on the plane, the iso principle, bounds and rate limits."""
+"""The control policies: goals as points on the plane, the iso principle paced by the person, bounds and rate
+limits, for the fixed policy and the adaptive one alike."""
 
 import itertools
 import math
@@ -8,17 +9,18 @@ from dataclasses import replace
 import pytest
 
 from fusion.affect import Affect
+from studio.adaptive import AdaptivePolicy
+from studio.goal_plan import DRIFT_RADIUS, FOLLOW_RADIUS, Goal, GoalPlan, checked_point
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams
-from studio.policy import (
-    Bounds,
-    Goal,
-    Policy,
-    checked_point,
-    iso_waypoint,
-    music_for_point,
-)
+from studio.policy import Bounds, FixedPolicy, music_for_point
 
 AROUSED = Affect(valence=-0.2, arousal=0.9, confidence=0.9)
+
+
+def fixed(goal: Goal) -> FixedPolicy:
+    policy = FixedPolicy()
+    policy.set_goal(goal)
+    return policy
 
 
 def run(policy, affect, params, bounds, seconds, tick=0.05, t0=0.0):
@@ -37,7 +39,7 @@ def run(policy, affect, params, bounds, seconds, tick=0.05, t0=0.0):
 
 def test_calm_goal_with_high_arousal_lowers_tempo_stepwise_and_stops_at_the_bound():
     bounds = Bounds(tempo_min=60, tempo_max=80, volume_ceiling=-12, max_change_per_min=0.3)
-    history, log = run(Policy(Goal.CALM), AROUSED, MusicParams(tempo=80.0, density=0.9), bounds, 240)
+    history, log = run(fixed(Goal.CALM), AROUSED, MusicParams(tempo=80.0, density=0.9), bounds, 240)
     tempos = [p.tempo for _, p in history]
     assert all(bounds.tempo_min <= x <= bounds.tempo_max for x in tempos)
     assert all(p.volume <= bounds.volume_ceiling for _, p in history)
@@ -62,14 +64,14 @@ def assert_rate_limited(log, bounds, horizon=2.0):
 
 def test_rate_limit_between_consecutive_changes_holds_for_every_parameter():
     bounds = Bounds(tempo_min=40, tempo_max=160, max_change_per_min=0.5)
-    policy = Policy(Goal.ENERGISE)
+    policy = fixed(Goal.ENERGISE)
     _, log = run(policy, Affect(0, -1, 1), MusicParams(tempo=40.0, density=0.0, brightness=0.0), bounds, 120)
     assert_rate_limited(log, bounds)
 
 
 def test_mode_and_layers_change_at_most_once_per_discrete_interval():
     bounds = Bounds(max_change_per_min=0.6)
-    policy = Policy(Goal.UPLIFT)
+    policy = fixed(Goal.UPLIFT)
     _, log = run(policy, AROUSED, MusicParams(mode="minor", layers=frozenset({"pad"})), bounds, 300)
     mode_times = [t for t, changes, _ in log for name, _, _ in changes if name == "mode"]
     assert mode_times, "uplift should move the mode out of minor"
@@ -93,33 +95,48 @@ def test_valence_chooses_the_mode_within_the_allowed_ones():
 
 
 def test_steady_holds_when_the_estimate_is_unsure():
-    policy = Policy(Goal.STEADY)
+    policy = fixed(Goal.STEADY)
     params = MusicParams(tempo=70.0)
     new, changes, reason = policy.propose(10.0, Affect(0.9, 0.9, 0.05), params, Bounds(), 2.0)
     assert changes == [] and new == params and "hold" in reason
 
 
-def test_iso_matches_first_then_leads_to_the_target():
+def test_iso_matches_first_then_leads_only_as_fast_as_the_person_follows():
     person, target = (-0.4, 0.8), (0.3, -0.6)
-    assert iso_waypoint(person, target, 10.0, 30.0, 0.2) == person  # still matching
-    halfway = iso_waypoint(person, target, 30.0 + 60.0 * math.dist(person, target) / 2 / 0.2, 30.0, 0.2)
-    assert halfway == pytest.approx(((person[0] + target[0]) / 2, (person[1] + target[1]) / 2))
-    assert iso_waypoint(person, target, 1e6, 30.0, 0.2) == pytest.approx(target)
+    plan = GoalPlan(match_seconds=30.0, lead_per_min=0.2)
+    plan.set_goal(Goal.ISO, target)
+    aim, rule = plan.aim(0.0, Affect(*person, 0.9))
+    assert aim == person and rule.startswith("iso match")
+    assert plan.aim(29.0, Affect(*person, 0.9))[0] == person  # still matching
+    for t in range(30, 91):  # the person follows the waypoint exactly: the lead moves 0.2 per minute
+        aim, rule = plan.aim(float(t), Affect(*(plan.waypoint or person), 0.9))
+    assert math.dist(aim, person) == pytest.approx(0.2, abs=0.01) and rule.startswith("iso lead")
+    behind = (aim[0] - 0.25 * (aim[0] - person[0]) / 0.2 * 1.2, aim[1] - 0.25 * (aim[1] - person[1]) / 0.2 * 1.2)
+    assert FOLLOW_RADIUS < math.dist(behind, aim) < DRIFT_RADIUS
+    waiting, rule = plan.aim(120.0, Affect(*behind, 0.9))
+    assert waiting == aim and rule.startswith("iso wait")  # the person falls behind: the lead waits
+    drifted = (-0.8, 1.0)  # the person drifts away, beyond where the music started
+    assert math.dist(drifted, aim) > DRIFT_RADIUS
+    rules = [plan.aim(float(t), Affect(*drifted, 0.9))[1] for t in range(121, 181)]
+    assert any(r.startswith("iso step back") and "to meet them" in r for r in rules)
+    assert math.dist(plan.waypoint, drifted) < math.dist(aim, drifted)  # the waypoint came back towards them
+    for t in range(181, 1200):
+        final, _ = plan.aim(float(t), Affect(*(plan.waypoint or person), 0.9))
+    assert final == pytest.approx(target)  # a person who follows is led all the way
 
-    policy = Policy()
+
+def test_the_fixed_policy_matches_a_high_arousal_person_first_under_iso():
+    person, target = (-0.4, 0.8), (0.3, -0.6)
+    policy = FixedPolicy()
     policy.set_goal(Goal.ISO, target)
     bounds = Bounds(max_change_per_min=1.0)
-    aroused = Affect(*person, 0.9)
-    history, log = run(policy, aroused, MusicParams(tempo=70.0), bounds, 25)
+    history, log = run(policy, Affect(*person, 0.9), MusicParams(tempo=70.0), bounds, 25)
     assert history[-1][1].tempo > 70.0  # matching a high-arousal person first raises the tempo
     assert "iso match" in log[0][2]
-    history, log = run(policy, aroused, history[-1][1], bounds, 600, t0=25.0)
-    assert history[-1][1].tempo == bounds.tempo_min  # then leads all the way down to the calm target
-    assert "iso lead" in log[-1][2]
 
 
 def test_every_change_carries_estimate_goal_and_rule():
-    policy = Policy(Goal.CALM)
+    policy = fixed(Goal.CALM)
     _, changes, reason = policy.propose(5.0, AROUSED, MusicParams(tempo=96.0), Bounds(), 2.0)
     assert ("tempo" in {c[0] for c in changes}) and "goal calm" in reason
     assert "estimate v-0.20 a+0.90" in reason and "rule calm: head for" in reason
@@ -131,7 +148,8 @@ def test_new_bounds_pull_the_music_inside_at_once():
     assert clamped.tempo == 70.0 and clamped.layers == {"pad", "bass"}
 
 
-def test_random_operation_never_leaves_the_bounds():
+@pytest.mark.parametrize("kind", [FixedPolicy, AdaptivePolicy])
+def test_random_operation_never_leaves_the_bounds(kind):
     rng = random.Random(7)
     for _ in range(20):
         low = rng.uniform(40, 120)
@@ -143,7 +161,8 @@ def test_random_operation_never_leaves_the_bounds():
             allowed_modes=tuple(rng.sample(MODES, rng.randint(1, 4))),
             allowed_layers=frozenset(rng.sample(LAYERS, rng.randint(1, 4))),
         ).validated()
-        policy = Policy(rng.choice(list(Goal)))
+        policy = kind()
+        policy.set_goal(rng.choice(list(Goal)))
         params = bounds.clamp(MusicParams())
         log = []
         for i in range(400):

@@ -12,16 +12,18 @@ from sensors.affect_replay import AffectReplay, constant_track
 from sensors.base import CHANNELS
 from studio.app import Studio
 from studio.config import build_config, default_settings
+from studio.goal_plan import Goal
 from studio.kernel.clock import ManualClock
 from studio.music.params import NUMERIC
-from studio.policy import Bounds, Goal
+from studio.policy import Bounds, PolicyKind
 
 TICK = 0.05  # seconds: the loop's 20 Hz
 
 
-def run_scenario(tmp_path, tracks, seconds, **settings):
+def run_scenario(tmp_path, tracks, seconds, policy=PolicyKind.ADAPTIVE, **settings):
     """Replay ``tracks`` (channel -> rows) for ``seconds`` through a studio; returns the stored database."""
-    config = replace(build_config(default_settings(), "defaults"), audio_backend="silent", **settings)
+    config = build_config(default_settings(), "defaults")
+    config = replace(config, audio_backend="silent", loop=replace(config.loop, policy=policy), **settings)
     sources = {ch: AffectReplay(ch, tracks.get(ch, [])) for ch in CHANNELS}
     clock = ManualClock()
     studio = Studio(config, demo=False, store=tmp_path / "session.sqlite", clock=clock, sources=sources)
@@ -95,10 +97,10 @@ def test_a_step_in_one_channel_is_followed_within_the_time_constant(tmp_path):
     assert fused(db, step_at + 5 * tau, 60)[:, 1] == pytest.approx(0.5, abs=0.01)
 
 
-def test_calm_goal_with_a_high_arousal_person_lowers_tempo_and_density_stepwise_to_the_bounds(tmp_path):
+def test_the_fixed_policy_lowers_tempo_and_density_stepwise_to_the_bounds_for_a_high_arousal_person(tmp_path):
     aroused = {ch: constant_track(-0.2, 0.8, 0.9, 240, 10) for ch in ("face", "voice", "body")}
     bounds = Bounds(tempo_min=60, tempo_max=80, max_change_per_min=0.3)
-    db = run_scenario(tmp_path, aroused, 240, goal=Goal.CALM, bounds=bounds)
+    db = run_scenario(tmp_path, aroused, 240, PolicyKind.FIXED, goal=Goal.CALM, bounds=bounds)
     music = np.array(db.execute("SELECT t, tempo, density, volume FROM music_params ORDER BY t").fetchall())
     tempo, density = music[:, 1], music[:, 2]
     assert np.all((tempo >= 60) & (tempo <= 80)) and np.all(music[:, 3] <= bounds.volume_ceiling)

@@ -9,6 +9,7 @@ import pytest
 
 from studio.schema import MIGRATIONS, SCHEMA_VERSION
 from studio.store import Consent, NotesConflict, Store, StoreError
+from tests.test_cli import run_cli
 
 
 def make_v1(path):
@@ -232,3 +233,27 @@ def test_an_encrypted_database_needs_its_passphrase(tmp_path):
     with pytest.raises(StoreError, match="not encrypted"):
         Store.open(plain, passphrase="correct horse")
     assert os.path.getsize(plain) > 0
+
+
+def test_a_second_store_in_the_recording_process_leaves_the_recording_durable(tmp_path):
+    """The window's report step and Ctrl+R replay open the database again while the session records. That
+    second opening read the file's header with Python and closed it, and closing any descriptor of a file drops
+    every POSIX lock the process holds on it: the next command in another process to close the database then
+    took itself for the last one and deleted the write-ahead log under the recording, whose later rows went to
+    a deleted file (lost on kill -9, unseen by every other reader)."""
+    path = tmp_path / "s.sqlite"
+    recording = Store.open(path)
+    sid = recording.begin_session("2025-01-01T10:00:00+00:00", {}, Consent(), None)
+    Store.open(path, create=False).close()  # the report step's own connection
+    other = run_cli("sessions", "list", "--store", str(path))
+    assert other.returncode == 0, other.stderr
+    assert (tmp_path / "s.sqlite-wal").exists()
+    with recording.transaction() as db:
+        db.execute("INSERT INTO markers VALUES (?, 1.5, 'after the other command', 'test')", (sid,))
+    seen = subprocess.run(
+        [sys.executable, "-c", f"import sqlite3; print(sqlite3.connect({str(path)!r}).execute("
+         "'SELECT COUNT(*) FROM markers').fetchone()[0])"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    recording.close()
+    assert seen.stdout.strip() == "1"

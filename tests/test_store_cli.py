@@ -22,7 +22,7 @@ def test_the_recorded_session_has_client_consent_markers_ratings_and_notes(recor
     (sections,) = db.execute("SELECT sections FROM note_versions ORDER BY version DESC").fetchone()
     assert json.loads(sections)["Plan"] == "Repeat the calm programme."
     rate, fields = db.execute("SELECT rate_hz, fields FROM stream_fields WHERE stream = 'body.eeg'").fetchone()
-    assert 200 < rate < 300 and len(json.loads(fields)) == 15  # the demo montage: the synthetic board but F7
+    assert 200 < rate < 300 and len(json.loads(fields)) == 16  # the demo person's 16 EEG channels
     n = db.execute("SELECT SUM(n) FROM samples WHERE stream = 'body.eeg'").fetchone()[0]
     assert 4 * 250 < n < 8 * 250
 
@@ -117,3 +117,22 @@ def test_notes_from_the_command_line_keep_every_section_and_version(tmp_path):
     page = (tmp_path / "r" / f"session-{sid}-report.html").read_text(encoding="utf-8")
     assert "<th>Subjective (SOAP)</th></tr><tr><td>Arrived tense.</td>" in page
     assert "Repeat the calm programme." in page and "Version 2 of the note" in page
+
+
+def test_a_rating_time_outside_the_session_is_refused(tmp_path):
+    """--at is a time of the session (0 to its recorded length); before, 1e9 s and -50 s were stored."""
+    store_path = tmp_path / "s.sqlite"
+    sid = finished_session(store_path)
+    with sqlite3.connect(store_path) as db:
+        db.execute("UPDATE sessions SET last_t = 6.0 WHERE id = ?", (sid,))
+
+    def rate(at):
+        return run_cli(*f"sessions rate {sid} --phase during --valence 5 --arousal 5 --at {at}".split(),
+                       "--store", str(store_path))  # fmt: skip
+
+    for at in ("1e9", "-50", "6.5"):
+        assert_one_line_error(rate(at), "is not a number from 0 to 6 s (the session's length)")
+    assert_one_line_error(rate("-50"), "--at -50 is not")
+    assert rate("3.5").returncode == 0
+    with sqlite3.connect(store_path) as db:
+        assert db.execute("SELECT t FROM self_reports").fetchall() == [(3.5,)]

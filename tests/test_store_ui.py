@@ -22,7 +22,7 @@ def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     crashed.db.execute("UPDATE sessions SET heartbeat_utc = '2025-01-01T10:05:00+00:00' WHERE id = ?", (sid,))
     crashed.db.commit()
     crashed.close()
-    stepper = stepped_demo(store.parent, store)
+    stepper = stepped_demo(store)
     window = stepper.show(MainWindow(stepper.studio))
     stepper.run(2.5)
     yield stepper, window, store

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio.app import Studio
 from studio.config import Config
+from studio.listener import ListenerSpec
 from studio.paths import default_store_path
 from studio.session import SessionOptions
 from ui.main_window import MainWindow
@@ -21,18 +22,26 @@ from ui.main_window import MainWindow
 QUIT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def run_gui(config: Config, demo: bool, store: Path | None, options: SessionOptions | None = None) -> int:
+def run_gui(
+    config: Config,
+    demo: bool,
+    store: Path | None,
+    options: SessionOptions | None = None,
+    listener: ListenerSpec | None = None,
+) -> int:
     """Run the studio with its window until the window closes (or one of QUIT_SIGNALS); returns Qt's exit status.
 
     A channel that cannot start shows as down in the window; the rest keeps running. The Studio is
     stopped exactly once, however the event loop ends (or if starting it fails). ``options`` carries the
-    session's client, consent and scheduled markers from the command line.
+    session's client, consent and scheduled markers from the command line; ``listener`` is the demo's virtual
+    listener (None: the typical one).
     """
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Affect Studio")
     app.setStyle("Fusion")  # the same calm look on every desktop
-    studio = Studio(config, demo=demo, store=store if store is not None else default_store_path(), options=options)
+    store = store if store is not None else default_store_path()
+    studio = Studio(config, demo=demo, store=store, options=options, listener=listener)
     previous = {sig: signal.signal(sig, lambda _signum, _frame: close_everything(app)) for sig in QUIT_SIGNALS}
     try:
         studio.start()

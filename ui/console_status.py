@@ -88,7 +88,8 @@ class ChannelChip(QLabel):
 
 
 class FaultBanners:
-    """Turns faults into banners: a channel down, recording stopped, a note from the session database.
+    """Turns faults into banners: a channel down, recording stopped, a note from the session database, what the
+    operator should know about the session (a damaged stored response model ignored).
     Not a widget, so it watches in every workspace (Presentation hides the status bar)."""
 
     def __init__(self, studio: Studio, banners: BannerArea) -> None:
@@ -105,6 +106,8 @@ class FaultBanners:
                 self._banners.withdraw(key)
         if studio.recording_problem:
             self._banners.show_message("recording", f"Recording stopped: {studio.recording_problem}", "error")
+        for number, notice in enumerate(studio.notices):
+            self._banners.show_message(f"notice:{number}", notice, "warning")
         database = studio.database
         if database is not None and database.notice:
             self._banners.show_message("database", database.notice, "warning")

@@ -18,9 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fusion.response import ResponseModel
 from studio.app import Studio
+from studio.goal_plan import Goal
+from studio.levers import response_words
 from studio.music.params import MusicParams
-from studio.policy import ControlMode, Goal
+from studio.policy import ControlMode, PolicyKind
 from ui.bounds_editor import BoundsEditor
 from ui.control_log_view import ControlLogView
 from ui.level_meter import LevelMeter
@@ -28,6 +31,13 @@ from ui.manual_controls import ManualControls
 from ui.suggestion_queue import SuggestionQueue
 from ui.theme import set_role
 from ui.volume_control import VolumeControl
+
+
+def learned_words(model: ResponseModel, policy: PolicyKind) -> str:
+    """What the studio knows about this person's response to the music, in one line."""
+    visits = f"; from {model.sessions} earlier sessions and this one" if model.sessions else ""
+    steering = "" if policy is PolicyKind.ADAPTIVE else " (the fixed policy does not use it)"
+    return f"This person: {response_words(model)} (response lag about {model.lag_s:.0f} s{visits}){steering}"
 
 
 def describe_params(p: MusicParams) -> str:
@@ -65,6 +75,11 @@ class MusicPanel(QWidget):
         self.control_log = ControlLogView(loop.control_log)
         self.manual_controls = ManualControls(loop, clock)
         self.manual_controls.set_active(loop.mode is ControlMode.MANUAL)
+        self.trying = QLabel()
+        self.trying.setWordWrap(True)
+        self.learned = QLabel()
+        self.learned.setWordWrap(True)
+        set_role(self.learned, "muted")
         self.params = QLabel(describe_params(loop.params))
         set_role(self.params, "readout")
         self.meter = LevelMeter()
@@ -117,6 +132,8 @@ class MusicPanel(QWidget):
         form.addRow("Control", modes)
         layout = QVBoxLayout(box)
         layout.addLayout(transport)
+        layout.addWidget(self.trying)
+        layout.addWidget(self.learned)
         layout.addLayout(form)
         layout.addWidget(self.bounds)
         return box
@@ -170,7 +187,10 @@ class MusicPanel(QWidget):
         self._show_playing(True)
 
     def refresh(self, now: float) -> None:
-        self.params.setText(describe_params(self._studio.loop.params))
+        loop = self._studio.loop
+        self.trying.setText(f"Now: {loop.trying or 'waiting for the first estimate'}")
+        self.learned.setText(learned_words(loop.response, loop.policy_kind))
+        self.params.setText(describe_params(loop.params))
         self.meter.set_level(self._studio.engine.peak_dbfs())
         self.volume.refresh(now)
         self.manual_controls.refresh(now)

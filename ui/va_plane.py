@@ -6,9 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from studio.goal_plan import Goal
 from studio.kernel.streams import StreamHub
 from studio.loop import FUSED, FusionLoop
-from studio.policy import Goal
 from ui.plotting import add_zero_line, read, setup_plot, thin
 from ui.theme import BLUISH_GREEN, MUTED, VALENCE_COLOUR, set_role
 

@@ -6,7 +6,9 @@ import argparse
 from typing import TYPE_CHECKING
 
 from studio.commands._store import add_session_argument, add_store_argument, open_store, session_id
+from studio.config import checked_number
 from studio.kernel.command import studio_command
+from studio.kernel.errors import UsageError
 from studio.store import PHASES, TEMPLATES
 
 if TYPE_CHECKING:
@@ -29,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rate.add_argument("--phase", choices=PHASES, required=True)
     rate.add_argument("--valence", type=int, required=True, help="1 (unhappy) to 9 (happy)")
     rate.add_argument("--arousal", type=int, required=True, help="1 (calm) to 9 (excited)")
-    rate.add_argument("--at", type=float, help="session seconds (default: 0 before, the end after and during)")
+    rate.add_argument(
+        "--at", type=float, help="session seconds, 0 to its length (default: 0 before, the end after and during)"
+    )
     add_store_argument(rate)
     notes = sub.add_parser(
         "notes", help="show the session note, or write sections of it (SOAP or DAP); every version is kept"
@@ -63,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"session {sid} closed: {info.status}, {info.duration_s:.1f} s recorded, ended {info.ended_utc}")
         elif args.sessions_command == "rate":
             info = store.session(sid)
-            t = args.at if args.at is not None else (0.0 if args.phase == "before" else info.duration_s)
+            t = rating_time(args.at, args.phase, info.duration_s)
             store.add_self_report(sid, t, args.phase, args.valence, args.arousal)
             print(f"session {sid}: {args.phase} rating valence {args.valence}, arousal {args.arousal} at {t:.1f} s")
         else:
@@ -71,6 +75,17 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def rating_time(at: float | None, phase: str, length: float) -> float:
+    """The session time (s) of a rating: ``at`` (``--at``) when given, from 0 to the session's recorded
+    ``length`` (s), else 0 before the session and its end during and after; UsageError outside the session."""
+    if at is None:
+        return 0.0 if phase == "before" else length
+    try:
+        return checked_number(at, 0.0, length, "s", written=f"--at {at:g}")
+    except ValueError as exc:
+        raise UsageError(f"{exc} (the session's length)") from None
 
 
 def print_sessions(store: Store) -> None:
@@ -93,8 +108,6 @@ def print_sessions(store: Store) -> None:
 def notes_command(store: Store, sid: int, args: argparse.Namespace) -> None:
     """Write the ``--section``s given into the note (the others are kept), or show it (``--history``: every
     version)."""
-    from studio.kernel.errors import UsageError
-
     current = store.notes(sid)
     if not args.section:
         if args.template is not None:

@@ -22,6 +22,11 @@ class SessionClock:
         """Seconds since the session started."""
         return self._source() - self._t0
 
+    def restart(self) -> None:
+        """Make now the session's zero (when the session starts, after whatever preparing it took)."""
+        self._t0 = self._source()
+        self._unix_at_t0 = time.time()
+
     def from_unix(self, unix_seconds: float) -> float:
         """Map a wall-clock (Unix, seconds) timestamp onto the session clock."""
         return unix_seconds - self._unix_at_t0
@@ -39,6 +44,9 @@ class ManualClock(SessionClock):
         self._now = start
         super().__init__(source=lambda: self._now)
         self._t0 = 0.0
+
+    def restart(self) -> None:
+        """A manual clock's zero is its caller's: restarting changes nothing."""
 
     def advance(self, seconds: float) -> float:
         """Move the clock forward by ``seconds`` and return the new time."""

@@ -1,0 +1,311 @@
+"""How one person's valence and arousal answer the music: a Bayesian linear response model that knows its
+own uncertainty, for a fixed set of music levers.
+
+The person's state s = (valence, arousal) is taken to follow the music with a first-order lag tau (seconds):
+
+    ds/dt = (e(x) - s) / tau,    e(x) = c + B phi(x)
+
+where phi(x) is the lever vector of the music x (each numeric lever on 0..1 of its range minus 0.5, each mode or
+layer 1 while it plays) and e(x) is where the person settles while the music holds at x. Sampled every STEP_S
+seconds with the music's mean lever vector over each step,
+
+    s[k+1] = a s[k] + (1 - a) e(x[k]),    a = exp(-STEP_S / tau),
+
+so y[k] = (s[k+1] - a s[k]) / (1 - a) is a noisy reading of e(x[k]), linear in (c, B). For each candidate lag a
+Gaussian posterior over (c, B) is updated in closed form (a conjugate linear model with the estimate's noise
+measured as it goes); the lags are weighed by how well each predicted the estimate one step ahead (their log
+evidence), and the best one speaks for the model. Everything is plain numpy: vectors in, numbers out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+STEP_S = 5.0  # seconds between two observations of the estimate
+LAGS_S = (5.0, 10.0, 20.0, 40.0, 80.0)  # candidate response lags (first-order time constants), seconds
+# Prior log evidence of each lag: the middle ones are the most common in listening studies, so an extreme lag
+# must predict the estimate markedly better (by a likelihood ratio of e^LAG_PRIOR) before it is believed.
+LAG_PRIOR = (0.0, 2.0, 3.0, 2.0, 0.0)
+NOISE_START = 0.05  # sd of the (smoothed) estimate around the model, before any is measured
+NOISE_FLOOR = 0.02  # the noise is never taken to be smaller than this
+NOISE_MEMORY = 0.05  # weight of each new squared residual in the running noise variance
+MOVED = 0.02  # a lever whose mean over a step differs this much from the step before counts as moved
+CARRY_OVER = 0.5  # a stored model's certainty kept into the next visit (its precision is scaled by this)
+AXES = ("valence", "arousal")
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one lever does to the person per unit of its lever value: mean and sd, for valence and arousal."""
+
+    lever: str
+    mean: tuple[float, float]
+    sd: tuple[float, float]
+    moves: int  # how many observation steps this lever moved in
+
+
+class LagModel:
+    """The Gaussian posterior over the intercept and lever effects for one candidate lag ``tau`` (seconds).
+
+    ``precision`` is the posterior precision of the coefficient vector (intercept first, then the levers), shared
+    by both axes; ``weighted`` holds precision @ mean, one column per axis.
+    """
+
+    def __init__(self, tau: float, precision: FloatArray, weighted: FloatArray, log_evidence: float = 0.0) -> None:
+        self.tau = tau
+        self.a = math.exp(-STEP_S / tau)
+        self.precision = precision
+        self.weighted = weighted
+        self.log_evidence = log_evidence
+
+    def mean(self) -> FloatArray:
+        """Posterior mean coefficients, shape (1 + levers, 2)."""
+        return np.asarray(np.linalg.solve(self.precision, self.weighted), dtype=np.float64)
+
+    def covariance(self) -> FloatArray:
+        """Posterior covariance of each axis's coefficients (the same for both), in units of the noise."""
+        return np.asarray(np.linalg.inv(self.precision), dtype=np.float64)
+
+    def update(self, phi: FloatArray, before: FloatArray, after: FloatArray, noise: float) -> float:
+        """Learn from one step: lever vector ``phi`` (with the intercept's 1 first), the estimate before and
+        after (valence, arousal); returns the squared one-step prediction error summed over both axes."""
+        mean = self.mean()
+        predicted = self.a * before + (1.0 - self.a) * (phi @ mean)
+        spread = noise**2 + (1.0 - self.a) ** 2 * float(phi @ self.covariance() @ phi)
+        error = after - predicted
+        self.log_evidence += float(-0.5 * np.sum(error**2) / spread - math.log(2.0 * math.pi * spread))
+        y = (after - self.a * before) / (1.0 - self.a)
+        y_var = noise**2 * (1.0 + self.a**2) / (1.0 - self.a) ** 2
+        self.precision = self.precision + np.outer(phi, phi) / y_var
+        self.weighted = self.weighted + np.outer(phi, y) / y_var
+        return float(np.sum(error**2))
+
+
+class ResponseModel:
+    """One person's response to the music levers ``levers``, learned online with its uncertainty.
+
+    Call ``observe`` on every control tick with the music's lever vector and the fused estimate; every STEP_S
+    seconds that makes one observation. ``prior_mean`` (2 x levers) and ``prior_sd`` (levers) say what is
+    expected before anything is seen; the intercept's prior is centred on the plane's middle.
+    """
+
+    def __init__(
+        self,
+        levers: Sequence[str],
+        prior_mean: FloatArray,
+        prior_sd: FloatArray,
+        intercept_sd: float = 0.6,
+    ) -> None:
+        self.levers = tuple(levers)
+        width = 1 + len(self.levers)
+        if prior_mean.shape != (2, len(self.levers)) or prior_sd.shape != (len(self.levers),):
+            raise ValueError(f"the prior needs 2 x {len(self.levers)} means and {len(self.levers)} spreads")
+        sd = np.concatenate([[intercept_sd], prior_sd])
+        precision = np.diag(1.0 / sd**2)
+        mean = np.vstack([np.zeros((1, 2)), prior_mean.T])
+        self.lags = [
+            LagModel(tau, precision.copy(), precision @ mean, prior)
+            for tau, prior in zip(LAGS_S, LAG_PRIOR, strict=True)
+        ]
+        self.noise = NOISE_START
+        self.observations = 0
+        self.sessions = 0
+        self.moves = np.zeros(len(self.levers), dtype=np.int64)
+        self._step_end: float | None = None
+        self._phi_sum = np.zeros(width)
+        self._phi_count = 0
+        self._before: FloatArray | None = None
+        self._last_phi: FloatArray | None = None
+
+    # --- learning ------------------------------------------------------------------------------------------
+    def observe(self, t: float, levers: FloatArray, estimate: tuple[float, float] | None) -> bool:
+        """Add the music's lever vector at session time ``t`` (seconds) and the estimate then (None when too
+        unsure to use: the chain of observations starts again). Returns True when a step was learned from."""
+        if self._step_end is None:
+            self._step_end = t + STEP_S
+        self._phi_sum[0] += 1.0
+        self._phi_sum[1:] += levers
+        self._phi_count += 1
+        if t < self._step_end:
+            return False
+        phi = self._phi_sum / self._phi_count
+        self._phi_sum = np.zeros_like(self._phi_sum)
+        self._phi_count = 0
+        self._step_end = max(self._step_end + STEP_S, t)
+        learned = False
+        now = None if estimate is None else np.asarray(estimate, dtype=np.float64)
+        if now is not None and self._before is not None:
+            self._learn(phi, self._before, now)
+            learned = True
+        if self._last_phi is not None:
+            self.moves += np.abs(phi[1:] - self._last_phi[1:]) > MOVED
+        self._last_phi = phi
+        self._before = now
+        return learned
+
+    def _learn(self, phi: FloatArray, before: FloatArray, after: FloatArray) -> None:
+        best = self.best
+        errors = [lag.update(phi, before, after, self.noise) for lag in self.lags]
+        residual = errors[self.lags.index(best)] / 2.0
+        variance = (1.0 - NOISE_MEMORY) * self.noise**2 + NOISE_MEMORY * residual
+        self.noise = max(NOISE_FLOOR, math.sqrt(variance))
+        self.observations += 1
+
+    # --- what it knows -------------------------------------------------------------------------------------
+    @property
+    def best(self) -> LagModel:
+        """The lag model that has predicted the estimate best so far."""
+        return max(self.lags, key=lambda lag: lag.log_evidence)
+
+    @property
+    def lag_s(self) -> float:
+        """The response lag (seconds) the evidence favours."""
+        return self.best.tau
+
+    def coefficients(self) -> FloatArray:
+        """Posterior mean (1 + levers, 2): the intercept row, then each lever's (valence, arousal) effect."""
+        return self.best.mean()
+
+    def sample(self, rng: np.random.Generator, temper: float = 1.0) -> FloatArray:
+        """A draw of the coefficients from the posterior (Thompson sampling), its spread scaled by ``temper``
+        (1: the posterior itself; less explores more cautiously): shape (1 + levers, 2)."""
+        best = self.best
+        mean = best.mean()
+        spread = np.linalg.cholesky(best.covariance())
+        return mean + temper * (spread @ rng.standard_normal(mean.shape))
+
+    def effects(self) -> list[Effect]:
+        """Every lever's effect per unit of its lever value, with its sd and how often it moved."""
+        best = self.best
+        mean = best.mean()[1:]
+        sd = np.sqrt(np.diag(best.covariance())[1:])
+        return [
+            Effect(name, (float(mean[i, 0]), float(mean[i, 1])), (float(sd[i]), float(sd[i])), int(self.moves[i]))
+            for i, name in enumerate(self.levers)
+        ]
+
+    def settles_at(self, levers: FloatArray, coefficients: FloatArray | None = None) -> FloatArray:
+        """Where the person would settle (valence, arousal) if the music held at ``levers``."""
+        coef = self.coefficients() if coefficients is None else coefficients
+        return np.asarray(coef[0] + levers @ coef[1:], dtype=np.float64)
+
+    # --- storage -------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, object]:
+        """Everything learned, as plain JSON-ready values."""
+        return {
+            "version": VERSION,
+            "levers": list(self.levers),
+            "noise": self.noise,
+            "observations": self.observations,
+            "sessions": self.sessions,
+            "moves": [int(m) for m in self.moves],
+            "lags": [
+                {
+                    "tau": lag.tau,
+                    "precision": lag.precision.tolist(),
+                    "weighted": lag.weighted.tolist(),
+                    "log_evidence": lag.log_evidence,
+                }
+                for lag in self.lags
+            ],
+        }
+
+    def next_visit(self) -> ResponseModel:
+        """This model as the start of the client's next visit: one more session, its certainty relaxed by
+        CARRY_OVER (people change between visits), the lags' evidence kept in proportion."""
+        model = ResponseModel.__new__(ResponseModel)
+        model.__dict__.update(self.__dict__)
+        model.lags = [
+            LagModel(lag.tau, lag.precision * CARRY_OVER, lag.weighted * CARRY_OVER, lag.log_evidence * CARRY_OVER)
+            for lag in self.lags
+        ]
+        model.sessions = self.sessions + 1
+        model.moves = self.moves.copy()
+        model._step_end = None
+        model._phi_sum = np.zeros_like(self._phi_sum)
+        model._phi_count = 0
+        model._before = None
+        model._last_phi = None
+        return model
+
+    @staticmethod
+    def from_dict(data: Mapping[str, object], levers: Sequence[str], fresh: ResponseModel) -> ResponseModel:
+        """A stored model, checked against ``levers``; ``fresh`` (a new model with the prior) supplies the rest.
+        ValueError says what is wrong with the stored values."""
+        if data.get("version") != VERSION:
+            raise ValueError(f"response model version {data.get('version')!r}; this studio reads version {VERSION}")
+        if data.get("levers") != list(levers):
+            raise ValueError("response model was learned for other music levers")
+        width = 1 + len(levers)
+        stored = data.get("lags")
+        if not isinstance(stored, list) or [entry.get("tau") for entry in stored if isinstance(entry, dict)] != list(
+            LAGS_S
+        ):
+            raise ValueError(f"response model lags must be {list(LAGS_S)} s")
+        lags = []
+        for entry in stored:
+            precision = _matrix(entry.get("precision"), (width, width), "precision")
+            weighted = _matrix(entry.get("weighted"), (width, 2), "weighted")
+            evidence = _number(entry.get("log_evidence"), "log_evidence")
+            try:
+                np.linalg.cholesky(precision)
+            except np.linalg.LinAlgError:
+                raise ValueError("response model precision is not positive definite") from None
+            lags.append(LagModel(float(entry["tau"]), precision, weighted, evidence))
+        moves = data.get("moves")
+        if not isinstance(moves, list) or len(moves) != len(levers) or not all(isinstance(m, int) for m in moves):
+            raise ValueError(f"response model moves must be {len(levers)} whole numbers")
+        model = fresh
+        model.lags = lags
+        model.noise = max(NOISE_FLOOR, _number(data.get("noise"), "noise"))
+        model.observations = int(_number(data.get("observations"), "observations"))
+        model.sessions = int(_number(data.get("sessions"), "sessions"))
+        model.moves = np.asarray(moves, dtype=np.int64)
+        return model
+
+
+def _number(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"response model {name} = {value!r} must be a finite number")
+    return float(value)
+
+
+def _matrix(value: object, shape: tuple[int, int], name: str) -> FloatArray:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"response model {name} is not a table of numbers") from None
+    if array.shape != shape or not np.all(np.isfinite(array)):
+        raise ValueError(f"response model {name} must be {shape[0]} x {shape[1]} finite numbers")
+    return array
+
+
+def box_least_squares(
+    matrix: FloatArray, target: FloatArray, low: FloatArray, high: FloatArray, start: FloatArray, sweeps: int = 40
+) -> FloatArray:
+    """The x in the box [low, high] that minimises |matrix @ x - target|^2, by exact coordinate descent from
+    ``start`` (a convex quadratic: each sweep can only lower it)."""
+    x = np.clip(start, low, high).astype(np.float64)
+    column_norms = np.sum(matrix**2, axis=0)
+    residual = matrix @ x - target
+    for _ in range(sweeps):
+        moved = 0.0
+        for j in range(x.size):
+            if column_norms[j] <= 0.0:
+                continue
+            new = float(np.clip(x[j] - matrix[:, j] @ residual / column_norms[j], low[j], high[j]))
+            if new != x[j]:
+                residual += matrix[:, j] * (new - x[j])
+                moved = max(moved, abs(new - x[j]))
+                x[j] = new
+        if moved < 1e-9:
+            break
+    return x

@@ -1,0 +1,312 @@
+"""The adaptive policy: plays what this person's response model says takes them where the goal plan aims, learns
+from every move, and notices when nothing moves them.
+
+Every DECIDE_S seconds it picks the music setting whose predicted resting point is nearest the aim (pushed
+beyond it while the person is far, by as much as the person's lag needs to arrive within HORIZON_S), inside the
+operator's bounds, preferring small
+changes (a lever worth little is not moved). While it is unsure it plans with a draw from the model's posterior
+(Thompson sampling, redrawn every RESAMPLE_S seconds), which tries levers in proportion to the chance that they
+help; near the aim it plans with the posterior mean and holds. The move itself is rate-limited like every policy's.
+When the music has moved enough to move most listeners but this person's estimate has not moved (NonResponse),
+it stops exploring and holds a calm, safe setting, and says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from fusion.affect import Affect
+from fusion.response import FloatArray, ResponseModel, box_least_squares
+from studio.goal_plan import GOAL_POINTS, Goal, Point, fmt_point
+from studio.levers import (
+    LEVERS,
+    NUMERIC_LEVERS,
+    POPULATION,
+    VOLUME_SPAN_DB,
+    discrete_vector,
+    lever_vector,
+    lever_words,
+    new_model,
+    numeric_box,
+    with_numeric,
+    working_levers,
+)
+from studio.music.params import MusicParams
+from studio.policy import Bounds, Change, PolicyKind, RateLimited, estimate_words, music_for_point
+
+DECIDE_S = 5.0  # seconds between two choices of the setting to head for
+RESAMPLE_S = 30.0  # seconds between two draws from the posterior while exploring
+# Exploration draws use a share of the posterior's spread: little while the person is on their way to the aim
+# (what works is working), more while they are stuck (PROGRESS_S seconds brought them less than PROGRESS closer).
+TEMPER_MOVING, TEMPER_STUCK = 0.4, 0.9
+PROGRESS_S, PROGRESS = 60.0, 0.05
+GOAL_RADIUS = 0.15  # plane units: this close to the aim the policy stops exploring and holds
+ARRIVED = 0.3  # plane units: this close to the aim a person who stays put is not "not following"
+HORIZON_S = 20.0  # while far, aim so that the person would arrive within about this many seconds...
+MAX_LEAD = 3.0  # ... but never aim further beyond the aim than this many times the remaining gap
+MOVE_COST = 0.02  # cost of moving a numeric lever by one unit of its lever value, squared
+SWITCH_COST = 0.04  # cost of a mode change or of a layer coming in or going out
+CONFIDENT = 0.2  # estimates less confident than this are not learned from
+SAFE_POINT = GOAL_POINTS[Goal.CALM]  # where a non-responder's music settles: calm, consonant, soft
+N_NUMERIC = len(NUMERIC_LEVERS)
+
+
+class NonResponse:
+    """Watches the music and the person over the last WINDOW_S seconds: when the music moved enough to move
+    most listeners by PUSH_ENOUGH (by the population's lever effects) but the person's estimate moved less than
+    STILL, and they were nowhere near the aim all that time, the person is not following; once they move by
+    MOVING again, they are."""
+
+    WINDOW_S = 180.0
+    BLOCK_S = 20.0  # the estimate is averaged over blocks this long before its movement is measured
+    PUSH_ENOUGH = 0.35
+    STILL = 0.12
+    MOVING = 0.2
+
+    def __init__(self) -> None:
+        self.population = np.array([POPULATION[name] for name in LEVERS])
+        self.samples: deque[tuple[float, FloatArray | None, FloatArray]] = deque()
+        self.flagged = False
+        self.push = 0.0
+        self.movement = 0.0
+        self.near_aim = -math.inf  # the last session time the person was near the aim
+
+    def add(self, t: float, person: FloatArray | None, levers: FloatArray, near_aim: bool = False) -> bool:
+        """Add a sample (session seconds, estimate or None when unsure, lever vector, whether the person is near
+        the aim); True when the verdict changed."""
+        if near_aim:
+            self.near_aim = t
+        self.samples.append((t, person, levers))
+        while self.samples and self.samples[0][0] < t - self.WINDOW_S:
+            self.samples.popleft()
+        if self.samples[0][0] > t - self.WINDOW_S + self.BLOCK_S:
+            return False  # not a full window yet
+        music = [s[2] for s in self.samples]
+        self.push = float(sum(np.linalg.norm((b - a) @ self.population) for a, b in itertools.pairwise(music)))
+        blocks: dict[int, list[FloatArray]] = {}
+        for when, seen, _ in self.samples:
+            if seen is not None:
+                blocks.setdefault(int((when - self.samples[0][0]) // self.BLOCK_S), []).append(seen)
+        means = [np.mean(v, axis=0) for v in blocks.values() if len(v) >= 3]
+        if len(means) < 3:
+            return False
+        self.movement = max(float(np.linalg.norm(a - b)) for a in means for b in means)
+        was = self.flagged
+        away = t - self.near_aim >= self.WINDOW_S
+        if not self.flagged and away and self.push >= self.PUSH_ENOUGH and self.movement < self.STILL:
+            self.flagged = True
+        elif self.flagged and self.movement >= self.MOVING:
+            self.flagged = False
+        return self.flagged != was
+
+
+def sureness(mean: float, sd: float) -> str:
+    """How sure the model is of an effect, in words."""
+    ratio = abs(mean) / sd if sd > 0 else math.inf
+    return "sure" if ratio >= 3.0 else "fairly sure" if ratio >= 2.0 else "not sure yet"
+
+
+@dataclass
+class AdaptivePolicy(RateLimited):
+    """Steers by this person's response model (``model``, learned by the loop), inside the bounds and rates."""
+
+    model: ResponseModel = field(default_factory=new_model)
+    seed: int = 0
+    kind: PolicyKind = PolicyKind.ADAPTIVE
+    trying: str = "waiting for a confident estimate"
+    watch: NonResponse = field(default_factory=NonResponse)
+    _rng: np.random.Generator = field(init=False)
+    _target: MusicParams | None = None
+    _decided: float = -math.inf
+    _aimed: Point | None = None
+    _draw: FloatArray | None = None
+    _drawn: float = -math.inf
+    _observed: float = -math.inf
+    _gaps: deque[tuple[float, float]] = field(default_factory=deque)  # (session s, distance to the aim)
+
+    def __post_init__(self) -> None:
+        self._rng = np.random.default_rng(self.seed)
+
+    @property
+    def not_following(self) -> bool:
+        """True while the person does not follow the music and the policy holds a safe setting."""
+        return self.watch.flagged
+
+    def observe(self, t: float, affect: Affect, params: MusicParams) -> str | None:
+        """Watch the person and the music on every tick, whoever moves the music; returns a message for the
+        operator when the verdict on following changes."""
+        if t - self._observed < self.model_step():
+            return None
+        self._observed = t
+        person = np.array([affect.valence, affect.arousal]) if affect.confidence >= CONFIDENT else None
+        goal = self._aimed if self.goal is Goal.STEADY else self.plan.point  # iso: its target, not the waypoint
+        near = person is not None and goal is not None and math.dist(person, goal) < ARRIVED
+        if working_levers(self.model):  # the person follows at least one lever: bounds, not the person, limit
+            near = True
+        if not self.watch.add(t, person, lever_vector(params), near):
+            return None
+        self._decided = -math.inf
+        if self.watch.flagged:
+            return (
+                f"not following: the music changed enough to move most listeners by {self.watch.push:.2f}, but this "
+                f"person's estimate moved only {self.watch.movement:.2f} in {self.watch.WINDOW_S / 60:.0f} min; "
+                "exploring stops and a calm, safe setting holds"
+            )
+        return f"following again: the estimate moved {self.watch.movement:.2f}; exploring resumes"
+
+    @staticmethod
+    def model_step() -> float:
+        return DECIDE_S
+
+    def propose(
+        self, t: float, affect: Affect, current: MusicParams, bounds: Bounds, horizon: float
+    ) -> tuple[MusicParams, list[Change], str]:
+        """The next rate-limited move at session time ``t`` (seconds): new params, the changes and the reason."""
+        aim, rule = self.plan.aim(t, affect)
+        person = (affect.valence, affect.arousal)
+        if aim is None:
+            self.trying = f"holding: {rule}"
+            target = bounds.clamp(current)
+        elif self.watch.flagged:
+            self.trying = "holding a calm, safe setting: no music lever has moved this person"
+            target = music_for_point(SAFE_POINT, bounds, current)
+        else:
+            moved_aim = self._aimed is None or math.dist(aim, self._aimed) > 0.05
+            if moved_aim or t - self._decided >= DECIDE_S or self._target is None:
+                self._target = self._choose(t, person, aim, current, bounds)
+                self._decided, self._aimed = t, aim
+            target = bounds.clamp(self._target)
+        moved, changes = self.step_towards(t, target, current, bounds, horizon)
+        why = self._why(changes, person, aim) if changes else ""
+        if why:
+            self.trying = why
+        elif aim is not None and not self.watch.flagged and math.dist(person, aim) < GOAL_RADIUS:
+            self.trying = f"holding: the person is at {fmt_point(person)}, near the aim {fmt_point(aim)}"
+        reason = f"{why + '; ' if why else ''}{estimate_words(affect)}; goal {self.goal.value}; rule {rule}"
+        return moved, changes, reason
+
+    # --- choosing the setting ----------------------------------------------------------------------------
+    def _coefficients(self, t: float, person: Point, aim: Point) -> FloatArray:
+        gap = math.dist(person, aim)
+        self._gaps.append((t, gap))
+        while self._gaps and self._gaps[0][0] < t - PROGRESS_S:
+            self._gaps.popleft()
+        if gap < GOAL_RADIUS:
+            return self.model.coefficients()
+        if self._draw is None or t - self._drawn >= RESAMPLE_S:
+            moving = self._gaps[0][1] - gap >= PROGRESS or t - self._gaps[0][0] < PROGRESS_S / 2
+            self._draw, self._drawn = self.model.sample(self._rng, TEMPER_MOVING if moving else TEMPER_STUCK), t
+        return self._draw
+
+    def _choose(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> MusicParams:
+        """The setting whose predicted resting point is nearest the (led) aim, inside the bounds."""
+        coef = self._coefficients(t, person, aim)
+        gap = np.subtract(aim, person)
+        lead = min(MAX_LEAD, 1.0 / (1.0 - math.exp(-HORIZON_S / self.model.lag_s)) - 1.0)
+        goal = np.clip(np.asarray(aim) + (lead * gap if np.linalg.norm(gap) > GOAL_RADIUS else 0.0), -1.0, 1.0)
+        limits = {name: bounds.limits(name) for name in NUMERIC_LEVERS}
+        limits["volume"] = (max(limits["volume"][0], bounds.volume_ceiling - VOLUME_SPAN_DB), bounds.volume_ceiling)
+        low, high = numeric_box(limits)
+        start = lever_vector(current)[:N_NUMERIC]
+        effect = coef[1 : 1 + N_NUMERIC].T  # (2, numeric levers)
+        weight = math.sqrt(MOVE_COST)
+        matrix = np.vstack([effect, weight * np.eye(N_NUMERIC)])
+        best: tuple[float, MusicParams] | None = None
+        for mode, layers in candidates(current, bounds):
+            base = coef[0] + discrete_vector(mode, layers) @ coef[1 + N_NUMERIC :]
+            rhs = np.concatenate([goal - base, weight * start])
+            x = box_least_squares(matrix, rhs, low, high, start)
+            cost = float(np.sum((matrix @ x - rhs) ** 2))
+            cost += SWITCH_COST * ((mode != current.mode) + len(layers ^ current.layers))
+            if best is None or cost < best[0]:
+                best = (cost, with_numeric(replace(current, mode=mode, layers=layers), x))
+        assert best is not None
+        return best[1]
+
+    # --- saying why ----------------------------------------------------------------------------------------
+    def _why(self, changes: list[Change], person: Point, aim: Point | None) -> str:
+        """The change that matters most, in a therapist's words, with what the model knows about it."""
+        if aim is None or self.watch.flagged:
+            return "holding a calm, safe setting: no music lever has moved this person" if self.watch.flagged else ""
+        effects = {e.lever: e for e in self.model.effects()}
+        gap = np.subtract(aim, person)
+        lines = []
+        for name, old, new in changes:
+            lever, sign = lever_of(name, old, new)
+            if lever is None:
+                continue
+            effect = effects[lever]
+            axis = int(np.argmax(np.abs(np.array(effect.mean) * gap))) if np.any(gap) else 1
+            mean, sd = effect.mean[axis], effect.sd[axis]
+            lines.append(describe_move(name, sign, lever, mean, sd, effect.moves, axis))
+        towards = f"towards {fmt_point(aim)} from {fmt_point(person)}"
+        return f"{lines[0]} ({towards})" if lines else ""
+
+
+def candidates(current: MusicParams, bounds: Bounds) -> list[tuple[str, frozenset[str]]]:
+    """The modes and layer sets worth comparing: each allowed mode with the current layers or with one allowed
+    layer more or less (never none)."""
+    layers = current.layers & bounds.allowed_layers or bounds.allowed_layers
+    options = [layers, *(layers ^ {name} for name in sorted(bounds.allowed_layers))]
+    sets = list(dict.fromkeys(option for option in options if option))
+    return [(mode, option) for mode in bounds.allowed_modes for option in sets]
+
+
+def lever_of(name: str, old: object, new: object) -> tuple[str | None, float]:
+    """The lever a parameter change moves and the direction (+1 up or in, -1 down or out)."""
+    if name in NUMERIC_LEVERS:
+        assert isinstance(old, float | int) and isinstance(new, float | int)
+        return name, 1.0 if new > old else -1.0
+    if name == "mode":
+        if new != "major":
+            return f"mode {new}", 1.0
+        return (f"mode {old}", -1.0) if old != "major" else (None, 0.0)
+    if name == "layers":
+        assert isinstance(old, frozenset) and isinstance(new, frozenset)
+        added, removed = sorted(new - old), sorted(old - new)
+        return (f"layer {added[0]}", 1.0) if added else (f"layer {removed[0]}", -1.0) if removed else (None, 0.0)
+    return None, 0.0
+
+
+MORE_LESS = {
+    "tempo": ("faster tempo", "slower tempo"),
+    "density": ("denser music", "sparser music"),
+    "brightness": ("brighter sound", "darker sound"),
+    "volume": ("louder music", "softer music"),
+    "tension": ("more tension", "less tension"),
+}
+
+
+def describe_move(name: str, sign: float, lever: str, mean: float, sd: float, moves: int, axis: int) -> str:
+    """One change in words, e.g. 'density down: sparser music lowered arousal by 0.06 per tenth of the range so
+    far (6 moves, sure)', or before the studio knows: 'tempo down: slower tempo lowers arousal for most listeners
+    (not yet known for this person)'."""
+    axis_word = ("valence", "arousal")[axis]
+    if lever in NUMERIC_LEVERS:
+        head = f"{name} {'up' if sign > 0 else 'down'}"
+        phrase = MORE_LESS[lever][0 if sign > 0 else 1]
+    elif lever.startswith("mode "):
+        head, phrase = f"mode to {lever.removeprefix('mode ') if sign > 0 else 'major'}", lever_words(lever)
+        phrase = phrase if sign > 0 else f"leaving {phrase}"
+    else:
+        layer = lever.removeprefix("layer ")
+        head, phrase = f"{layer} {'in' if sign > 0 else 'out'}", f"{'with' if sign > 0 else 'without'} the {layer}"
+    usual = POPULATION[lever][axis] * sign
+    sure = sureness(mean, sd)
+    if sure == "not sure yet" or moves < 2:
+        if abs(usual) >= 0.1:
+            way = "raises" if usual > 0 else "lowers"
+            return f"{head}: {phrase} {way} {axis_word} for most listeners (not yet known for this person)"
+        return f"{head}: trying whether {phrase} moves {axis_word} (not known for this person yet)"
+    went = "raised" if mean * sign > 0 else "lowered"
+    per, unit = (0.1, " per tenth of the range") if lever in NUMERIC_LEVERS else (1.0, "")
+    reversed_note = "; the opposite of most listeners" if usual * mean * sign < 0 and abs(usual) >= 0.1 else ""
+    return (
+        f"{head}: {phrase} {went} {axis_word} by {abs(mean) * per:.2f}{unit} so far "
+        f"({moves} moves, {sure}{reversed_note})"
+    )

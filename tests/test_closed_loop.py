@@ -1,0 +1,81 @@
+"""The closed loop: the adaptive policy finds what moves this person, says why in words, notices a person the
+music does not move, and starts the next visit from what it learned. Real loop and policy, virtual listeners."""
+
+import itertools
+import math
+
+import pytest
+
+from studio.adaptive import SAFE_POINT
+from studio.goal_plan import Goal
+from studio.levers import working_levers
+from studio.policy import Bounds, PolicyKind, music_for_point
+from tests.closed_loop_support import close_the_loop, listener
+
+CALM = (0.3, -0.6)
+
+
+def test_the_paradoxical_listeners_levers_are_found_in_one_session_and_the_goal_reached():
+    """Slower tempo agitates this person: the fixed policy slows down and never calms them."""
+    loop, person = close_the_loop(listener("paradoxical"), Goal.CALM, 1200)
+    tempo = next(e for e in loop.response.effects() if e.lever == "tempo")
+    assert tempo.mean[1] < -tempo.sd[1]  # faster tempo lowers their arousal (most listeners': +1.2 per range)
+    reasons = [c.reason for c in loop.control_log.last(len(loop.control_log)) if c.who == "policy"]
+    assert any("so far (" in r and "moves," in r for r in reasons)  # once it knows: by how much, on what, how sure
+    assert loop.goal_watch.time_to_goal is not None and loop.following() is True
+    assert math.dist(person.state, CALM) < 0.2
+    fixed, stuck = close_the_loop(listener("paradoxical"), Goal.CALM, 1200, PolicyKind.FIXED)
+    assert fixed.goal_watch.time_to_goal is None and math.dist(stuck.state, CALM) > 0.5
+
+
+def test_every_policy_move_says_in_words_what_it_does_and_what_the_studio_knows():
+    loop, _ = close_the_loop(listener("typical"), Goal.CALM, 300)
+    reasons = [c.reason for c in loop.control_log.last(len(loop.control_log)) if c.who == "policy"]
+    heads = {r.split(":")[0] for r in reasons}
+    assert {"tempo down", "density down"} <= heads
+    assert any("lowers arousal for most listeners (not yet known for this person)" in r for r in reasons)
+    assert all("goal calm" in r and "estimate v" in r for r in reasons)
+    assert "towards (+0.30, -0.60)" in loop.trying or loop.trying.startswith("holding")
+
+
+def test_a_non_responder_is_named_within_five_minutes_and_a_calm_safe_setting_holds():
+    bounds = Bounds()
+    loop, _ = close_the_loop(listener("non-responder"), Goal.CALM, 480, bounds=bounds)
+    said = [c for c in loop.control_log.last(len(loop.control_log)) if c.param == "person"]
+    assert said and said[0].new == "not following" and said[0].t <= 300
+    assert "exploring stops and a calm, safe setting holds" in said[0].reason
+    assert loop.following() is False and loop.not_following
+    safe = music_for_point(SAFE_POINT, bounds, loop.params)
+    assert (loop.params.tempo, loop.params.density) == pytest.approx((safe.tempo, safe.density), abs=0.01)
+    late = [c for c in loop.control_log.last(len(loop.control_log)) if c.t > said[0].t + 120 and c.who == "policy"]
+    assert late == []  # nothing is explored any more
+    assert loop.trying.startswith("holding a calm, safe setting")
+
+
+def test_a_responsive_person_is_never_called_a_non_responder():
+    for name in ("typical", "slow", "tempo-responder"):
+        loop, _ = close_the_loop(listener(name), Goal.CALM, 900)
+        assert not [c for c in loop.control_log.last(len(loop.control_log)) if c.param == "person"], name
+        assert loop.following() is True
+
+
+def test_the_next_visit_starts_from_what_the_first_one_learned_and_gets_there_sooner():
+    first, _ = close_the_loop(listener("paradoxical"), Goal.CALM, 1200)
+    assert working_levers(first.response)
+    second, _ = close_the_loop(listener("paradoxical"), Goal.CALM, 1200, model=first.response.next_visit(), seed=1)
+    assert first.goal_watch.time_to_goal is not None and second.goal_watch.time_to_goal is not None
+    assert second.goal_watch.time_to_goal <= 0.75 * first.goal_watch.time_to_goal
+    assert second.response.sessions == 1
+
+
+def test_the_adaptive_policy_keeps_to_the_bounds_and_rates_with_a_real_listener():
+    bounds = Bounds(tempo_min=64, tempo_max=84, volume_ceiling=-12, max_change_per_min=0.2,
+                    allowed_modes=("major", "dorian"), allowed_layers=frozenset({"pad", "bass", "melody"}))  # fmt: skip
+    loop, _ = close_the_loop(listener("typical"), Goal.ENERGISE, 600, bounds=bounds)
+    music = loop.music.last(600)
+    tempo, volume = music.column(0), music.column(5)
+    assert tempo.min() >= 64 and tempo.max() <= 84 and volume.max() <= -12
+    log = [c for c in loop.control_log.last(len(loop.control_log)) if c.who == "policy"]
+    modes = [c for c in log if c.param == "mode"]
+    assert all(c.new in bounds.allowed_modes for c in modes)
+    assert all(b.t - a.t >= bounds.discrete_interval() for a, b in itertools.pairwise(modes))
