@@ -13,4 +13,6 @@ echo "== mypy (everything outside ui/)"
 echo "== import contracts"
 .venv/bin/lint-imports
 echo "== pytest"
-.venv/bin/pytest "$@"
+# Two worker processes, each taking whole files (a module's studio or window is made once); every test is safe
+# beside another (its own temporary folders, ports, PulseAudio and JACK servers). "-n 0" runs in this process.
+.venv/bin/pytest -n 2 --dist loadfile "$@"

@@ -189,6 +189,7 @@ class Studio:
         self.engine.start()
         self.playing = True
         self.started = True
+        self._start_publisher()
         if not run_workers:
             return
         for source in self.sources.values():
@@ -206,13 +207,15 @@ class Studio:
         )
         if self.recorder is not None:
             self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.recorder.flush))
-        self._start_network()
+        if self.publisher is not None:
+            self._workers.append(PeriodicWorker("publish", PUBLISH_PERIOD, self.publisher.step))
+        self._start_marker_inputs()
         self._workers += self.extra_workers
         for worker in self._workers:
             worker.start()
 
-    def _start_network(self) -> None:
-        """LSL/OSC outputs and marker inputs, as the settings ask (all off by default)."""
+    def _start_publisher(self) -> None:
+        """LSL/OSC outputs, as the settings ask (off by default)."""
         outputs = self.config.outputs
         if outputs.lsl or outputs.osc:
             body = self.sources["body"]
@@ -225,7 +228,9 @@ class Studio:
                 self.config.loop.rate_hz,
                 body_rate=body.fs if isinstance(body, BodyChannel) else 0.0,
             )
-            self._workers.append(PeriodicWorker("publish", PUBLISH_PERIOD, self.publisher.step))
+
+    def _start_marker_inputs(self) -> None:
+        """Marker inputs (LSL, OSC), as the settings ask (off by default); each listens on its own thread."""
         settings = self.config.markers
         if settings.osc_port or settings.lsl_stream:
             try:
@@ -256,7 +261,8 @@ class Studio:
     def advance(self, now: float) -> None:
         """Drive a session started with ``run_workers=False`` by hand: one step of each channel's own workers
         (capture, analysis), every channel acquires up to session time ``now`` (seconds), then one
-        fusion/control tick; the recorder writes every RECORD_PERIOD."""
+        fusion/control tick, whose results go out on LSL/OSC when they are on; the recorder writes every
+        RECORD_PERIOD. Marker inputs need ``run_workers``."""
         for source in self.sources.values():
             try:
                 for worker in source.workers():
@@ -265,6 +271,8 @@ class Studio:
             except Exception as exc:
                 source.set_status(State.DOWN, f"failed: {exc}")
         self.step(now)
+        if self.publisher is not None:
+            self.publisher.step()
         if self.recorder is not None and now - self._last_flush >= RECORD_PERIOD:
             self.recorder.flush()
             self._last_flush = now

@@ -2,7 +2,8 @@
 
 Anything unusable (an empty, over-long or non-finite label, an OSC message with another address or arguments,
 an empty bundle, a datagram that is not OSC or is damaged) is ignored and counted, quietly: nothing is logged
-per packet, and no packet stops the listener. ``summary()`` says what arrived, for the operator.
+per packet, and no packet stops the listener. ``summary()`` says what arrived, for the operator. Each input listens
+on its own periodic worker, whose step (``receive``) waits a moment for what arrives and takes it.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from studio.kernel.worker import PeriodicWorker
 from studio.osc_packets import read_packet
 from studio.session import MarkerSettings
 
 log = logging.getLogger(__name__)
 AddMarker = Callable[[str, str, float | None], None]  # (label, source, session time or None for now)
 RESOLVE_WAIT = 1.0  # seconds per attempt to find the LSL marker stream
+RECEIVE_WAIT = 0.2  # seconds a step waits for a datagram or samples before the worker looks whether to stop
+IDLE_WAIT = 3600.0  # seconds between the steps of an input that takes nothing any more (socket closed, stream gone)
 
 
 class InputCounter:
@@ -74,21 +78,21 @@ class OscMarkers:
         except OSError as exc:
             self._sock.close()
             raise OSError(f"cannot listen for OSC markers on {address} UDP port {port}: {exc.strerror}") from None
-        self._sock.settimeout(0.2)
+        self._sock.settimeout(RECEIVE_WAIT)
         self.counter.detail = f"listening on {address} UDP port {port}"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="osc-markers", daemon=True)
-        self._thread.start()
+        self._worker = PeriodicWorker("osc-markers", RECEIVE_WAIT, self.receive)
+        self._worker.start()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data, _ = self._sock.recvfrom(65536)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self._take(data)
+    def receive(self) -> float:
+        """Take the next datagram, waiting up to RECEIVE_WAIT seconds for one; the next step is due at once."""
+        try:
+            data, _ = self._sock.recvfrom(65536)
+        except TimeoutError:
+            return 0.0
+        except OSError:  # the socket is closed: nothing arrives any more
+            return IDLE_WAIT
+        self._take(data)
+        return 0.0
 
     def _take(self, data: bytes) -> None:
         """Handle one datagram: each ``/marker`` message with one label is offered, everything else counted."""
@@ -103,8 +107,7 @@ class OscMarkers:
                 self.counter.count(False)
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
+        self._worker.stop(timeout=2)
         self._sock.close()
 
 
@@ -118,37 +121,40 @@ class LslMarkers:
         self._name = name
         self._add = add
         self._offset = lsl_offset  # LSL time at session time 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="lsl-markers", daemon=True)
-        self._thread.start()
+        self._inlet: Any = None
+        self._gone = False
+        self._worker = PeriodicWorker("lsl-markers", RECEIVE_WAIT, self.receive)
+        self._worker.start()
 
-    def _run(self) -> None:
+    def receive(self) -> float:
+        """One attempt to find the stream (up to RESOLVE_WAIT seconds) or, once found, take the samples that arrive
+        within RECEIVE_WAIT seconds; returns when the next step is due. A stream that went away is not looked for
+        again."""
         import pylsl
 
-        inlet = None
-        while inlet is None and not self._stop.is_set():
+        if self._gone:
+            return IDLE_WAIT
+        if self._inlet is None:
             found = pylsl.resolve_byprop("name", self._name, timeout=RESOLVE_WAIT)
             if found:
-                inlet = pylsl.StreamInlet(found[0], processing_flags=pylsl.proc_clocksync)
-        if inlet is None:
-            return
-        self.counter.detail = f"receiving from the LSL stream {self._name!r}"
+                self._inlet = pylsl.StreamInlet(found[0], processing_flags=pylsl.proc_clocksync)
+                self.counter.detail = f"receiving from the LSL stream {self._name!r}"
+            return 0.0
         try:
-            while not self._stop.is_set():
-                try:
-                    samples, stamps = inlet.pull_chunk(timeout=0.2)
-                except pylsl.LostError:
-                    self.counter.detail = f"the LSL stream {self._name!r} went away"
-                    return
-                for sample, stamp in zip(samples, stamps, strict=True):
-                    value = sample[0] if sample else None
-                    offer(self._add, self.counter, value, "lsl", stamp - self._offset)
-        finally:
-            inlet.close_stream()
+            samples, stamps = self._inlet.pull_chunk(timeout=RECEIVE_WAIT)
+        except pylsl.LostError:
+            self.counter.detail = f"the LSL stream {self._name!r} went away"
+            self._gone = True
+            return IDLE_WAIT
+        for sample, stamp in zip(samples, stamps, strict=True):
+            value = sample[0] if sample else None
+            offer(self._add, self.counter, value, "lsl", stamp - self._offset)
+        return 0.0
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=RESOLVE_WAIT + 2)
+        self._worker.stop(timeout=RESOLVE_WAIT + 2)
+        if self._inlet is not None:
+            self._inlet.close_stream()
 
 
 def start_marker_inputs(settings: MarkerSettings, add: AddMarker, lsl_offset: float) -> list[OscMarkers | LslMarkers]:

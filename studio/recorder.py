@@ -128,7 +128,7 @@ class Recorder:
         rows: dict[str, list[tuple[object, ...]]] = {table: [] for table in TABLES}
         last_t = self.last_t
         for ch, stream in self._affect.items():
-            w = self._cursor.rows(f"affect.{ch}", stream)
+            w = self._cursor.rows(stream.name, stream)
             rows["channel_affect"] += [(sid, t, ch, *r) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)]
         w = self._cursor.rows("fused", self._fused)
         rows["fused_affect"] = [(sid, t, *r) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)]

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from sensors.affect_replay import Cue
-from sensors.base import CHANNELS, Source, State
+from sensors.base import CHANNELS, Source, State, affect_spec
 from studio.app import Studio
 from studio.config import Config
 from studio.export.data import SessionData, Table, load_session
@@ -24,6 +24,7 @@ from studio.kernel.errors import UsageError
 from studio.kernel.events import Marker
 from studio.kernel.streams import Stream, StreamHub, StreamSpec
 from studio.kernel.worker import PeriodicWorker
+from studio.loop import MUSIC
 from studio.music.params import NUMERIC
 from studio.policy import Bounds, ControlMode
 from studio.store import Store
@@ -96,7 +97,7 @@ class Replayer:
         self._studio = studio
         self._markers = data.tables["markers"].columns
         self._next_marker = 0
-        self._music = TableCue(data.tables["music.params"])
+        self._music = TableCue(data.tables[MUSIC.name])
         self._last: dict[str, float | str] = {}
 
     def step(self) -> None:
@@ -139,7 +140,8 @@ def replay_studio(config: Config, store_path: object, session_id: int, speed: fl
     config = replace(config, bounds=bounds, goal=goal, mode=ControlMode.MANUAL)
     sources: dict[str, Source] = {}
     for ch in CHANNELS:
-        affect = data.tables.get(f"affect.{ch}") or Table(f"affect.{ch}", {})
+        name = affect_spec(ch).name
+        affect = data.tables.get(name) or Table(name, {})
         streams = [t for name, t in data.tables.items() if name.startswith(f"{ch}.") and len(t)]
         sources[ch] = ReplaySource(ch, session_id, _or_empty(affect), streams)
     studio = Studio(config, demo=False, store=None, clock=ScaledClock(speed), sources=sources)

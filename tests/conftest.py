@@ -1,7 +1,11 @@
 """Test-wide environment: Qt draws off screen and pyo prints no wx banner (set before either is imported)."""
 
+import fcntl
+import json
 import os
+import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -60,12 +64,27 @@ def reference_data() -> Path:
 @pytest.fixture(scope="session")
 def recorded_session(tmp_path_factory) -> tuple[Path, int]:
     """A real 6-second headless demo session of client P01 (research consent, two command-line markers,
-    self-reports and a SOAP note), recorded once for every test that reads sessions: (database, session id)."""
-    import json
-
-    from tests.test_cli import run_cli
-
+    self-reports and a SOAP note), recorded once per run for every test that reads sessions (with pytest-xdist, by
+    the first worker that needs it); each test process reads its own copy: (database, session id)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers' temporary folders share one parent
+        shared = shared.parent
+    done = shared / "recorded-once.json"  # where it is and its id, written once everything is recorded
+    with (shared / "recorded-once.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held until the file closes
+        if not done.exists():
+            original = Path(tempfile.mkdtemp(prefix="recorded-", dir=shared)) / "studio.sqlite"
+            done.write_text(json.dumps({"store": str(original), "session_id": record_session(original)}))
+    found = json.loads(done.read_text())
     store = tmp_path_factory.mktemp("recorded") / "studio.sqlite"
+    with closing(sqlite3.connect(found["store"])) as source, closing(sqlite3.connect(store)) as copy:
+        source.backup(copy)
+    return store, found["session_id"]
+
+
+def record_session(store: Path) -> int:
+    """Record the session of ``recorded_session`` into ``store``; returns its id."""
+    from tests.test_cli import run_cli
 
     def cli(*args: str) -> str:
         done = run_cli(*args, timeout=120)
@@ -78,11 +97,11 @@ def recorded_session(tmp_path_factory) -> tuple[Path, int]:
         "--client", "P01", "--consent", "features,research",
         "--marker", "1.5:eyes closed", "--marker", "4:music change",
     )  # fmt: skip
-    sid = json.loads(out.splitlines()[0])["session_id"]
+    sid: int = json.loads(out.splitlines()[0])["session_id"]
     cli("sessions", "rate", str(sid), "--phase", "before", "--valence", "4", "--arousal", "7", "--store", str(store))
     cli("sessions", "rate", "--latest", "--phase", "after", "--valence", "7", "--arousal", "3", "--store", str(store))
     cli(
         "sessions", "notes", str(sid), "--template", "SOAP", "--store", str(store),
         "--section", "Subjective=Arrived tense after a long week.", "--section", "Plan=Repeat the calm programme.",
     )  # fmt: skip
-    return store, sid
+    return sid

@@ -31,12 +31,14 @@ def demo_run(tmp_path: Path, *options: str) -> dict[str, str]:
     return body
 
 
+@pytest.mark.slow  # a 4-second run in real time
 def test_a_demo_run_shows_a_healthy_body_channel(tmp_path):
     """It always said "body degraded · F7 line noise": the synthetic board's F7 is a pure 50 Hz tone."""
     body = demo_run(tmp_path)
     assert body["state"] == "ok" and body["detail"].startswith(f"{LABEL} streaming at 250 Hz")
 
 
+@pytest.mark.slow  # a 4-second run in real time
 def test_each_demo_fault_shows_its_own_status(tmp_path):
     body = demo_run(tmp_path, "--demo-faults", "line-noise,railed,flat,noisy")
     assert body["state"] == "degraded"

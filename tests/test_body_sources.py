@@ -5,7 +5,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -22,18 +21,12 @@ from sensors.boards import BoardConfig
 from sensors.body_channel import BodyChannel
 from sensors.body_settings import BodySettings
 from sensors.body_sources import make_body_channel
-from studio.kernel.clock import SessionClock
+from studio.kernel.clock import ManualClock, SessionClock
 from studio.kernel.streams import StreamHub
+from tests.stepped import TICK, ticks_until
+from tests.waiting import step_live, wait_until
 
 NO_PROFILES = Path("/nonexistent/boards.toml")
-
-
-def run_for(channel: BodyChannel, clock: SessionClock, seconds: float, until=None) -> None:
-    """Step the channel in real time, as the app's worker does, for ``seconds`` or until ``until()`` holds."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not (until and until()):
-        channel.step(clock.now())
-        time.sleep(channel.period)
 
 
 def opened(source: str, hub: StreamHub, clock: SessionClock, **settings) -> BodyChannel:
@@ -42,6 +35,7 @@ def opened(source: str, hub: StreamHub, clock: SessionClock, **settings) -> Body
     return channel
 
 
+@pytest.mark.slow  # BrainFlow's synthetic board streams in real time
 def test_synthetic_board_gives_eeg_physiology_features_and_affect():
     hub, clock = StreamHub(), SessionClock()
     channel = opened("synthetic", hub, clock)
@@ -49,7 +43,8 @@ def test_synthetic_board_gives_eeg_physiology_features_and_affect():
         assert channel.status.state is State.OK and channel.backend == "synthetic"
         channel.calibrate(1.0)  # the calibration contract: a resting profile from the next second of windows
         assert "calibrating (1 s left)" in channel.status.detail and channel.baseline() is None
-        run_for(channel, clock, 3.5)
+        windows = lambda: len(hub.get("body.band_relative").last(100)) if "body.band_relative" in hub else 0  # noqa: E731
+        step_live(channel, clock, lambda: channel.baseline() is not None and windows() >= 4, 10)
         baseline = channel.baseline()
         assert baseline is not None and "log_engagement_mean" in baseline and "calibrating" not in channel.status.detail
         channel.load_baseline(baseline)
@@ -91,14 +86,14 @@ def test_a_board_that_does_not_answer_says_why_and_is_retried_with_backoff():
     missing.close()
 
 
+@pytest.mark.slow  # BrainFlow's synthetic board streams in real time
 def test_a_board_that_stops_is_reported_marked_and_reconnected():
     hub, clock = StreamHub(), SessionClock()
     channel = opened("synthetic", hub, clock)
     gaps: list[str] = []
     channel.on_gap = gaps.append
     try:
-        run_for(channel, clock, 0.5)
-        assert len(hub.get("body.eeg").last(10)) > 0
+        step_live(channel, clock, lambda: len(hub.get("body.eeg").last(10)) > 0, 5)
         assert isinstance(channel.source, BoardBackend) and channel.source.board is not None
         channel.source.board.stop_stream()  # the headset stops sending; BrainFlow's session stays open
         channel.step(clock.now())  # the last samples before the stop
@@ -109,13 +104,14 @@ def test_a_board_that_stops_is_reported_marked_and_reconnected():
         channel.step(stalled + 1.0)  # the first retry is due after 1 s: a new BrainFlow session starts
         assert channel.status.state is State.OK
         count = hub.get("body.eeg").count
-        run_for(channel, clock, 3.0, until=lambda: len(gaps) == 2)
+        step_live(channel, clock, lambda: len(gaps) == 2, 3.0)
         assert hub.get("body.eeg").count > count  # streaming resumed in the same streams
         assert len(gaps) == 2 and "streaming resumed" in gaps[1]
     finally:
         channel.close()
 
 
+@pytest.mark.slow  # BrainFlow's synthetic board streams in real time
 def test_a_released_board_collected_late_leaves_a_newer_session_of_the_same_board_alone():
     """BrainFlow keys sessions by board and parameters: the finaliser of a released BoardShim that was freed
     late (from a reference cycle) released the reconnected synthetic board, which then failed every read with
@@ -131,19 +127,9 @@ def test_a_released_board_collected_late_leaves_a_newer_session_of_the_same_boar
         del late
         gc.collect()
         assert new.board is not None and new.board.is_prepared()
-        assert until_read(new).size > 0
+        wait_until(lambda: new.read()[0].size > 0, 5, "the newer session delivers no samples")
     finally:
         new.disconnect()
-
-
-def until_read(backend: BoardBackend) -> np.ndarray:
-    """The first non-empty read's stamps (within 5 s)."""
-    deadline = time.monotonic() + 5
-    t, _ = backend.read()
-    while not t.size and time.monotonic() < deadline:
-        time.sleep(0.05)
-        t, _ = backend.read()
-    return t
 
 
 def write_brainflow_csv(path: Path, seconds: float, nan_rows: tuple[int, ...] = ()) -> None:
@@ -160,6 +146,7 @@ def write_brainflow_csv(path: Path, seconds: float, nan_rows: tuple[int, ...] = 
     DataFilter.write_file(table, str(path), "w")
 
 
+@pytest.mark.slow  # BrainFlow's playback board streams in real time
 def test_playback_board_replays_a_brainflow_csv_with_nan_samples(tmp_path):
     path = tmp_path / "session.csv"
     write_brainflow_csv(path, 5.0, nan_rows=(2,))  # C3 loses every 50th sample
@@ -167,7 +154,7 @@ def test_playback_board_replays_a_brainflow_csv_with_nan_samples(tmp_path):
     channel = opened(f"playback:{path}@synthetic", hub, clock)
     try:
         assert channel.backend == "playback"
-        run_for(channel, clock, 2.8, until=lambda: "affect.body" in hub and len(hub.get("affect.body").last(9)) > 1)
+        step_live(channel, clock, lambda: "affect.body" in hub and len(hub.get("affect.body").last(9)) > 1, 10)
         assert channel.status.state is State.DEGRADED and "C3 railed" in channel.status.detail
     finally:
         channel.close()
@@ -180,12 +167,13 @@ def test_playback_board_replays_a_brainflow_csv_with_nan_samples(tmp_path):
 
 
 def test_recorded_files_replay_as_live_sources(reference_data, tmp_path):
-    hub, clock = StreamHub(), SessionClock()
+    hub, clock = StreamHub(), ManualClock()
     path = reference_data / "physio/wfdb_challenge2015_a103l/a103l.hea"
     channel = opened(f"file:{path}", hub, clock)
     try:
         assert channel.status.state is State.OK and "a103l.hea streaming at 250 Hz" in channel.status.detail
-        run_for(channel, clock, 0.3)
+        for _ in range(round(0.3 / TICK)):
+            channel.step(clock.advance(TICK))
     finally:
         channel.close()
     assert "body.ecg" in hub and "body.ppg" in hub and "body.eeg" not in hub
@@ -204,7 +192,7 @@ def test_recorded_files_replay_as_live_sources(reference_data, tmp_path):
 def test_every_xdf_example_file_replays_as_the_body_source(reference_data):
     """The 1 Hz counter of empty_streams.xdf (and minimal.xdf's 10 Hz) stream with a clear status, no EEG
     features and no exception (the 1 Hz stream raised ZeroDivisionError in its first feature window)."""
-    clock = SessionClock()
+    clock = ManualClock()
     files = sorted((reference_data / "eeg/xdf_example_files").glob("*.xdf"))
     channels = {f.name: opened(f"file:{f}", StreamHub(), clock) for f in files}
     try:
@@ -215,9 +203,7 @@ def test_every_xdf_example_file_replays_as_the_body_source(reference_data):
                 channel.step(clock.now())
             return all(c.pipeline is not None and c.pipeline.features.count > 1 for c in channels.values())
 
-        deadline = time.monotonic() + 10
-        while not windows() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        ticks_until(windows, 10, lambda: clock.advance(TICK))
         status = {name: c.status for name, c in channels.items()}
     finally:
         for channel in channels.values():
@@ -245,6 +231,7 @@ while time.monotonic() < end:
 """
 
 
+@pytest.mark.slow  # a real LSL stream from another process, in real time
 def test_an_lsl_eeg_stream_from_another_process_is_the_body_source():
     name = f"studio-test-{uuid.uuid4().hex[:8]}"
     publisher = subprocess.Popen([sys.executable, "-c", PUBLISHER, name, "30"])
@@ -253,7 +240,7 @@ def test_an_lsl_eeg_stream_from_another_process_is_the_body_source():
     try:
         channel = opened(f"lsl:{name}", hub, clock)
         channel.on_gap = gaps.append
-        run_for(channel, clock, 6.0, until=lambda: "affect.body" in hub and len(hub.get("affect.body").last(60)) > 2)
+        step_live(channel, clock, lambda: "affect.body" in hub and len(hub.get("affect.body").last(60)) > 2, 6.0)
         assert channel.backend == "lsl" and channel.status.state is not State.DOWN, channel.status
         eeg = hub.get("body.eeg")
         assert eeg.fields == ("F3", "F4", "O1", "O2")
@@ -264,7 +251,7 @@ def test_an_lsl_eeg_stream_from_another_process_is_the_body_source():
         assert features["asymmetry"] == pytest.approx(np.log(4.0), abs=0.1)  # F4 has twice F3's amplitude
         publisher.kill()
         publisher.wait()
-        run_for(channel, clock, 4.0, until=lambda: channel.status.state is State.DOWN)
+        step_live(channel, clock, lambda: channel.status.state is State.DOWN, 4.0)
         assert "no samples for 2 s" in channel.status.detail and gaps and "LSL stream" in gaps[0]
         channel.close()
     finally:
@@ -272,6 +259,7 @@ def test_an_lsl_eeg_stream_from_another_process_is_the_body_source():
         publisher.wait()
 
 
+@pytest.mark.slow  # a real LSL stream from another process, in real time
 def test_an_eeg_stream_that_appears_after_the_start_is_recorded(tmp_path):
     """The headset is switched on after the session started: its streams are made late, and recorded."""
     from studio.app import Studio
@@ -284,13 +272,12 @@ def test_an_eeg_stream_that_appears_after_the_start_is_recorded(tmp_path):
     studio.start()
     publisher = None
     try:
-        time.sleep(1.0)
-        assert studio.statuses()["body"].state is State.DOWN and "body.eeg" not in studio.hub
+        body = lambda: studio.statuses()["body"]  # noqa: E731
+        wait_until(lambda: "retrying in 2 s" in body().detail, 5, body)  # it looked, then looked again
+        assert body().state is State.DOWN and "body.eeg" not in studio.hub
         publisher = subprocess.Popen([sys.executable, "-c", PUBLISHER, name, "60"])
-        deadline = time.monotonic() + 30
-        while "body.eeg" not in studio.hub or len(studio.hub.get("body.eeg").last(60)) < 750:
-            assert time.monotonic() < deadline, studio.statuses()["body"]
-            time.sleep(0.2)
+        recorded = lambda: "body.eeg" in studio.hub and len(studio.hub.get("body.eeg").last(60)) >= 750  # noqa: E731
+        wait_until(recorded, 30, body, every=0.2)
         live = len(studio.hub.get("body.eeg").last(600))
     finally:
         studio.stop()

@@ -1,11 +1,10 @@
 """The operator console against a real recording Studio in demo mode: workspaces and their saved layouts
 (a corrupt one falls back to the defaults), the status bar and fault banners (never a modal dialog), the
 keyboard, and the guided session flow driven end to end with what it stored read back from the SQLite file.
-One Studio runs for the whole module (BrainFlow allows one synthetic board at a time)."""
+One Studio runs for the whole module on a manual clock; the tests step it and draw the frames."""
 
 import re
 import socket
-from dataclasses import replace
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -17,11 +16,11 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QScrollArea
 
 from sensors.base import State
 from studio.app import Studio
-from studio.config import load_config
 from studio.session import Outputs
 from studio.store import Store
-from tests.test_main_window import wait_for
+from tests.stepped import dispose, shown, stepped_demo
 from tests.test_models import reference_model
+from tests.waiting import qt_pause, wait_until
 from ui.console_settings import ConsoleSettings
 from ui.main_window import MainWindow
 from ui.theme import BLUE, BLUISH_GREEN, DARK, LIGHT, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
@@ -34,20 +33,13 @@ def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     osc_sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # takes the OSC messages on loopback
     osc_sink.bind(("127.0.0.1", 0))
     outputs = Outputs(lsl=True, lsl_prefix="ConsoleTest", osc=True, osc_port=osc_sink.getsockname()[1])
-    config = replace(load_config(), audio_backend="silent", calibration_seconds=1.0, outputs=outputs)
-    studio = Studio(config, demo=True, store=folder / "s.sqlite")
-    studio.start()
-    window = MainWindow(studio, ConsoleSettings(folder / "console.ini"))
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    window.activateWindow()
-    QTest.qWait(2500)
-    yield studio, window, folder
-    window.close()
-    studio.stop()
+    stepper = stepped_demo(folder / "s.sqlite", calibration_seconds=1.0, outputs=outputs)
+    window = stepper.show(MainWindow(stepper.studio, ConsoleSettings(folder / "console.ini")))
+    stepper.run(2.5)
+    yield stepper, window, folder
+    dispose(window)
+    stepper.studio.stop()
     osc_sink.close()
-    window.deleteLater()
-    QTest.qWait(10)
 
 
 def shown_docks(window: MainWindow) -> set[str]:
@@ -55,17 +47,14 @@ def shown_docks(window: MainWindow) -> set[str]:
 
 
 def second_window(studio: Studio, settings: ConsoleSettings) -> MainWindow:
-    window = MainWindow(studio, settings)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    return window
+    return shown(MainWindow(studio, settings))
 
 
 def test_each_workspace_shows_its_docks_from_the_toolbar(running) -> None:
-    _, window, _ = running
+    stepper, window, _ = running
     for name in ("lab", "presentation", "session"):
         window.workspace_actions[name].trigger()
-        QTest.qWait(50)
+        stepper.tick()
         fronts = {cell[0] for column in BY_NAME[name].columns for cell in column}
         assert fronts <= shown_docks(window) <= set(BY_NAME[name].docks)
         assert window.workspace_actions[name].isChecked()
@@ -73,17 +62,17 @@ def test_each_workspace_shows_its_docks_from_the_toolbar(running) -> None:
 
 
 def test_a_workspace_remembers_its_layout(running, tmp_path: Path) -> None:
-    studio, _, _ = running
+    stepper, _, _ = running
     settings = ConsoleSettings(tmp_path / "console.ini")
-    first = second_window(studio, settings)
+    first = second_window(stepper.studio, settings)
     first.workspaces.switch("lab")
     first.docks["eeg"].close()  # the operator closes a panel in Lab
     first.workspaces.switch("session")
     first.close()
-    again = second_window(studio, ConsoleSettings(tmp_path / "console.ini"))
+    again = second_window(stepper.studio, ConsoleSettings(tmp_path / "console.ini"))
     assert again.workspaces.current.name == "session"
     again.workspaces.switch("lab")
-    QTest.qWait(50)
+    stepper.tick()
     assert "eeg" not in shown_docks(again) and "body" in shown_docks(again)
     again.workspaces.reset()
     assert "eeg" in shown_docks(again)
@@ -91,7 +80,7 @@ def test_a_workspace_remembers_its_layout(running, tmp_path: Path) -> None:
 
 
 def test_a_corrupt_layout_falls_back_to_the_defaults_and_is_kept_aside(running, tmp_path: Path) -> None:
-    studio, _, _ = running
+    studio = running[0].studio
     path = tmp_path / "console.ini"
     settings = ConsoleSettings(path)
     settings.workspace = "lab"
@@ -119,11 +108,12 @@ def test_an_unreadable_settings_file_is_set_aside(tmp_path: Path) -> None:
 
 
 def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -> None:
-    studio, window, _ = running
+    stepper, window, _ = running
+    studio = stepper.studio
     text = studio.sources["text"]
     text.set_status(State.DOWN, "keyboard unplugged")
-    wait_for(lambda: any("text channel is down" in t for t in window.banners.texts()), seconds=2)
-    wait_for(lambda: "text down · keyboard unplugged" in window.status.chips["text"].text(), seconds=2)
+    stepper.until(lambda: any("text channel is down" in t for t in window.banners.texts()), seconds=2)
+    stepper.until(lambda: "text down · keyboard unplugged" in window.status.chips["text"].text(), seconds=2)
     assert window.banners.isVisible() and QApplication.activeModalWidget() is None
     for label, expected in ((window.status.audio, "audio: silent"), (window.status.recording, "GB free")):
         assert expected in label.text()
@@ -131,11 +121,11 @@ def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -
         studio.config.outputs.osc_port
     )
     text.set_status(State.OK, "waiting for text")
-    wait_for(lambda: not window.banners.texts(), seconds=2)
-    wait_for(lambda: "text ok" in window.status.chips["text"].text(), seconds=2)
+    stepper.until(lambda: not window.banners.texts(), seconds=2)
+    stepper.until(lambda: "text ok" in window.status.chips["text"].text(), seconds=2)
     notice = "the stored response model of client P9 was ignored (bad); starting from what most listeners do"
     studio.notices.append(notice)
-    wait_for(lambda: notice in window.banners.texts(), seconds=2)
+    stepper.until(lambda: notice in window.banners.texts(), seconds=2)
     studio.notices.remove(notice)
     window.banners.withdraw("notice:0")
 
@@ -149,7 +139,8 @@ def test_self_report_notes_and_board_dialogs_are_not_modal(running) -> None:
 
 
 def test_number_keys_set_markers_and_question_mark_lists_the_shortcuts(running) -> None:
-    studio, window, _ = running
+    stepper, window, _ = running
+    studio = stepper.studio
     window.raise_()
     window.activateWindow()
     assert QTest.qWaitForWindowActive(window)
@@ -165,8 +156,10 @@ def test_number_keys_set_markers_and_question_mark_lists_the_shortcuts(running) 
     assert not window.help.isVisible()
 
 
+@pytest.mark.slow  # the report is made on its own thread
 def test_the_session_flow_end_to_end_is_stored(running) -> None:
-    studio, window, folder = running
+    stepper, window, folder = running
+    studio = stepper.studio
     panel = window.flow
     assert "step 1 of 8: Client code" in window.status.step.text()
     QTest.keyClicks(panel.client_code, "Jane Doe")  # a name, not a code: refused in place
@@ -179,14 +172,14 @@ def test_the_session_flow_end_to_end_is_stored(running) -> None:
     panel.consent_boxes["research"].setChecked(True)
     panel.consent_button.click()
     panel.calibrate_button.click()
-    wait_for(lambda: "s left" in panel.countdown.text(), seconds=2)
-    wait_for(lambda: panel.flow.current.key == "sam_before", seconds=4)
+    stepper.until(lambda: "s left" in panel.countdown.text(), seconds=2)
+    stepper.until(lambda: panel.flow.current.key == "sam_before", seconds=4)
 
     panel.sam_before.groups["valence"].button(3).click()
     panel.sam_before.groups["arousal"].button(7).click()
     panel.sam_before.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert panel.flow.current.key == "running"
-    wait_for(lambda: "step 5 of 8: Session" in window.status.step.text(), seconds=2)
+    stepper.until(lambda: "step 5 of 8: Session" in window.status.step.text(), seconds=2)
     panel.end_button.click()
     assert not studio.playing
 
@@ -194,7 +187,7 @@ def test_the_session_flow_end_to_end_is_stored(running) -> None:
     panel.notes.sections["Subjective"].setPlainText("Calmer towards the end.")
     panel.notes.save()
     panel.report_button.click()
-    wait_for(lambda: panel.flow.finished, seconds=60)
+    wait_until(lambda: panel.flow.finished, 60, between=stepper.draw)
     assert "all steps done" in panel.where()
     assert "– Self-report after: <i>skipped</i>" in panel.steps.text().replace("&nbsp;", " ")
     assert [p.suffix for p in panel.report_files] == [".html", ".pdf"]
@@ -216,6 +209,7 @@ def test_the_session_flow_end_to_end_is_stored(running) -> None:
     reader.close()
 
 
+@pytest.mark.slow  # the devices are probed and the model installed on the assistant's own thread
 def test_the_setup_assistant_says_what_it_found_installs_the_model_and_sets_privacy(
     running, tmp_path: Path, monkeypatch
 ) -> None:
@@ -224,7 +218,7 @@ def test_the_setup_assistant_says_what_it_found_installs_the_model_and_sets_priv
     monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))  # no model installed there yet
     assistant = window.open_setup()
     assert not assistant.isModal() and QApplication.activeModalWidget() is None
-    wait_for(assistant.checks_done, seconds=20)
+    wait_until(assistant.checks_done, 20, pause=qt_pause)
     assert list(assistant.rows) == ["Camera", "Microphone", "Board", "Audio output", "Face model"]
     assert all(text.text() for _, text in assistant.rows.values())
     assert "not installed" in assistant.rows["Face model"][1].text()
@@ -234,7 +228,7 @@ def test_the_setup_assistant_says_what_it_found_installs_the_model_and_sets_priv
     assert not assistant.install.isEnabled() and "is not a file" in assistant.model_message.text()
     assistant.model_file.setText(str(official))
     assistant.install.click()
-    wait_for(assistant.checks_done, seconds=30)
+    wait_until(assistant.checks_done, 30, pause=qt_pause)
     assert "installed at" in assistant.model_message.text()
     assert (tmp_path / "data" / "models" / "face_landmarker.task").is_file()
     assert "✓" in assistant.rows["Face model"][0].text()
@@ -275,12 +269,13 @@ def test_plots_use_the_colour_blind_safe_palette_in_both_themes(running) -> None
 
 
 def test_font_scaling_and_estimate_tooltips(running) -> None:
-    studio, window, _ = running
+    stepper, window, _ = running
+    studio = stepper.studio
     window.scale_font(1.5)
     assert window.settings.font_scale == pytest.approx(1.5) and "font-size: 15.0pt" in window.styleSheet()
     window.scale_font(1 / 1.5)
     window.workspaces.switch("lab")
-    wait_for(lambda: "What it rests on" in window.va_plane.toolTip() and window.channel_affect.toolTip(), 3)
+    stepper.until(lambda: "What it rests on" in window.va_plane.toolTip() and window.channel_affect.toolTip(), 3)
     tip = window.va_plane.toolTip()
     shown = float(re.search(r"confidence (\d\.\d\d) \(", tip).group(1))
     assert shown == pytest.approx(studio.loop.last.affect.confidence, abs=0.1)  # refreshed a few times a second
@@ -290,10 +285,10 @@ def test_font_scaling_and_estimate_tooltips(running) -> None:
 
 
 def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(running) -> None:
-    _, window, _ = running
+    stepper, window, _ = running
     window.workspaces.switch("lab")
-    wait_for(lambda: "fused    LSL" in window.outputs.streams.text(), seconds=3)
-    wait_for(lambda: "measuring" not in window.outputs.streams.text(), seconds=5)  # a second of rates
+    stepper.until(lambda: "fused    LSL" in window.outputs.streams.text(), seconds=3)
+    stepper.until(lambda: "measuring" not in window.outputs.streams.text(), seconds=5)  # a second of rates
     lines = window.outputs.streams.text().splitlines()
     assert lines[0].startswith("LSL clock at session 0 s:")
     rates = {line.split()[0]: float(line.split()[2]) for line in lines[1:]}
@@ -307,11 +302,11 @@ def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(ru
 
 def test_no_panel_is_wider_than_its_dock_at_the_gallery_size(running) -> None:
     """A scrolled panel that needs more width than its dock gets is clipped at the right (no sideways scroll)."""
-    _, window, _ = running
+    stepper, window, _ = running
     window.resize(1500, 940)
     for name in ("session", "lab"):
         window.workspaces.switch(name)
-        QTest.qWait(50)
+        stepper.tick()
         for scroll in window.findChildren(QScrollArea):
             if scroll.isVisible() and scroll.widget() is not None:
                 needed = scroll.widget().minimumSizeHint().width()

@@ -14,6 +14,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from sensors.affect_replay import AffectReplay, constant_track
 from sensors.base import CHANNELS
 from studio.app import Studio
@@ -21,13 +23,16 @@ from studio.config import build_config, default_settings
 from studio.kernel.clock import ManualClock
 from tests.test_cli import run_cli
 from tests.test_headless import start
+from tests.waiting import recorded, wait_until
 
 
+@pytest.mark.slow  # a real process, killed once it has recorded past its marker
 def test_sigkill_keeps_everything_up_to_the_last_second_and_the_session_shows_as_interrupted(tmp_path):
     proc = start(tmp_path, "--audio", "silent", "--duration", "60", "--marker", "2:before the crash")
     first = json.loads(proc.stdout.readline())
     assert first["event"] == "recording"
-    time.sleep(5.0)
+    last_t = lambda: recorded(tmp_path / "session.sqlite", "SELECT MAX(t) FROM fused_affect") or 0.0  # noqa: E731
+    wait_until(lambda: last_t() > 3.0, 30, "the run records no estimates")
     killed_at = time.time()
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -61,10 +66,12 @@ def test_sigkill_keeps_everything_up_to_the_last_second_and_the_session_shows_as
     assert db.execute("SELECT status, ended_utc IS NOT NULL FROM sessions").fetchone() == ("interrupted", 1)
 
 
+@pytest.mark.slow  # a real process, killed while it records
 def test_the_next_start_names_the_interrupted_session(tmp_path):
     proc = start(tmp_path, "--audio", "silent", "--duration", "60")
     first = json.loads(proc.stdout.readline())
-    time.sleep(1.0)
+    fused = lambda: recorded(tmp_path / "session.sqlite", "SELECT COUNT(*) FROM fused_affect") or 0  # noqa: E731
+    wait_until(lambda: fused() > 0, 30, "the run records no estimates")
     proc.kill()
     proc.wait(timeout=30)
     again = run_cli("run", "--demo", "--headless", "--audio", "silent", "--duration", "1", "--out", str(tmp_path))
@@ -113,6 +120,7 @@ def copy_alone(files, folder: Path) -> Path:
     return folder / Path(files[0]).name
 
 
+@pytest.mark.slow  # a real process recording until the disk is full
 def test_a_full_disk_stops_recording_cleanly_and_names_every_file_that_holds_the_data(tmp_path):
     with small_disk(tmp_path / "small-disk") as disk:
         store = disk / "session.sqlite"

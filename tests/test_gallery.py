@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,7 @@ EXPECTED = (
 )
 
 
+@pytest.mark.slow  # the script runs a demo session in real time
 def test_gallery_renders_every_view(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "STUDIO_DATA_DIR": str(tmp_path / "data")}
     env.pop("DISPLAY", None)

@@ -5,11 +5,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 
+from tests.stepped import stepped_demo
 from tests.test_cli import run_cli
+from tests.waiting import recorded, wait_until
 
 CHANNELS = {"face", "voice", "text", "body"}
 
@@ -23,6 +24,7 @@ def start(out, *extra):
     )
 
 
+@pytest.mark.slow  # an 8-second run in real time
 def test_headless_demo_records_every_stream_on_the_session_clock(tmp_path):
     proc = start(tmp_path, "--duration", "8", "--goal", "calm", "--bound", "tempo=60:80", "--audio", "silent")
     out, err = proc.communicate(timeout=120)
@@ -58,12 +60,14 @@ def test_headless_demo_records_every_stream_on_the_session_clock(tmp_path):
     assert db.execute("SELECT COUNT(*) FROM control_log WHERE who = 'policy'").fetchone()[0] > 0
 
 
+@pytest.mark.slow  # a real process, interrupted once it has recorded a second
 def test_sigint_ends_the_run_and_keeps_what_was_recorded(tmp_path):
     proc = start(tmp_path, "--duration", "120", "--audio", "silent")
     assert proc.stdout is not None
     first = json.loads(proc.stdout.readline())
     assert first["event"] == "recording"
-    time.sleep(3)
+    fused = lambda: recorded(tmp_path / "session.sqlite", "SELECT COUNT(*) FROM fused_affect") or 0  # noqa: E731
+    wait_until(lambda: fused() > 20, 30, "the run records no estimates")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
@@ -96,19 +100,15 @@ def test_a_studio_that_cannot_start_cleans_up_and_can_be_stopped_again(tmp_path)
 
 
 def test_stopping_twice_returns_the_same_counts(tmp_path):
-    from dataclasses import replace
-
-    from studio.app import Studio
-    from studio.config import load_config
-
-    studio = Studio(replace(load_config(), audio_backend="silent"), demo=True, store=tmp_path / "s.sqlite")
-    studio.start()
-    time.sleep(1.0)
+    stepper = stepped_demo(tmp_path / "s.sqlite")
+    stepper.run(1.0)
+    studio = stepper.studio
     first = studio.stop()
     assert first["fused_affect"] > 0
     assert studio.stop() == first
 
 
+@pytest.mark.slow  # two runs, 8 and 3 seconds in real time
 def test_a_calibrated_baseline_is_stored_for_the_client_and_reused_next_session(tmp_path):
     database = str(tmp_path / "session.sqlite")
     added = run_cli("clients", "add", "C-017", "--store", database)

@@ -1,5 +1,5 @@
 """The main window against a real Studio in demo mode: live data reaches the plots, and operator actions
-reach the core. One Studio runs for the whole module (about 5 s of warm-up) to keep the file quick."""
+reach the core. One Studio runs for the whole module on a manual clock; the tests step it and draw the frames."""
 
 import os
 from collections.abc import Iterator
@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -18,18 +17,11 @@ from sensors.base import CHANNELS
 from studio.app import Studio
 from studio.config import load_config
 from studio.policy import ControlMode
+from tests.stepped import Stepper, dispose, stepped_demo
+from tests.waiting import qt_pause, wait_until
 from ui.main_window import MainWindow
 
-WARM_UP_MS = 4500
-
-
-def wait_for(condition, seconds: float) -> None:
-    """Let the window draw (QTest.qWait runs its frame timer; qtbot.wait here does not) until ``condition``."""
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        QTest.qWait(20)
-    assert condition(), "timed out"
+WARM_UP = 4.5  # session seconds before the first test: the streams fill, the plots have a few seconds to show
 
 
 def curve_points(curve) -> int:
@@ -38,7 +30,6 @@ def curve_points(curve) -> int:
 
 
 def test_run_gui_stops_the_studio_once_on_quit(qapp: QApplication, tmp_path: Path, monkeypatch) -> None:
-    # First in the file: it must not overlap the module's Studio (BrainFlow allows one synthetic board).
     stops: list[str] = []
 
     class CountingStudio(Studio):
@@ -47,7 +38,7 @@ def test_run_gui_stops_the_studio_once_on_quit(qapp: QApplication, tmp_path: Pat
             return super().stop(status)
 
     monkeypatch.setattr(ui.app, "Studio", CountingStudio)
-    QTimer.singleShot(1500, qapp.quit)
+    QTimer.singleShot(0, qapp.quit)  # as soon as the window's event loop runs
     config = replace(load_config(), audio_backend="silent")
     assert ui.app.run_gui(config, demo=True, store=tmp_path / "gui.sqlite") == 0
     assert stops == ["completed"]
@@ -56,19 +47,13 @@ def test_run_gui_stops_the_studio_once_on_quit(qapp: QApplication, tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
-    config = replace(load_config(), audio_backend="silent")
-    studio = Studio(config, demo=True, store=tmp_path_factory.mktemp("store") / "s.sqlite")
-    studio.start()
-    window = MainWindow(studio)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    window.activateWindow()
-    QTest.qWait(WARM_UP_MS)  # the Studio's own threads fill the streams meanwhile
-    yield studio, window
-    window.close()
-    studio.stop()
-    window.deleteLater()
-    QTest.qWait(10)  # delete the plots now, not during interpreter shutdown
+    folder = tmp_path_factory.mktemp("store")
+    stepper = stepped_demo(folder / "s.sqlite")
+    window = stepper.show(MainWindow(stepper.studio))
+    stepper.run(WARM_UP)
+    yield stepper, window
+    dispose(window)
+    stepper.studio.stop()
 
 
 @pytest.fixture
@@ -78,11 +63,18 @@ def window(running) -> Iterator[MainWindow]:
     running[1].workspaces.switch("session")
 
 
-def test_plots_show_live_data(window: MainWindow) -> None:
+@pytest.fixture
+def stepper(running) -> Stepper:
+    """The module's studio, stepped by hand."""
+    stepped: Stepper = running[0]
+    return stepped
+
+
+def test_plots_show_live_data(window: MainWindow, stepper: Stepper) -> None:
     assert window.frames > 30
     window.workspaces.switch("lab")  # every trace is on show there
-    wait_for(lambda: curve_points(window.channel_affect.curves["face"][0]) > 20, seconds=3)
-    wait_for(lambda: all(curve_points(c) > 100 for c in window.eeg.curves), seconds=3)  # filtered on a worker
+    stepper.until(lambda: curve_points(window.channel_affect.curves["face"][0]) > 20, seconds=3)
+    stepper.until(lambda: all(curve_points(c) > 100 for c in window.eeg.curves), seconds=3)  # filtered on a worker
     assert curve_points(window.fused.valence) > 20
     assert curve_points(window.fused.confidence) > 20
     assert curve_points(window.va_plane.trail) > 5
@@ -109,13 +101,13 @@ def test_screenshot(window: MainWindow, tmp_path: Path) -> None:
     assert len(colours) > 200  # plots, text and controls, not a blank window
 
 
-def test_enter_sends_text_to_the_text_channel(window: MainWindow, qtbot) -> None:
+def test_enter_sends_text_to_the_text_channel(window: MainWindow, stepper: Stepper, qtbot) -> None:
     message = "Thank you, this music makes me really happy and relaxed."
     sentiment = window.studio.hub.get("text.sentiment")
     before = sentiment.count
     qtbot.keyClicks(window.text_entry.edit, message)
     qtbot.keyClick(window.text_entry.edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: sentiment.count > before, timeout=3000)
+    stepper.until(lambda: sentiment.count > before, seconds=3)
     latest = sentiment.latest()
     assert latest is not None
     expected = SentimentIntensityAnalyzer().polarity_scores(message)["compound"]
@@ -161,19 +153,19 @@ def test_manual_mode_sets_the_music_by_hand(window: MainWindow, qtbot) -> None:
     assert loop.mode is ControlMode.AUTO and not controls.isEnabled()
 
 
-def test_suggest_mode_shows_the_proposal_and_space_accepts_it(window: MainWindow, qtbot) -> None:
+def test_suggest_mode_shows_the_proposal_and_space_accepts_it(window: MainWindow, stepper: Stepper, qtbot) -> None:
     loop, queue = window.studio.loop, window.music.suggestions
     loop.config = replace(loop.config, suggest_interval=1.0)  # the default 20 s would only slow the test
     qtbot.mouseClick(window.music.mode_buttons[ControlMode.SUGGEST], Qt.MouseButton.LeftButton)
     assert loop.mode is ControlMode.SUGGEST
     loop.set_goal("energise", window.studio.clock.now())  # the demo person is far from it: a change is due
-    wait_for(lambda: queue.accept_button.isEnabled(), seconds=5)
+    stepper.until(lambda: queue.accept_button.isEnabled(), seconds=5)
     assert "goal energise" in queue.text.text()
     [pending] = loop.suggestions()
     window.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert pending not in loop.suggestions()
-    wait_for(lambda: "accepted by operator" in window.music.control_log.toPlainText(), seconds=2)
+    stepper.until(lambda: "accepted by operator" in window.music.control_log.toPlainText(), seconds=2)
     qtbot.mouseClick(window.music.mode_buttons[ControlMode.AUTO], Qt.MouseButton.LeftButton)
     loop.set_goal("calm", window.studio.clock.now())
 
@@ -189,16 +181,16 @@ def test_goal_point_boxes_set_the_iso_target(window: MainWindow) -> None:
     assert (music.goal_point[0].value(), music.goal_point[1].value()) == (0.3, -0.6)
 
 
-def test_calibration_counts_down_and_holds_the_policy(window: MainWindow, qtbot) -> None:
+def test_calibration_counts_down_and_holds_the_policy(window: MainWindow, stepper: Stepper, qtbot) -> None:
     panel, studio = window.status_panel, window.studio
     window.workspaces.switch("lab")  # the channel panel is on show there
     qtbot.mouseClick(panel.calibrate_button, Qt.MouseButton.LeftButton)
     assert studio.calibration_end is not None and not panel.calibrate_button.isEnabled()
-    wait_for(lambda: "calibrating" in panel.calibration.text(), seconds=2)
+    stepper.until(lambda: "calibrating" in panel.calibration.text(), seconds=2)
     assert "calibration start" in studio.markers.last(1)[0].label
     studio.calibration_end = studio.clock.now()  # end it now rather than wait the configured minute
     studio.loop.hold_policy(studio.calibration_end)
-    wait_for(lambda: panel.calibrate_button.isEnabled(), seconds=2)
+    stepper.until(lambda: panel.calibrate_button.isEnabled(), seconds=2)
     assert studio.markers.last(1)[0].label == "calibration complete"
     assert "agree" in panel.agreement.text()
 
@@ -226,6 +218,7 @@ def test_marker_is_added(window: MainWindow, qtbot) -> None:
     assert "client closes eyes" in window.marker.feedback.text()
 
 
+@pytest.mark.slow  # the window's own frame timer, in real time
 def test_replay_chooser_opens_beside_the_running_session(window: MainWindow) -> None:
     [action] = [a for a in window.actions() if a.text() == "Replay a session…"]
     assert action.shortcut().toString() == "Ctrl+R"
@@ -234,7 +227,7 @@ def test_replay_chooser_opens_beside_the_running_session(window: MainWindow) -> 
     assert chooser is not None and chooser.isVisible() and not chooser.isModal()
     assert chooser.table.item(0, 4).text() == "running"  # this very session, listed from its database
     frames = window.frames
-    wait_for(lambda: window.frames > frames + 5, seconds=2)  # the console keeps drawing meanwhile
+    wait_until(lambda: window.frames > frames + 5, 2, pause=qt_pause)  # the console keeps drawing meanwhile
     chooser.close()
 
 

@@ -1,11 +1,11 @@
-"""LSL and OSC on loopback with the real libraries: what the studio publishes, and markers it takes in."""
+"""LSL and OSC on loopback with the real libraries: what the studio publishes, and markers it takes in. The network
+delivers in its own time: the tests that send and receive wait for it."""
 
 import logging
 import random
 import socket
 import struct
 import threading
-import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +25,7 @@ from studio.config import ConfigError, load_config
 from studio.marker_inputs import OscMarkers, start_marker_inputs
 from studio.music.params import LAYERS, MODES, NUMERIC
 from studio.session import MarkerSettings, Outputs
+from tests.waiting import wait_until
 
 
 def free_udp_port():
@@ -68,16 +69,6 @@ def test_outputs_are_off_by_default():
         studio.stop()
 
 
-def until(condition, seconds=20.0):
-    """Poll ``condition`` until it holds or ``seconds`` pass; returns whether it held."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def described_channels(info):
     """(label, unit, type, legend) per channel of an LSL stream's ``desc/channels``; legend maps value -> name."""
     out = []
@@ -92,6 +83,7 @@ def described_channels(info):
     return out
 
 
+@pytest.mark.slow
 def test_the_studio_publishes_every_stream_described_over_lsl_and_osc(osc_listener):
     """Every outlet the README lists is on LSL with its channels described (label, unit, type; a legend for the
     mode and the layers), and OSC carries every channel's affect (the body's too) and the music's layers."""
@@ -113,10 +105,10 @@ def test_the_studio_publishes_every_stream_described_over_lsl_and_osc(osc_listen
             return all(len(pulled[k]) for k in wanted)
 
         addresses = lambda: {a for a, _ in received}  # noqa: E731
-        assert until(lambda: pull(*(n for n in names if n != "Markers")) and "/affect/body" in addresses())
+        wait_until(lambda: pull(*(n for n in names if n != "Markers")) and "/affect/body" in addresses(), 20)
         studio.add_marker("stimulus on")
-        assert until(
-            lambda: pull() and ["stimulus on"] in pulled["Markers"] and ("/marker", ("stimulus on",)) in received
+        wait_until(
+            lambda: pull() and ["stimulus on"] in pulled["Markers"] and ("/marker", ("stimulus on",)) in received, 20
         )
         now = pylsl.local_clock()
         infos = {k: i.info(timeout=5) for k, i in inlets.items()}
@@ -157,6 +149,7 @@ def test_the_studio_publishes_every_stream_described_over_lsl_and_osc(osc_listen
     assert -1 <= valence <= 1 and 0 <= confidence <= 0.45
 
 
+@pytest.mark.slow
 def test_markers_from_an_lsl_stream_and_osc_messages_and_malformed_ones_are_counted():
     name = f"TestMarkers{uuid.uuid4().hex[:8]}"
     outlet = pylsl.StreamOutlet(pylsl.StreamInfo(name, "Markers", 1, 0, pylsl.cf_string, name))
@@ -164,10 +157,7 @@ def test_markers_from_an_lsl_stream_and_osc_messages_and_malformed_ones_are_coun
     studio = demo_studio(markers=MarkerSettings(lsl_stream=name, osc_port=port))
     studio.start()
     try:
-        deadline = time.monotonic() + 10
-        while not outlet.have_consumers() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert outlet.have_consumers()
+        wait_until(outlet.have_consumers, 10, "the studio does not subscribe to the marker stream")
         sent_at = studio.clock.now()
         outlet.push_sample(["block 1 start"])
         outlet.push_sample(["   "])  # empty label: malformed
@@ -179,19 +169,19 @@ def test_markers_from_an_lsl_stream_and_osc_messages_and_malformed_ones_are_coun
         client.send_message("/volume", 0.5)  # not a marker
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
             raw.sendto(b"\x00\x01 not osc at all", ("127.0.0.1", port))
-        deadline = time.monotonic() + 5
-        while len(studio.markers) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)
-        summary = studio.marker_input_summary()
+        handled = lambda counts: counts["markers"] + counts["malformed_ignored"]  # noqa: E731
+        lsl, osc = f"LSL {name}", f"OSC :{port}"
+        now = studio.marker_input_summary
+        wait_until(lambda: handled(now()[lsl]) == 3 and handled(now()[osc]) == 5, 5, now)  # each message sent
+        summary = now()
     finally:
         studio.stop()
     markers = {m.label: m for m in studio.markers.last(10)}
     assert set(markers) == {"block 1 start", "eyes open", "17"}
     assert markers["block 1 start"].source == "lsl" and markers["eyes open"].source == "osc"
     assert markers["block 1 start"].t == pytest.approx(sent_at, abs=0.05)  # the sample's own LSL time
-    assert summary[f"LSL {name}"]["markers"] == 1 and summary[f"LSL {name}"]["malformed_ignored"] == 2
-    assert summary[f"OSC :{port}"]["markers"] == 2 and summary[f"OSC :{port}"]["malformed_ignored"] == 3
+    assert summary[lsl]["markers"] == 1 and summary[lsl]["malformed_ignored"] == 2
+    assert summary[osc]["markers"] == 2 and summary[osc]["malformed_ignored"] == 3
 
 
 BUNDLE = b"#bundle\x00" + bytes(7) + b"\x01"  # the prefix and the time tag "immediately"
@@ -235,6 +225,7 @@ def fuzz_packets(count: int) -> list[bytes]:
     return packets
 
 
+@pytest.mark.slow
 def test_malformed_osc_packets_are_counted_quietly_and_the_listener_keeps_receiving(capfd, caplog):
     """A bundle element of size -4 (python-osc loops on it forever), bundles nested 3,000 deep (python-osc
     recurses until RecursionError), an empty bundle and seeded garbage: each is handled, counted as ignored,
@@ -256,13 +247,13 @@ def test_malformed_osc_packets_are_counted_quietly_and_the_listener_keeps_receiv
             before = counter.accepted + counter.malformed
             sender.sendto(packet, ("127.0.0.1", port))
             handled = lambda seen=before: counter.accepted + counter.malformed > seen  # noqa: E731
-            assert until(handled, 5), f"packet {k} {packet[:32]!r} was not handled"
-            assert until(lambda: thread_state("osc-markers") == "S", 5), f"busy after packet {k}"
+            wait_until(handled, 5, f"packet {k} {packet[:32]!r} was not handled")
+            wait_until(lambda: thread_state("osc-markers") == "S", 5, f"busy after packet {k}")
             if k == len(specific) - 1:  # one each, and each of the two empty bundles inside a bundle
                 assert counter.summary()["malformed_ignored"] == 5 and counter.accepted == 0
         sender.sendto(osc_marker("after the storm"), ("127.0.0.1", port))
         sender.sendto(bundle(osc_marker("in a bundle"), bundle(osc_marker("nested once"))), ("127.0.0.1", port))
-        assert until(lambda: "nested once" in taken, 5)
+        wait_until(lambda: "nested once" in taken, 5)
     finally:
         sender.close()
         listener.close()
@@ -310,6 +301,7 @@ def test_a_taken_osc_port_leaves_the_session_running():
             studio.stop()
 
 
+@pytest.mark.slow
 def test_two_studios_one_publishes_its_body_stream_the_other_subscribes():
     """Studio A (demo, synthetic board) publishes its EEG over LSL; studio B's body channel is that stream."""
     prefix = f"Pub{uuid.uuid4().hex[:8]}"
@@ -325,10 +317,9 @@ def test_two_studios_one_publishes_its_body_stream_the_other_subscribes():
             def count(name):
                 return hub.get(name).count if name in hub else 0
 
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and (count("body.eeg") < 750 or count("body.band_relative") == 0):
-                time.sleep(0.2)
-            body = subscriber.statuses()["body"]
+            status = lambda: subscriber.statuses()["body"]  # noqa: E731
+            wait_until(lambda: count("body.eeg") >= 750 and count("body.band_relative") > 0, 20, status, every=0.2)
+            body = status()
             assert count("body.eeg") >= 750, body.detail  # three seconds of samples at 250 Hz
             assert count("body.band_relative") > 0  # and features computed from them
             channel = subscriber.sources["body"]

@@ -1,19 +1,17 @@
 """The session note in the window, against a real recording Studio and its SQLite file: a note written with
 Ctrl+N shows in the Notes step, saving there keeps it, the report has both, every version is kept, and two
-editors open at once (or the command line meanwhile) never overwrite each other's text."""
-
-from dataclasses import replace
+editors open at once (or the command line meanwhile) never overwrite each other's text. The Studio runs on a manual
+clock; the tests step it and draw the frames."""
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from studio.app import Studio
-from studio.config import load_config
 from studio.store import Store
+from tests.stepped import Stepper, dispose, stepped_demo
 from tests.test_cli import run_cli
-from tests.test_main_window import wait_for
+from tests.waiting import qt_pause, wait_until
 from ui.console_settings import ConsoleSettings
 from ui.main_window import MainWindow
 from ui.notes_editor import CONFLICT_MARK, FOLLOW_MS, NotesEditor
@@ -22,26 +20,21 @@ from ui.notes_editor import CONFLICT_MARK, FOLLOW_MS, NotesEditor
 @pytest.fixture(scope="module")
 def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("notes")
-    studio = Studio(replace(load_config(), audio_backend="silent"), demo=True, store=folder / "s.sqlite")
-    studio.start()
-    window = MainWindow(studio, ConsoleSettings(folder / "console.ini"))
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    window.activateWindow()
-    yield studio, window, folder
-    window.close()
-    studio.stop()
-    window.deleteLater()
-    QTest.qWait(10)
+    stepper = stepped_demo(folder / "s.sqlite")
+    window = stepper.show(MainWindow(stepper.studio, ConsoleSettings(folder / "console.ini")))
+    stepper.run(2.0)  # a session with estimates for the report to show
+    yield stepper, window, folder
+    dispose(window)
+    stepper.studio.stop()
 
 
-def ctrl_n(window: MainWindow) -> NotesEditor:
+def ctrl_n(stepper: Stepper, window: MainWindow) -> NotesEditor:
     """Press Ctrl+N and return the notes window it opened."""
     before = set(window.findChildren(NotesEditor))
     window.activateWindow()  # from an editor opened before, the operator comes back to the window
     assert QTest.qWaitForWindowActive(window)
     QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    wait_for(lambda: set(window.findChildren(NotesEditor)) - before, seconds=2)
+    stepper.until(lambda: set(window.findChildren(NotesEditor)) - before, seconds=2)
     (editor,) = set(window.findChildren(NotesEditor)) - before
     assert editor.isWindow() and editor.isVisible()
     return editor
@@ -67,9 +60,10 @@ def stored(folder):
         reader.close()
 
 
+@pytest.mark.slow  # the report is made on its own thread
 def test_a_note_written_with_ctrl_n_is_shown_and_kept_by_the_notes_step_and_the_report(running):
-    _, window, folder = running
-    editor = ctrl_n(window)
+    stepper, window, folder = running
+    editor = ctrl_n(stepper, window)
     write(editor, "Subjective", "Arrived tense after a long week.")
     save(editor)
     assert not editor.isVisible()
@@ -78,7 +72,7 @@ def test_a_note_written_with_ctrl_n_is_shown_and_kept_by_the_notes_step_and_the_
     while panel.flow.current.key != "notes":
         panel.skip()
     step = panel.notes
-    wait_for(step.isVisible, seconds=2)
+    stepper.until(step.isVisible, seconds=2)
     assert step.sections["Subjective"].toPlainText() == "Arrived tense after a long week."  # what is there
     write(step, "Plan", "Repeat the calm programme.")
     save(step)
@@ -91,19 +85,21 @@ def test_a_note_written_with_ctrl_n_is_shown_and_kept_by_the_notes_step_and_the_
     assert [(n.version, n.source) for n in history] == [(1, "window"), (2, "session steps")]
 
     panel.report_button.click()
-    wait_for(lambda: panel.flow.finished, seconds=60)
+    wait_until(lambda: panel.flow.finished, 60, between=stepper.draw)
     page = panel.report_files[0].read_text(encoding="utf-8")
     assert "<td>Arrived tense after a long week.</td>" in page and "<td>Repeat the calm programme.</td>" in page
 
 
+@pytest.mark.slow  # an open editor follows the store on its own timer
 def test_two_editors_open_at_once_merge_and_a_clash_shows_both_texts(running):
-    _, window, folder = running
-    first, second = ctrl_n(window), ctrl_n(window)
+    stepper, window, folder = running
+    first, second = ctrl_n(stepper, window), ctrl_n(stepper, window)
     write(first, "Objective", "Fidgeting at first.")
     write(second, "Assessment", "Anxious, settling.")
     write(second, "Plan", "Two more sessions.")
     save(second)
-    wait_for(lambda: first.sections["Plan"].toPlainText() == "Two more sessions.", seconds=3 * FOLLOW_MS / 1000)
+    follows = 3 * FOLLOW_MS / 1000  # seconds within which an open editor shows what another saved
+    wait_until(lambda: first.sections["Plan"].toPlainText() == "Two more sessions.", follows, pause=qt_pause)
     assert first.sections["Objective"].toPlainText() == "Fidgeting at first."  # its own text stays
     save(first)
     note, _ = stored(folder)
@@ -111,11 +107,11 @@ def test_two_editors_open_at_once_merge_and_a_clash_shows_both_texts(running):
     assert note.sections["Plan"] == "Two more sessions." and note.sections["Subjective"].startswith("Arrived tense")
 
     # Both change the same section: the one saved later is not written over the first; it shows both texts.
-    third, fourth = ctrl_n(window), ctrl_n(window)
+    third, fourth = ctrl_n(stepper, window), ctrl_n(stepper, window)
     write(third, "Objective", "Calm from the start.")
     write(fourth, "Objective", "Restless hands.")
     save(fourth)
-    wait_for(lambda: CONFLICT_MARK in third.sections["Objective"].toPlainText(), seconds=3 * FOLLOW_MS / 1000)
+    wait_until(lambda: CONFLICT_MARK in third.sections["Objective"].toPlainText(), follows, pause=qt_pause)
     both = third.sections["Objective"].toPlainText()
     assert both.index("Restless hands.") < both.index(CONFLICT_MARK) < both.index("Calm from the start.")
     assert "Objective changed elsewhere" in third.message.text()
@@ -130,8 +126,9 @@ def test_two_editors_open_at_once_merge_and_a_clash_shows_both_texts(running):
 
 
 def test_the_command_line_writing_meanwhile_is_not_overwritten(running):
-    studio, window, folder = running
-    editor = ctrl_n(window)
+    stepper, window, folder = running
+    studio = stepper.studio
+    editor = ctrl_n(stepper, window)
     write(editor, "Plan", "Stop after this one.")
     sid = studio.recorder.session_id
     cli = run_cli(

@@ -1,35 +1,33 @@
-"""Replaying a real recorded session through the studio and its window, faster than real time."""
+"""Replaying a real recorded session through the studio and its window, faster than real time: a replay runs on its
+own clock, so the tests that play one wait for it."""
 
 import json
 import sqlite3
-import time
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtTest import QTest
+import pytest
 from PySide6.QtWidgets import QWidget
 
 from studio.config import load_config
 from studio.policy import Bounds
 from studio.replay import replay_studio
 from studio.store import Store
+from tests.stepped import shown
 from tests.test_cli import assert_one_line_error, run_cli
-from tests.test_main_window import wait_for
+from tests.waiting import qt_pause, wait_until
 from ui.main_window import MainWindow, open_replay
 from ui.replay_chooser import SPEEDS, ReplayChooser
 
 
+@pytest.mark.slow
 def test_a_replay_brings_back_estimates_markers_music_and_eeg(recorded_session, qapp, tmp_path):
     store, sid = recorded_session
     studio, _ = replay_studio(load_config(), store, sid, speed=4.0)
     studio.start()
-    window = MainWindow(studio)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
+    window = shown(MainWindow(studio))
     try:
-        deadline = time.monotonic() + 10
-        while studio.clock.now() < 5.0 and time.monotonic() < deadline:
-            QTest.qWait(100)
+        wait_until(lambda: studio.clock.now() >= 5.0, 10, every=0.1, pause=qt_pause)
         now = studio.clock.now()
         window.grab().save(str(tmp_path / "replay.png"))
     finally:
@@ -62,6 +60,7 @@ def test_replaying_a_missing_session_fails_in_one_line(recorded_session):
     assert_one_line_error(run_cli("--replay", "1", "--replay-speed", "100", "--store", str(store)), "--replay-speed")
 
 
+@pytest.mark.slow  # a 4-second run in real time
 def test_a_replay_keeps_the_recorded_bounds_not_the_configured_ones(tmp_path):
     """The operator's bounds of a session (set here on the command line, so unlike the configuration's) are
     the replay's bounds, allowed modes and layers included."""
@@ -82,6 +81,7 @@ def test_a_replay_keeps_the_recorded_bounds_not_the_configured_ones(tmp_path):
     assert studio.loop.bounds == recorded
 
 
+@pytest.mark.slow
 def test_the_replay_chooser_lists_sessions_and_opens_one_without_blocking(recorded_session, qapp):
     store, sid = recorded_session
     database = Store.open(store, create=False)
@@ -109,7 +109,7 @@ def test_the_replay_chooser_lists_sessions_and_opens_one_without_blocking(record
     window = opened[0]
     try:
         assert window.windowTitle().endswith(f"replay of session {sid} at 4x")
-        wait_for(lambda: window.studio.clock.now() > 2.5, seconds=5)  # it plays on
+        wait_until(lambda: window.studio.clock.now() > 2.5, 5, pause=qt_pause)  # it plays on
     finally:
         window.close()
     chooser.table.selectRow(0)

@@ -1,16 +1,14 @@
 """The session widgets against a real recording Studio: marker buttons and shortcuts, markers on the plots,
-the Self-Assessment Manikin dialog and the notes editor, all saved into the session database."""
-
-from dataclasses import replace
+the Self-Assessment Manikin dialog and the notes editor, all saved into the session database. The Studio runs on
+a manual clock; the tests step it and draw the frames."""
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from studio.app import Studio
-from studio.config import load_config
 from studio.store import Consent, Store
+from tests.stepped import dispose, stepped_demo
 from ui.main_window import MainWindow
 from ui.notes_editor import NotesEditor
 from ui.sam_dialog import SamDialog
@@ -24,25 +22,20 @@ def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
     crashed.db.execute("UPDATE sessions SET heartbeat_utc = '2025-01-01T10:05:00+00:00' WHERE id = ?", (sid,))
     crashed.db.commit()
     crashed.close()
-    studio = Studio(replace(load_config(), audio_backend="silent"), demo=True, store=store)
-    studio.start()
-    window = MainWindow(studio)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    window.activateWindow()
-    QTest.qWait(2500)
-    yield studio, window, store
-    window.close()
-    studio.stop()
-    window.deleteLater()
-    QTest.qWait(10)
+    stepper = stepped_demo(store)
+    window = stepper.show(MainWindow(stepper.studio))
+    stepper.run(2.5)
+    yield stepper, window, store
+    dispose(window)
+    stepper.studio.stop()
 
 
 def test_marker_buttons_and_shortcuts_set_markers_drawn_on_every_plot(running, tmp_path):
-    studio, window, _ = running
+    stepper, window, _ = running
+    studio = stepper.studio
     window.marker_bar.buttons["eyes closed"].click()
     QTest.keyClick(window, Qt.Key.Key_F4)  # "music change"
-    QTest.qWait(400)
+    stepper.run(0.4)
     labels = [m.label for m in studio.markers.last(5)]
     assert labels[-2:] == ["eyes closed", "music change"]
     assert "'music change' at" in window.marker_bar.feedback.text()
@@ -58,7 +51,8 @@ def test_marker_buttons_and_shortcuts_set_markers_drawn_on_every_plot(running, t
 
 
 def test_self_report_and_notes_are_saved_with_the_session(running, qapp):
-    studio, window, store = running
+    stepper, window, store = running
+    studio = stepper.studio
     dialog = SamDialog(studio, "before", window)
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     assert not save.isEnabled()

@@ -1,8 +1,7 @@
-"""The real capture path: PyAudio reading a PulseAudio null sink's monitor while a known WAV plays into it."""
+"""The real capture path: PyAudio reading a PulseAudio null sink's monitor while a known WAV plays into it. Real
+devices in real time: every test here is slow."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pytest
@@ -15,17 +14,10 @@ from sensors.wav_input import read_wav
 from studio.kernel.clock import SessionClock
 from studio.kernel.streams import StreamHub
 from tests.virtual_mic import client_env, play, pulse_server
+from tests.waiting import step_live, wait_until
 
+pytestmark = pytest.mark.slow
 RATE, BLOCK = 16000, 512
-
-
-def step_until(source: VoiceSource, clock: SessionClock, done, timeout: float) -> None:
-    """Step the source like its worker does (every 20 ms) until ``done()`` or ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, f"timed out; channel status: {source.status}"
-        source.step(clock.now())
-        time.sleep(source.period)
 
 
 def flowing(feed: MicrophoneFeed):
@@ -57,11 +49,11 @@ def test_captured_f0_matches_the_file_analysis(pulse, reference_data):
     source = VoiceSource(feed)
     source.open(hub)
     try:
-        step_until(source, clock, flowing(feed), timeout=15)
+        step_live(source, clock, flowing(feed), 15)
         player = play(wav, pulse)
-        step_until(source, clock, lambda: player.poll() is not None, timeout=20)
+        step_live(source, clock, lambda: player.poll() is not None, 20)
         end = clock.now() + 0.5
-        step_until(source, clock, lambda: clock.now() > end, timeout=5)
+        step_live(source, clock, lambda: clock.now() > end, 5)
     finally:
         source.close()
     assert player.returncode == 0
@@ -81,14 +73,14 @@ def test_a_vanishing_device_is_a_status_with_retry_and_comes_back(tmp_path):
     runtime = tmp_path / "pulse"
     try:
         with pulse_server(runtime) as env, client_env(env):
-            step_until(source, clock, flowing(feed), timeout=15)
+            step_live(source, clock, flowing(feed), 15)
             assert source.status.backend == "microphone"
         # the sound server is gone: the stream stops delivering
-        step_until(source, clock, lambda: source.status.state is State.DOWN, timeout=15)
+        step_live(source, clock, lambda: source.status.state is State.DOWN, 15)
         assert "retrying" in source.status.detail
         with pulse_server(runtime) as env, client_env(env):
-            step_until(source, clock, lambda: feed.health.state is State.OK and feed._stream is not None, timeout=20)
-            step_until(source, clock, flowing(feed), timeout=15)
+            step_live(source, clock, lambda: feed.health.state is State.OK and feed._stream is not None, 20)
+            step_live(source, clock, flowing(feed), 15)
     finally:
         source.close()
 
@@ -99,12 +91,10 @@ def test_input_overflow_is_shown_and_the_analysis_restarts(pulse):
     source = VoiceSource(feed)
     source.open(hub)
     try:
-        step_until(source, clock, flowing(feed), timeout=15)
-        time.sleep(0.5)  # the worker falls behind: the 0.1 s ring overflows
-        source.step(clock.now())
-        for _ in range(10):  # the status shows on the next feature update
-            time.sleep(source.period)
-            source.step(clock.now())
+        step_live(source, clock, flowing(feed), 15)
+        behind = clock.now()  # the worker falls behind: more than twice the 0.1 s ring arrives unread
+        wait_until(lambda: feed._ring.last_write_t > behind + 2 * feed.ring_s, 5, "no input arrives")
+        step_live(source, clock, lambda: "input overflow" in source.status.detail, 1)  # on the next feature update
         assert source.status.state is State.DEGRADED
         assert "input overflow" in source.status.detail and "lost" in source.status.detail
     finally:

@@ -7,6 +7,7 @@ import sqlite3
 import wave
 
 import numpy as np
+import pytest
 
 from tests.test_cli import assert_one_line_error, run_cli
 
@@ -103,6 +104,7 @@ def test_voice_option_refuses_a_missing_device_or_file(tmp_path):
     assert_one_line_error(result, "x.wav: no such file")
 
 
+@pytest.mark.slow  # a 4-second run in real time
 def test_a_headless_session_can_take_its_voice_from_a_wav(tmp_path, reference_data):
     wav = reference_data / "speech" / "fda_ue_pitch_reference" / "sb001.wav"
     result = run_cli(

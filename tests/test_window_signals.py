@@ -6,29 +6,24 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from contextlib import closing
 
 import pytest
 
+from tests.waiting import recorded, wait_until
 
-def recording_for(db_path, seconds: float, proc: subprocess.Popen[str], deadline: float = 90.0) -> None:
-    """Wait until the window's session has recorded ``seconds`` (the process is up and its loop runs)."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
+
+def recording_for(db_path, settings, seconds: float, proc: subprocess.Popen[str], deadline: float = 90.0) -> None:
+    """Wait until the window is up (its ``settings`` file written) and its session has recorded ``seconds`` (the
+    loop runs)."""
+
+    def done() -> bool:
         assert proc.poll() is None, proc.communicate()[1]
-        if db_path.exists():
-            try:
-                with closing(sqlite3.connect(db_path, timeout=1)) as db:
-                    row = db.execute("SELECT last_t FROM sessions").fetchone()
-            except sqlite3.OperationalError:  # the schema is still being written
-                row = None
-            if row is not None and (row[0] or 0.0) >= seconds:
-                return
-        time.sleep(0.2)
-    pytest.fail(f"the window did not record {seconds} s within {deadline} s")
+        return settings.exists() and (recorded(db_path, "SELECT last_t FROM sessions") or 0.0) >= seconds
+
+    wait_until(done, deadline, f"the window did not record {seconds} s", every=0.2)
 
 
+@pytest.mark.slow  # the window as a real process
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_ends_the_windows_session_as_closing_the_window_does(tmp_path, signum):
     db_path = tmp_path / "studio.sqlite"
@@ -41,11 +36,8 @@ def test_a_signal_ends_the_windows_session_as_closing_the_window_does(tmp_path, 
         env=env,
     )
     try:
-        recording_for(db_path, 2.0, proc)
         settings = tmp_path / "config" / "affect-studio" / "console.ini"
-        end = time.monotonic() + 60.0
-        while not settings.exists() and time.monotonic() < end:  # the window is built after recording starts
-            time.sleep(0.2)
+        recording_for(db_path, settings, 2.0, proc)
         assert "[layout]" not in settings.read_text()  # the layout is saved when the window closes
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)

@@ -7,9 +7,9 @@ The daemon runs in its own runtime folder and is stopped by its PID, whatever ha
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,19 +46,19 @@ def pulse_server(runtime: Path) -> Iterator[dict[str, str]]:
 
 
 def stop(pid: int, timeout: float = 5.0) -> None:
-    """Stop the daemon with this PID and wait until it is gone."""
+    """Stop the daemon with this PID and wait until it is gone (killed if it takes longer than ``timeout`` s)."""
     try:
-        os.kill(pid, signal.SIGTERM)
+        handle = os.pidfd_open(pid)  # readable once the process has ended; immune to the PID being reused
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
+    try:
+        signal.pidfd_send_signal(handle, signal.SIGTERM)
+        if not select.select([handle], [], [], timeout)[0]:
+            signal.pidfd_send_signal(handle, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it ended meanwhile
+    finally:
+        os.close(handle)
 
 
 @contextmanager
