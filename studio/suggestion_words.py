@@ -6,13 +6,14 @@ the policy's rule stay in the control log; this is the line the console shows on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from fusion.response import ResponseModel
 from studio.levers import lever_vector
-from studio.loop import Suggestion
+from studio.loop import FusionLoop, Suggestion
 from studio.music.params import NUMERIC, MusicParams
 
 # parameter -> (words when it goes up, words when it goes down)
@@ -64,7 +65,8 @@ def _numeric(changes: tuple[tuple[str, object, object], ...]) -> list[tuple[str,
         for name, old, new in changes
         if name in DIRECTIONS and isinstance(old, float | int) and isinstance(new, float | int)
     ]
-    return sorted(found, key=lambda c: -_share(*c))
+    order = list(DIRECTIONS)  # on a tie the more audible parameter first: tempo, then volume, ...
+    return sorted(found, key=lambda c: (-round(_share(*c), 3), order.index(c[0])))
 
 
 def _share(name: str, old: float, new: float) -> float:
@@ -118,3 +120,25 @@ def suggestion_words(suggestion: Suggestion, model: ResponseModel, params: Music
     return SuggestionWords(
         what_changes(suggestion.changes), why_words(suggestion.reason), expected_words(model, before, after)
     )
+
+
+class SuggestionWatch:
+    """Tells its subscribers whenever the loop's pending suggestions change (a suggestion arrives, is answered or
+    replaced), with the pending suggestions oldest first. ``refresh`` looks (the console calls it a few times a
+    second; the loop keeps its suggestions as a list, not as events)."""
+
+    def __init__(self, loop: FusionLoop) -> None:
+        self.loop = loop
+        self._pending: tuple[Suggestion, ...] = ()
+        self._subscribers: list[Callable[[tuple[Suggestion, ...]], None]] = []
+
+    def subscribe(self, callback: Callable[[tuple[Suggestion, ...]], None]) -> None:
+        self._subscribers.append(callback)
+
+    def refresh(self, now: float = 0.0) -> None:
+        """Compare the loop's pending suggestions with the last seen; tell the subscribers of a change."""
+        pending = tuple(self.loop.suggestions())
+        if pending != self._pending:
+            self._pending = pending
+            for callback in self._subscribers:
+                callback(pending)

@@ -30,6 +30,7 @@ from sensors.base import CHANNELS
 from studio.app import Studio
 from studio.config import Config
 from studio.replay import replay_studio
+from studio.suggestion_words import SuggestionWatch
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
 from ui.banners import BannerArea
 from ui.blendshape_bars import BlendshapeBars
@@ -54,6 +55,7 @@ from ui.session_flow_panel import SessionFlowPanel
 from ui.setup_assistant import SetupAssistant
 from ui.shortcut_help import ShortcutHelp, shortcut_rows
 from ui.status_panel import StatusPanel
+from ui.suggestion_card import SuggestionCard
 from ui.theme import DARK, THEMES, configure_pyqtgraph, style_sheet, theme_plots
 from ui.va_plane import VAPlane
 from ui.voice_panel import VoicePanel
@@ -103,7 +105,9 @@ class MainWindow(QMainWindow):
         self.va_plane = VAPlane(hub, studio.loop)
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)
-        self.presets = PresetPicker(studio.loop, studio.clock)
+        self.presets = PresetPicker(studio.loop, studio.clock, lambda name: studio.log_action("preset played", name))
+        self.suggestions = SuggestionWatch(studio.loop)
+        self.suggestion = SuggestionCard(self.suggestions, studio.clock)
         self.voice = VoicePanel(studio)
         self.voice.setTitle("")  # the dock says "Voice"
         self.face_preview = FacePreview(studio.sources["face"])
@@ -161,6 +165,7 @@ class MainWindow(QMainWindow):
             (self.va_plane, 6),
             (self.status_panel, 5),
             (self.music, 5),
+            (self.suggestions, 5),
             (self.voice, 6),
             (self.face_preview, 2),
             (self.face_bars, 5),
@@ -190,6 +195,12 @@ class MainWindow(QMainWindow):
         self.workspaces.switch(self.settings.workspace)
         if self.settings.problem:
             self.banners.show_message("settings", self.settings.problem, "warning")
+        if studio.demo:
+            self.banners.show_message(
+                "demo",
+                "Demo: the demo person's session records from its start (no consent is asked: it is no real person).",
+                "info",
+            )
 
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -261,10 +272,12 @@ class MainWindow(QMainWindow):
         session = bar.addMenu("&Session")
         self._action(session, "Fade out the music", self.music.fade_out, "Escape")
         self._action(session, "Start the music again", self.music.fade_in, "Ctrl+Return")
-        self._action(session, "Accept the suggestion", self.music.suggestions.accept, "Space")
-        self._action(session, "Dismiss the suggestion", self.music.suggestions.dismiss, "Ctrl+Backspace")
+        self._action(session, "Accept the suggestion", self.suggestion.accept, "Space")
+        self._action(session, "Dismiss the suggestion", self.suggestion.dismiss, "Ctrl+Backspace")
         self._action(session, "Calibrate the baseline", self.status_panel.calibrate_button.click, "Ctrl+B")
         self._action(session, "Skip this session step", self.flow.skip, "Ctrl+Shift+S")
+        self._action(session, "End the session", self.end_session, "Ctrl+Shift+E", "Stop recording, fade the music")
+        self._action(session, "New session (next client)", self.new_session, "Ctrl+Shift+N")
         session.addSeparator()
         self._action(session, "Type a message", lambda: self.focus_entry(self.text_entry), "Ctrl+L")
         self._action(session, "Type a marker", lambda: self.focus_entry(self.marker), "Ctrl+M")
@@ -282,10 +295,15 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.addToolBarBreak()
-        banner_bar = QToolBar("Messages")  # faults and notices, under the workspaces, never a dialog
+        banner_bar = QToolBar("Messages")  # a waiting suggestion, faults and notices, under the workspaces
         banner_bar.setObjectName("banners")
         banner_bar.setMovable(False)
-        banner_bar.addWidget(self.banners)
+        messages = QWidget()
+        column = QVBoxLayout(messages)
+        column.setContentsMargins(6, 4, 6, 0)
+        column.addWidget(self.suggestion)
+        column.addWidget(self.banners)
+        banner_bar.addWidget(messages)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner_bar)
         group = QActionGroup(self)
         self.workspace_actions: dict[str, QAction] = {}
@@ -372,6 +390,27 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def end_session(self) -> None:
+        """End the session recording now (from the steps' page or the menu)."""
+        if self.flow.flow.current is not None and self.flow.flow.current.key == "running":
+            self.flow.end_session()
+        elif self.studio.recording:
+            self.studio.end_session()
+        else:
+            self.banners.show_message("session", "No session is recording.", "info")
+
+    def new_session(self) -> None:
+        """The session steps again for the next client; refused (with a banner) while a session records."""
+        if self.studio.recording:
+            self.banners.show_message(
+                "session", f"Session {self.studio.session_id} is recording: end it first (Ctrl+Shift+E).", "warning"
+            )
+            return
+        self.banners.withdraw("session")
+        self.flow.new_session()
+        self.docks["flow"].show()
+        self.docks["flow"].raise_()
 
     def open_notes(self) -> NotesEditor:
         editor = NotesEditor(self.studio, self)
