@@ -39,7 +39,8 @@ class ChannelWatch:
         failed write is left to the recorder to report (it fails the same way)."""
         rows: list[StateRow] = []
         for channel, status in statuses.items():
-            seen = (status.state.value, reason_of(status.detail))
+            ok = status.state.value == "ok"  # while ok, what it says changes nothing worth a row
+            seen = (status.state.value, "" if ok else reason_of(status.detail))
             if self._shown.get(channel) != seen:
                 rows.append((max(0.0, now - self._t0), channel, status.state.value, status.detail))
                 self._shown[channel] = seen
