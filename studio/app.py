@@ -302,6 +302,8 @@ class Studio:
             self.engine.fade_out(0.01)  # no music before the session starts: it fades in with it
             self.playing = False
         elif self.database is not None:
+            if self.options.client is not None:  # a code given on the command line must have been added
+                self.database.require_client(self.options.client)
             self.begin_session(self.options.client, self.options.consent)
         if not run_workers:
             return

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from sensors.base import CHANNELS
 from studio.app import Studio
 from studio.config import Config
+from studio.export import write_into
+from studio.export.progress import ClientProgress, export_progress, load_progress
 from studio.replay import replay_studio
 from studio.suggestion_words import SuggestionWatch
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
@@ -36,6 +38,7 @@ from ui.banners import BannerArea
 from ui.blendshape_bars import BlendshapeBars
 from ui.board_dialog import BoardDialog
 from ui.body_panel import BodyPanel
+from ui.client_view import ClientView
 from ui.console_settings import ConsoleSettings
 from ui.console_status import ConsoleStatusBar, FaultBanners
 from ui.eeg_plot import EegPlot
@@ -183,6 +186,7 @@ class MainWindow(QMainWindow):
         self._late: list[View] = []  # views due in the last frame that its budget did not reach
         self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
         self.replay_chooser: QDialog | None = None
+        self.client_view: ClientView | None = None
         self.docks = self._make_docks()
         central = QWidget()  # Qt wants one; hidden, so that the docks fill the window
         central.setObjectName("central")
@@ -284,6 +288,7 @@ class MainWindow(QMainWindow):
         for phase, key in (("before", "Ctrl+Shift+1"), ("during", "Ctrl+Shift+2"), ("after", "Ctrl+Shift+3")):
             self._action(session, f"Self-report {phase}…", lambda _=False, p=phase: self.open_sam(p), key)
         self._action(session, "Notes…", self.open_notes, "Ctrl+N")
+        self._action(session, "Client progress…", self.open_client_view, "Ctrl+Shift+P", "A client's visits")
         session.addSeparator()
         self._action(session, "Board connection…", self.open_board_dialog, "Ctrl+Shift+B")
         self._action(session, "Replay a session…", self._replay, "Ctrl+R")
@@ -417,6 +422,30 @@ class MainWindow(QMainWindow):
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.show()
         return editor
+
+    def open_client_view(self) -> ClientView | None:
+        """The Client view (one, not modal) on the current session's client, reading this console's database."""
+        database, store = self.studio.database, self.studio.store
+        if database is None or store is None:
+            self.banners.show_message("clients", "Client progress: this console has no session database", "warning")
+            return None
+        if self.client_view is None:
+
+            def write(progress: ClientProgress) -> list[Path]:
+                out = store.parent / "reports"
+                return write_into(out, lambda folder: export_progress(progress, folder, lambda _step: None))
+
+            self.client_view = ClientView(
+                self,
+                lambda: [c.code for c in database.clients()],
+                lambda code, include: load_progress(database, code, include),
+                write,
+                self.studio.options.client,
+            )
+        self.client_view.reload(self.studio.options.client)
+        self.client_view.show()
+        self.client_view.raise_()
+        return self.client_view
 
     def open_setup(self) -> SetupAssistant:
         """The first-run assistant (devices found, face model, privacy), beside the console."""

@@ -35,7 +35,7 @@ def _pyplot() -> Any:
     return plt
 
 
-def _figure(rows: int, height: float, ratios: list[float] | None = None, width: float = WIDTH) -> tuple[Any, Any]:
+def new_figure(rows: int, height: float, ratios: list[float] | None = None, width: float = WIDTH) -> tuple[Any, Any]:
     fig, axes = _pyplot().subplots(
         rows, 1, figsize=(width, height), sharex=True, squeeze=False, gridspec_kw={"height_ratios": ratios}
     )
@@ -47,7 +47,7 @@ def _figure(rows: int, height: float, ratios: list[float] | None = None, width: 
     return fig, axes[:, 0]
 
 
-def _png(fig: Any) -> bytes:
+def to_png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png", dpi=130)
@@ -116,7 +116,7 @@ def affect_trajectory(data: SessionData) -> bytes:
     self-reports (valence dots, arousal squares in their colours, 1-9 drawn on -1..1)."""
     scale, unit = time_scale(data)
     fused = data.tables[FUSED.name].columns
-    fig, (ax,) = _figure(1, 3.0)
+    fig, (ax,) = new_figure(1, 3.0)
     t = fused["t"] / scale
     baseline = _phases(ax, data, scale)
     ax.fill_between(t, 0, fused["confidence"], color=CONFIDENCE, alpha=0.5, lw=0, label="confidence (0-1)")
@@ -132,7 +132,7 @@ def affect_trajectory(data: SessionData) -> bytes:
     ax.set_ylabel("estimate (-1 to 1)")
     ax.set_xlabel(f"session time ({unit})", color=INK, fontsize=8)
     _legend(ax, data, baseline, bool(data.self_reports))
-    return _png(fig)
+    return to_png(fig)
 
 
 def va_plane(data: SessionData, goals: list[tuple[float, float]]) -> bytes:
@@ -157,7 +157,7 @@ def va_plane(data: SessionData, goals: list[tuple[float, float]]) -> bytes:
     ax.set_ylabel("arousal: calm - activated", fontsize=8)
     ax.tick_params(labelsize=7, colors=MUTED)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
-    return _png(fig)
+    return to_png(fig)
 
 
 def body_signals(data: SessionData) -> bytes | None:
@@ -172,7 +172,7 @@ def body_signals(data: SessionData) -> bytes | None:
     if not rows:
         return None
     scale, unit = time_scale(data)
-    fig, axes = _figure(1 + len(rows), 1.5 * (1 + len(rows)), [1.2] + [1.0] * len(rows))
+    fig, axes = new_figure(1 + len(rows), 1.5 * (1 + len(rows)), [1.2] + [1.0] * len(rows))
     fused = data.tables[FUSED.name].columns
     top = axes[0]
     top.plot(fused["t"] / scale, fused["valence"], color=VALENCE, lw=1.2, label="valence")
@@ -197,7 +197,7 @@ def body_signals(data: SessionData) -> bytes | None:
             ax.set_ylabel("EDA (µS)")
     _phases(top, data, scale)
     axes[-1].set_xlabel(f"session time ({unit})", color=INK, fontsize=8)
-    return _png(fig)
+    return to_png(fig)
 
 
 def _smooth(values: np.ndarray, n: int = 8) -> np.ndarray:
@@ -215,7 +215,7 @@ def channel_states(quality: Mapping[str, ChannelQuality], data: SessionData) -> 
 
     scale, unit = time_scale(data)
     channels = list(quality)
-    fig, (ax,) = _figure(1, 0.4 * len(channels) + 1.0, width=7.0)
+    fig, (ax,) = new_figure(1, 0.4 * len(channels) + 1.0, width=7.0)
     seen = set()
     for row, channel in enumerate(channels):
         for start, end, state in quality[channel].spans:
@@ -227,7 +227,7 @@ def channel_states(quality: Mapping[str, ChannelQuality], data: SessionData) -> 
     ax.set_xlabel(f"session time ({unit})", color=INK, fontsize=8)
     handles = [Patch(color=STATE_COLOURS[s], label=s) for s in STATE_COLOURS if s in seen]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    return _png(fig)
+    return to_png(fig)
 
 
 def music_parameters(data: SessionData) -> bytes:
@@ -239,7 +239,7 @@ def music_parameters(data: SessionData) -> bytes:
     music = data.tables[MUSIC.name].columns
     t = music["t"] / scale
     spans = layer_spans(data)
-    fig, (lanes, tempo, volume, rest) = _figure(4, 6.4, [1.0, 1.0, 0.8, 1.0])
+    fig, (lanes, tempo, volume, rest) = new_figure(4, 6.4, [1.0, 1.0, 0.8, 1.0])
     names = [name for name in LAYERS if name in spans]
     for row, name in enumerate(names):
         for start, end in spans[name]:
@@ -273,4 +273,4 @@ def music_parameters(data: SessionData) -> bytes:
     rest.set_xlabel(f"session time ({unit})", color=INK, fontsize=8)
     for i, ax in enumerate((tempo, volume, rest)):
         _markers(ax, data, scale, label=i == 0)
-    return _png(fig)
+    return to_png(fig)

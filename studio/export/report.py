@@ -306,15 +306,15 @@ def _records(data: SessionData) -> list[Block]:
     m = data.tables["markers"].columns
     blocks.append(Heading("Markers"))
     if len(m["t"]):
-        rows = [(clock(float(t)), str(x), str(src)) for t, x, src in zip(m["t"], m["label"], m["source"], strict=True)]
-        blocks.append(TableBlock(("session time", "marker", "set by"), rows))
+        marks = [(clock(float(t)), str(x), str(src)) for t, x, src in zip(m["t"], m["label"], m["source"], strict=True)]
+        blocks.append(TableBlock(("session time", "marker", "set by"), marks))
     else:
         blocks.append(Para("No markers were set."))
     blocks.append(Heading("Session notes"))
     if data.notes:
         notes = data.notes
-        rows = [(f"{section} ({notes.template_of(section)})", text or "-") for section, text in notes.sections.items()]
-        blocks.append(TableBlock(("section", "note"), rows))
+        sections = [(f"{name} ({notes.template_of(name)})", text or "-") for name, text in notes.sections.items()]
+        blocks.append(TableBlock(("section", "note"), sections))
         if notes.version > 1:
             blocks.append(Para(f"Version {notes.version} of the note; the session database keeps the earlier ones."))
     else:
