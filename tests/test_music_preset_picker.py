@@ -55,4 +55,3 @@ def test_a_preset_is_refused_while_the_music_is_frozen(qtbot: QtBot) -> None:
     picker.play.click()
     assert loop.params == before
     assert picker.message.text().startswith("uplifting not played: the music is frozen")
-

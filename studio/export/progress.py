@@ -164,9 +164,9 @@ def build(progress: ClientProgress) -> list[Block]:
     intro = (
         "One row per visit, oldest first. SAM is the client's own Self-Assessment Manikin rating (1 to 9) of "
         "valence (unhappy to happy) and arousal (calm to excited) before and after the session, written valence / "
-        "arousal; the change is after minus before. Time to goal is how long after the goal was set the studio's estimate reached it and "
-        "stayed. Levers that worked are the music parameters the studio was sure moved this client, as known after "
-        "that visit."
+        "arousal; the change is after minus before. Time to goal is how long after the goal was set the studio's "
+        "estimate reached it and stayed. Levers that worked are the music parameters the studio was sure moved this "
+        "client, as known after that visit."
     )
     blocks.append(Para(intro))
     if progress.include_client:
