@@ -184,11 +184,12 @@ class Studio:
         end = self.clock.now() if self.session_end is None else self.session_end
         return max(0.0, end - self.session_start)
 
-    def begin_session(self, client: str | None = None, consent: Consent | None = None) -> int:
+    def begin_session(self, client: str | None = None, consent: Consent | None = None, at: float | None = None) -> int:
         """Start recording a session for ``client`` (a pseudonymous code, registered if new; None: no client) with
-        ``consent`` (None: the options' consent): session time 0 is now, nothing measured before is written, the
-        client's stored baselines and response model are used and the music fades in. Returns the session id;
-        StoreError without a database, for a bad code, or while another session records."""
+        ``consent`` (None: the options' consent): session time 0 is clock time ``at`` (default: now; a session that
+        records from the start uses 0), nothing measured before is written, the client's stored baselines and
+        response model are used and the music fades in. Returns the session id; StoreError without a database, for
+        a bad code, or while another session records."""
         if self.database is None:
             raise StoreError("this studio has no session database: nothing can be recorded")
         if self.recording:
@@ -198,7 +199,7 @@ class Studio:
             database.add_client(client)
         consent = consent or self.options.consent
         self.options = replace(self.options, client=client, consent=consent)
-        now = self.clock.now()
+        now = self.clock.now() if at is None else at
         self.session_start, self.session_end = now, None
         self.loop.goal_watch.restart(now, self.loop.goal, self.loop.goal_point)
         self.loop.use_response_model(new_model())  # an earlier client's model never steers this one
@@ -214,7 +215,7 @@ class Studio:
             t0=now,
         )
         self._watch = ChannelWatch(database, self.recorder.session_id, now)
-        self._watch.check(now, self.statuses())
+        self._watch.check(self.clock.now(), self.statuses())
         if client is not None:
             self.log_action("client", client)
         self.log_action("consent", consent.describe())
@@ -304,7 +305,7 @@ class Studio:
         elif self.database is not None:
             if self.options.client is not None:  # a code given on the command line must have been added
                 self.database.require_client(self.options.client)
-            self.begin_session(self.options.client, self.options.consent)
+            self.begin_session(self.options.client, self.options.consent, at=0.0)
         if not run_workers:
             return
         for source in self.sources.values():

@@ -28,10 +28,8 @@ from PySide6.QtWidgets import (
 
 from sensors.base import CHANNELS
 from studio.app import Studio
-from studio.config import Config
 from studio.export import write_into
 from studio.export.progress import ClientProgress, export_progress, load_progress
-from studio.replay import replay_studio
 from studio.suggestion_words import SuggestionWatch
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
 from ui.banners import BannerArea
@@ -52,6 +50,7 @@ from ui.music_panel import MusicPanel
 from ui.notes_editor import NotesEditor
 from ui.presentation import ContributionBars, MusicStateCard
 from ui.preset_picker import PresetPicker
+from ui.replay import ReplayWindow, open_replay
 from ui.replay_chooser import ReplayChooser
 from ui.sam_dialog import SamDialog
 from ui.session_flow_panel import SessionFlowPanel
@@ -184,7 +183,7 @@ class MainWindow(QMainWindow):
             (self.tips, 30),
         ]
         self._late: list[View] = []  # views due in the last frame that its budget did not reach
-        self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
+        self.replays: list[ReplayWindow] = []  # replay windows opened from the Session menu
         self.replay_chooser: QDialog | None = None
         self.client_view: ClientView | None = None
         self.docks = self._make_docks()
@@ -473,7 +472,7 @@ class MainWindow(QMainWindow):
         if self.replay_chooser is None:
 
             def open_one(session_id: int, speed: float) -> QWidget:
-                window = open_replay(self.studio.config, store, session_id, speed)
+                window = open_replay(self.studio.config, store, session_id, speed, self._replay_music_refused)
                 self.replays.append(window)
                 return window
 
@@ -481,6 +480,12 @@ class MainWindow(QMainWindow):
         self.replay_chooser.reload()
         self.replay_chooser.show()
         self.replay_chooser.raise_()
+
+    def _replay_music_refused(self) -> str:
+        """Why a replay may not play its session's music now ("" when it may): not over a client's session."""
+        if self.studio.recording:
+            return f"session {self.studio.session_id} is recording here, and its music is the client's"
+        return ""
 
     def _replay_error(self, text: str) -> None:
         self.banners.show_message("replay", text, "warning")
@@ -524,18 +529,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.workspaces.save()
         super().closeEvent(event)
-
-
-def open_replay(config: Config, store: Path, session_id: int, speed: float) -> MainWindow:
-    """Start a replay and show it in its own window (the studio stops when the window closes)."""
-    studio, _ = replay_studio(config, store, session_id, speed)
-    studio.start()
-    window = MainWindow(studio)
-    window.setWindowTitle(f"Affect Studio · replay of session {session_id} at {speed:g}x")
-    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    window.destroyed.connect(lambda: studio.stop())
-    window.show()
-    return window
 
 
 def _on_show(view: View) -> bool:
