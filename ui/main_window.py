@@ -302,12 +302,8 @@ class MainWindow(QMainWindow):
         banner_bar = QToolBar("Messages")  # a waiting suggestion, faults and notices, under the workspaces
         banner_bar.setObjectName("banners")
         banner_bar.setMovable(False)
-        messages = QWidget()
-        column = QVBoxLayout(messages)
-        column.setContentsMargins(6, 4, 6, 0)
-        column.addWidget(self.suggestion)
-        column.addWidget(self.banners)
-        banner_bar.addWidget(messages)
+        self.banners.pin(self.suggestion)
+        banner_bar.addWidget(self.banners)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner_bar)
         group = QActionGroup(self)
         self.workspace_actions: dict[str, QAction] = {}

@@ -182,6 +182,7 @@ class MusicPanel(QWidget):
         self.trying.setText(f"Now: {loop.trying or 'waiting for the first estimate'}")
         self.learned.setText(learned_words(loop.response, loop.policy_kind))
         self.params.setText(describe_params(loop.params))
+        self._show_playing(self._studio.playing)  # a session's start and end fade the music too
         self.meter.set_level(self._studio.engine.peak_dbfs())
         self.volume.refresh(now)
         self.manual_controls.refresh(now)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -232,6 +234,7 @@ class SessionFlowPanel(QWidget):
         except StoreError as exc:
             self._say(str(exc), error=True)
             return
+        self.notes.reload()  # the notes step writes this session's note
         self._done(f"session {sid} recording")
 
     def start_calibration(self) -> None:
@@ -326,7 +329,7 @@ class SessionFlowPanel(QWidget):
                 text = f"{each.title}: <i>{result}</i>"
             lines.append(f"{mark}&nbsp;{text}")
         self.steps.setText(" &nbsp;›&nbsp; ".join(lines))  # one wrapped line of steps: compact, in order
-        self.pages.setCurrentIndex(self.flow.index)
+        self._turn_to(self.flow.index)
         self.hint.setText(step.hint if step else "")
         skippable = step is not None and step.skippable
         self.skip_button.setEnabled(skippable)
@@ -342,6 +345,19 @@ class SessionFlowPanel(QWidget):
         self._say("")
         if step is not None and step.key in ("sam_before", "sam_after"):
             (self.sam_before if step.key == "sam_before" else self.sam_after).form.start()
+
+    def _turn_to(self, index: int) -> None:
+        """Show page ``index``, the panel as tall as that page alone, scrolled to its top."""
+        for i in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            self.pages.widget(i).setSizePolicy(policy, policy)
+        self.pages.setCurrentIndex(index)
+        self.pages.adjustSize()
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.verticalScrollBar().setValue(0)
 
     def refresh(self, now: float) -> None:
         """Counts the calibration down and the session up; picks up a finished report."""

@@ -148,7 +148,10 @@ def progress_figure(visits: list[Visit]) -> bytes:
         goal.bar([n for n, _ in reached], [m for _, m in reached], color=INK, width=0.5, label="time to goal")
     missed = [v.number for v in visits if v.time_to_goal_s is None]
     for n in missed:
-        goal.annotate("not reached", (n, 0), ha="center", va="bottom", fontsize=7, color=MUTED, rotation=90)
+        goal.annotate(
+            "not reached", (n, 0), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom", fontsize=7,
+            color=MUTED, rotation=90,
+        )  # fmt: skip
     goal.set_ylabel("time to goal (min)")
     goal.set_xlabel("visit", color=INK, fontsize=8)
     goal.set_xticks(numbers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from studio.session_channels import STATES, channel_quality
 from studio.store import Store
 
 MIN_SHRINK = 0.6  # a figure may shrink to this share of its size to fill the rest of a page
+MIN_OBSERVATIONS = 10  # the response lag is said only once the model learned from this many observations
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,8 @@ def _what_it_was(report: ReportData) -> list[Block]:
         status += ": still recording when this report was made; it covers what was written until then"
     elif info.status == "interrupted":
         status += ": the recording ended without being closed (killed or crashed); it covers what reached the disk"
-    goals = " then ".join(dict.fromkeys(r.goal for r in stages))
-    controls = " then ".join(dict.fromkeys(r.mode for r in stages))
+    goals = " then ".join(in_turn(r.goal for r in stages))
+    controls = " then ".join(in_turn(r.mode for r in stages))
     policy = f"; policy {settings['policy']}" if settings.get("policy") else ""
     changed = " (changed during the session: see Goal, bounds and control)" if len(stages) > 1 else ""
     facts = [
@@ -142,6 +143,15 @@ def _what_it_was(report: ReportData) -> list[Block]:
     else:
         facts.append(("Client", "withheld: this report is de-identified"))
     return [Heading(f"Session {info.id}: report"), TableBlock(("", ""), facts)]
+
+
+def in_turn(values: Iterable[str]) -> list[str]:
+    """The values in order, each repeat in a row said once: calm, calm, energise, calm -> calm, energise, calm."""
+    found: list[str] = []
+    for value in values:
+        if not found or found[-1] != value:
+            found.append(value)
+    return found
 
 
 def _goal_points(data: SessionData) -> list[tuple[float, float]]:
@@ -224,7 +234,8 @@ def _channels(report: ReportData) -> list[Block]:
 
 def _music(data: SessionData) -> list[Block]:
     length = data.info.duration_s
-    modes = shares_text(mode_times(data), length)
+    played = mode_times(data)
+    modes = shares_text(played, sum(played.values()))
     spans = layer_spans(data)
     layers = shares_text({n: sum(e - s for s, e in spans.get(n, [])) for n in LAYERS}, length)
     presets = presets_played(data)
@@ -262,7 +273,10 @@ def _settings_over_time(data: SessionData) -> list[Block]:
         TableBlock(("session time", "goal", "control", "bounds"), rows),
     ]
     if operator:
-        blocks += [Para("Every change the operator made:"), TableBlock(("session time", "setting", "change"), operator)]
+        blocks += [
+            Heading("Every change the operator made"),
+            TableBlock(("session time", "setting", "change"), operator),
+        ]
     return blocks
 
 
@@ -287,7 +301,7 @@ def _response(report: ReportData) -> list[Block]:
         blocks.append(TableBlock(("lever", "what more of it does", "uncertainty"), rows))
     else:
         blocks.append(Para(f"No music lever was yet known to move this client ({seen})."))
-    if response.get("lag_s"):
+    if response.get("lag_s") and int(response.get("observations") or 0) >= MIN_OBSERVATIONS:
         blocks.append(Para(f"The client's response followed the music after about {float(response['lag_s']):.0f} s."))
     return blocks
 
@@ -385,7 +399,10 @@ def column_shares(block: TableBlock, least: float = 0.12) -> list[float]:
     """Each column's share of a table's width, from the length of its longest line (at least ``least``, and the
     longest text gets the room it needs)."""
     columns = list(zip(block.header, *block.rows, strict=True))
-    need = [max(min(len(text), 60) for text in column) + 2 for column in columns]
+    need = [
+        max(max((len(word) for word in column[0].split()), default=0), *(min(len(text), 60) for text in column[1:])) + 3
+        for column in columns
+    ]  # a header wraps at its words; a cell's text needs its length, up to a line's worth
     shares = [max(least, n / sum(need)) for n in need]
     return [share / sum(shares) for share in shares]
 
