@@ -144,14 +144,22 @@ class ReplayTimeline(QWidget):
         p.end()
 
 
-class ReplayPlane(pg.PlotWidget):
+class RecordedPlot(pg.PlotWidget):
+    """A plot of a recorded session with its title, at least ``width`` x 220 pixels."""
+
+    def __init__(self, recorded: RecordedSession, title: str, width: int) -> None:
+        super().__init__()
+        self._recorded = recorded
+        self.getPlotItem().setTitle(title)
+        self.setMinimumSize(width, 220)
+
+
+class ReplayPlane(RecordedPlot):
     """The valence-arousal plane at the playback position: the last 30 s as a trail, the estimate now as a dot."""
 
     def __init__(self, recorded: RecordedSession) -> None:
-        super().__init__()
-        self._recorded = recorded
+        super().__init__(recorded, "Valence–arousal", 240)
         item = self.getPlotItem()
-        item.setTitle("Valence–arousal")
         item.setXRange(-1, 1, padding=0.02)
         item.setYRange(-1, 1, padding=0.02)
         item.setLabel("bottom", "valence")
@@ -160,7 +168,6 @@ class ReplayPlane(pg.PlotWidget):
         item.addLine(y=0, pen=pg.mkPen(CONFIDENCE_COLOUR, style=Qt.PenStyle.DotLine))
         self.trail = item.plot(pen=pg.mkPen(VALENCE_COLOUR, width=2))
         self.dot = item.plot(pen=None, symbol="o", symbolBrush=VALENCE_COLOUR, symbolSize=14)
-        self.setMinimumSize(240, 220)
 
     def refresh(self, position: float) -> None:
         _, rows = self._recorded.trail(position, TRAIL_S)
@@ -171,21 +178,18 @@ class ReplayPlane(pg.PlotWidget):
             self.dot.setData([], [])
 
 
-class ReplayTrend(pg.PlotWidget):
+class ReplayTrend(RecordedPlot):
     """The estimate over the minute before the playback position: valence, arousal and confidence."""
 
     def __init__(self, recorded: RecordedSession) -> None:
-        super().__init__()
-        self._recorded = recorded
+        super().__init__(recorded, "Affect, the last minute", 320)
         item = self.getPlotItem()
-        item.setTitle("Affect, the last minute")
         item.setYRange(-1, 1, padding=0.05)
         item.setLabel("bottom", "session time", units="s")
         item.addLegend(offset=(10, 5))
         self.confidence = item.plot(pen=pg.mkPen(CONFIDENCE_COLOUR, width=1), name="confidence")
         self.valence = item.plot(pen=pg.mkPen(VALENCE_COLOUR, width=2), name="valence")
         self.arousal = item.plot(pen=pg.mkPen(AROUSAL_COLOUR, width=2), name="arousal")
-        self.setMinimumSize(320, 220)
 
     def refresh(self, position: float) -> None:
         times, rows = self._recorded.trail(position, TREND_S)

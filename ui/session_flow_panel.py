@@ -8,6 +8,7 @@ modal dialog: the self-report and notes are the same widgets as the Session menu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,6 +47,15 @@ def make_report(store: Path, passphrase: str | None, session_id: int, out: Path)
     finally:
         reader.close()
     return export_report(data, out, lambda _step: None)
+
+
+def key_button(text: str, name: str, tip: str, slot: Callable[[], None]) -> QPushButton:
+    """One of the buttons that start, end or renew a session (styled by its object ``name``)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
 
 
 def embedded(dialog: QDialog) -> QDialog:
@@ -125,10 +135,10 @@ class SessionFlowPanel(QWidget):
 
         self.start_summary = QLabel("")
         self.start_summary.setWordWrap(True)
-        self.start_button = QPushButton("Start the session")
-        self.start_button.setObjectName("startSession")
-        self.start_button.setToolTip("The recording begins now (session time 0) and the music fades in")
-        self.start_button.clicked.connect(self.start_session)
+        self.start_button = key_button(
+            "Start the session", "startSession", "The recording begins now (session time 0) and the music fades in",
+            self.start_session,
+        )  # fmt: skip
         self._page(self.start_summary, self.start_button)
 
         seconds = self._studio.config.calibration_seconds
@@ -142,10 +152,10 @@ class SessionFlowPanel(QWidget):
 
         self.elapsed = QLabel("")
         set_role(self.elapsed, "big")
-        self.end_button = QPushButton("End the session")
-        self.end_button.setObjectName("endSession")
-        self.end_button.setToolTip("Stops the recording, fades the music out and closes the session's record")
-        self.end_button.clicked.connect(self.end_session)
+        self.end_button = key_button(
+            "End the session", "endSession", "Stops the recording, fades the music out and closes the session's record",
+            self.end_session,
+        )  # fmt: skip
         self._page(self.elapsed, self.end_button)
 
         self.sam_after = self._sam_page("after")
@@ -162,10 +172,10 @@ class SessionFlowPanel(QWidget):
 
         self.finished_note = QLabel("")
         self.finished_note.setWordWrap(True)
-        self.new_button = QPushButton("New session (next client)")
-        self.new_button.setObjectName("newSession")
-        self.new_button.setToolTip("Begin the steps again for the next client; the studio keeps running")
-        self.new_button.clicked.connect(self.new_session)
+        self.new_button = key_button(
+            "New session (next client)", "newSession",
+            "Begin the steps again for the next client; the studio keeps running", self.new_session,
+        )  # fmt: skip
         self._page(self.finished_note, self.new_button)
 
     def _page(self, *widgets: QWidget) -> None:
@@ -207,25 +217,27 @@ class SessionFlowPanel(QWidget):
         code = self.client_code.text().strip()
         if not self._check_code(code):
             return
-        if self._studio.recording:  # a demo records from its start: the code goes to that session at once
-            try:
-                self._studio.assign(client=code)
-            except StoreError as exc:
-                self._say(str(exc), error=True)
-                return
-        self.client = code
-        self._done(code)
+        if self._assign_now(client=code):
+            self.client = code
+            self._done(code)
 
     def give_consent(self) -> None:
         consent = Consent(**{name: box.isChecked() for name, box in self.consent_boxes.items()})
-        if self._studio.recording:
-            try:
-                self._studio.assign(consent=consent)
-            except StoreError as exc:
-                self._say(str(exc), error=True)
-                return
-        self.consent = consent
-        self._done(consent.describe())
+        if self._assign_now(consent=consent):
+            self.consent = consent
+            self._done(consent.describe())
+
+    def _assign_now(self, client: str | None = None, consent: Consent | None = None) -> bool:
+        """A demo records from its start: its client and consent go to that session at once (live, they wait for
+        the start). False, said, when the session refuses them."""
+        if not self._studio.recording:
+            return True
+        try:
+            self._studio.assign(client=client, consent=consent)
+        except StoreError as exc:
+            self._say(str(exc), error=True)
+            return False
+        return True
 
     def start_session(self) -> None:
         """The explicit start: the recording of this client's session begins now, and the music with it."""
