@@ -490,11 +490,11 @@ class Studio:
         return marker
 
     def log_action(self, action: str, detail: str = "") -> None:
-        """Record an operator action (not a music change: those go to the control log). While a session records,
-        the recorder writes it; after the session ended, it is written to that session at its end; before the
-        first session nothing is written."""
+        """Record an operator action (not a music change: those go to the control log); open editors follow the
+        log. While a session records, the recorder writes it; after the session ended, it is written to that
+        session at its end; before the first session nothing is written."""
+        self.actions.append(OperatorAction(self.clock.now(), action, detail))
         if self.recording or self.database is None or self.recorder is None or self.session_end is None:
-            self.actions.append(OperatorAction(self.clock.now(), action, detail))
             return
         with suppress(StoreError):  # the action itself (a rating, a note) was stored, or said why not
             self.database.add_operator_action(self.recorder.session_id, self.session_time(), action, detail)

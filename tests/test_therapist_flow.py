@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +22,7 @@ from studio.store import Store
 from tests.test_main_window import wait_for
 from ui.console_settings import ConsoleSettings
 from ui.main_window import MainWindow
+from ui.sam_manikin import SamForm
 
 PERSON_TABLES = ("channel_affect", "fused_affect", "features", "samples", "markers", "self_reports", "clients")
 
@@ -194,3 +195,25 @@ def test_the_client_view_shows_each_visit_and_writes_the_progress_report(console
     assert [p.name for p in view.files] == ["client-progress.html", "client-progress.pdf"]  # de-identified
     view.grab().save(str(shots / "10-client-view.png"))
     view.close()
+
+
+def test_a_manikin_scale_answers_a_click_the_arrows_and_the_number_keys(qtbot) -> None:
+    form = SamForm()
+    qtbot.addWidget(form)
+    form.resize(600, 320)
+    form.show()
+    form.activateWindow()
+    assert QTest.qWaitForWindowActive(form)
+    scale = form.scales["arousal"]
+    QTest.mouseClick(scale, Qt.MouseButton.LeftButton, pos=QPoint(int(scale.width() * 6.5 / 9), 40))
+    assert scale.value == 7 and scale.hasFocus()
+    QTest.keyClick(scale, Qt.Key.Key_Left)
+    QTest.keyClick(scale, Qt.Key.Key_9)
+    assert form.values() == (0, 9) and not form.complete()
+    with pytest.raises(ValueError, match="from 1 to 9"):
+        scale.choose(10)
+    valence = form.scales["valence"]
+    valence.choose(1)
+    sad = valence.grab().toImage()
+    valence.choose(9)
+    assert valence.grab().toImage() != sad and form.complete()  # the figures are drawn, one per point

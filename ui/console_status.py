@@ -52,9 +52,10 @@ def recording_text(studio: Studio) -> tuple[str, str]:
     disk = f"{free:.1f} GB free" if free is not None else "free space unknown"
     client = studio.options.client
     who = "demo session" if studio.demo else "session"
+    demo = " A demo records from its start: its person is the virtual listener, no real client." if studio.demo else ""
     return (
         f"{DOT} recording {who} {sid}{f' ({client})' if client else ''} · {disk}",
-        f"Recording {who} {sid} to {studio.store} ({disk}).",
+        f"Recording {who} {sid} to {studio.store} ({disk}).{demo}",
     )
 
 

@@ -198,12 +198,6 @@ class MainWindow(QMainWindow):
         self.workspaces.switch(self.settings.workspace)
         if self.settings.problem:
             self.banners.show_message("settings", self.settings.problem, "warning")
-        if studio.demo:
-            self.banners.show_message(
-                "demo",
-                "Demo: the demo person's session records from its start (no consent is asked: it is no real person).",
-                "info",
-            )
 
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
