@@ -125,38 +125,52 @@ def load_progress(store: Store, code: str, include_client: bool) -> ClientProgre
 
 
 def progress_figure(visits: list[Visit]) -> bytes:
-    """Self-reports before and after each visit (valence, arousal) and the time to goal, over the visits."""
-    from studio.export.plots import AROUSAL, INK, MUTED, VALENCE, new_figure, to_png
+    """Self-reports before and after each visit (valence, arousal; left out when none was given) and the time to
+    goal (min), over the visits."""
+    from studio.export.plots import INK, new_figure, to_png
 
-    fig, (sam, goal) = new_figure(2, 4.6, [1.6, 1.0], width=8.0)
+    rated = any(v.before or v.after for v in visits)
+    fig, axes = new_figure(2, 4.6, [1.6, 1.0], width=8.0) if rated else new_figure(1, 2.2, width=8.0)
+    if rated:
+        _sam_axis(axes[0], visits)
+    _goal_axis(axes[-1], visits)
     numbers = [v.number for v in visits]
+    axes[-1].set_xlabel("visit", color=INK, fontsize=8)
+    axes[-1].set_xticks(numbers)
+    axes[-1].set_xlim(0.5, max(numbers, default=1) + 0.5)
+    return to_png(fig)
+
+
+def _sam_axis(ax: Any, visits: list[Visit]) -> None:
+    from studio.export.plots import AROUSAL, VALENCE
+
     for axis, colour in ((0, VALENCE), (1, AROUSAL)):
         name = ("valence", "arousal")[axis]
         for phase, style in (("before", ":"), ("after", "-")):
-            xs = [v.number for v in visits if getattr(v, phase) is not None]
-            ys = [getattr(v, phase)[axis] for v in visits if getattr(v, phase) is not None]
-            if xs:
+            points = [(v.number, pair[axis]) for v in visits if (pair := getattr(v, phase)) is not None]
+            if points:
                 marker = "o" if phase == "after" else "s"
-                sam.plot(xs, ys, ls=style, marker=marker, color=colour, lw=1.4, ms=6, label=f"{name} {phase}")
-    sam.set_ylim(0.5, 9.5)
-    sam.set_yticks([1, 3, 5, 7, 9])
-    sam.set_ylabel("SAM (1-9)")
-    if sam.get_legend_handles_labels()[0]:
-        sam.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+                ax.plot(*zip(*points, strict=True), ls=style, marker=marker, color=colour, lw=1.4, ms=6,
+                        label=f"{name} {phase}")  # fmt: skip
+    ax.set_ylim(0.5, 9.5)
+    ax.set_yticks([1, 3, 5, 7, 9])
+    ax.set_ylabel("SAM (1-9)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+
+
+def _goal_axis(ax: Any, visits: list[Visit]) -> None:
+    from studio.export.plots import INK, MUTED
+
     reached = [(v.number, v.time_to_goal_s / 60.0) for v in visits if v.time_to_goal_s is not None]
     if reached:
-        goal.bar([n for n, _ in reached], [m for _, m in reached], color=INK, width=0.5, label="time to goal")
-    missed = [v.number for v in visits if v.time_to_goal_s is None]
-    for n in missed:
-        goal.annotate(
-            "not reached", (n, 0), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom", fontsize=7,
-            color=MUTED, rotation=90,
-        )  # fmt: skip
-    goal.set_ylabel("time to goal (min)")
-    goal.set_xlabel("visit", color=INK, fontsize=8)
-    goal.set_xticks(numbers)
-    goal.set_xlim(0.5, max(numbers, default=1) + 0.5)
-    return to_png(fig)
+        ax.bar(*zip(*reached, strict=True), color=INK, width=0.5)
+    for v in visits:
+        if v.time_to_goal_s is None:
+            ax.annotate(
+                "not reached" if v.kept else "not kept", (v.number, 0), xytext=(0, 6), textcoords="offset points",
+                ha="center", va="bottom", fontsize=7, color=MUTED, rotation=90,
+            )  # fmt: skip
+    ax.set_ylabel("time to goal (min)")
 
 
 def build(progress: ClientProgress) -> list[Block]:
@@ -189,11 +203,9 @@ def build(progress: ClientProgress) -> list[Block]:
         blocks.append(
             Para(f"Visit {numbers}: the session did not end cleanly, so its time to goal and levers were not kept.")
         )
-    blocks.append(
-        Figure(
-            progress_figure(visits), "Self-reports before (dotted) and after (solid) each visit, and the time to goal."
-        )
-    )
+    rated = any(v.before or v.after for v in visits)
+    caption = "Self-reports before (dotted) and after (solid) each visit, and the time to goal."
+    blocks.append(Figure(progress_figure(visits), caption if rated else "The time to goal at each visit."))
     return blocks
 
 
