@@ -1,5 +1,6 @@
 """Render the console's gallery: a PNG of every workspace (and the dark theme), the help overlay, each step
-of the session flow and the first-run assistant, from a demo session that has run for ``--seconds``.
+of the session flow, the client's progress, the replay player and the first-run assistant, from a demo session
+that has run for ``--seconds``.
 
 Run on a desktop or under Xvfb (full-size screens):
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/gallery.py --out gallery/
@@ -38,6 +39,7 @@ def main() -> int:
     from studio.config import load_config
     from ui.console_settings import ConsoleSettings
     from ui.main_window import MainWindow
+    from ui.replay import open_replay
 
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -114,6 +116,15 @@ def main() -> int:
             flow.start_report()
             wait(60.0, until=lambda: flow.flow.finished)
             shot(window, "flow-done")
+            view = window.open_client_view()
+            wait(0.5)
+            shot(view, "client-progress")
+            view.close()
+            assert studio.store is not None and studio.session_id is not None
+            player = open_replay(config, studio.store, studio.session_id, 8.0)
+            wait(1.5)
+            shot(player, "replay-player")
+            player.close()
 
             assistant = window.open_setup()
             wait(20.0, until=assistant.checks_done)

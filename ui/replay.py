@@ -134,7 +134,10 @@ class ReplayTimeline(QWidget):
             p.drawLine(QPointF(self._x(t), top), QPointF(self._x(t), bottom))
             p.setPen(QColor(REDDISH_PURPLE))
             text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, 90)
-            p.drawText(QPointF(self._x(t) + 3, bottom - 3), text)
+            left = self._x(t) + 3
+            if left + metrics.horizontalAdvance(text) > self.width():  # near the end: the label before its line
+                left = self._x(t) - 3 - metrics.horizontalAdvance(text)
+            p.drawText(QPointF(left, bottom - 3), text)
         x = self._x(self._playback.position)
         p.setPen(QPen(ink, 2.5))
         p.drawLine(QPointF(x, top - 4), QPointF(x, bottom + 4))
