@@ -52,6 +52,7 @@ def main() -> int:
             QTest.qWait(50)
 
     def shot(widget: QWidget, name: str) -> None:
+        QTest.qWait(200)  # the layout settles (a session step's page takes its own height)
         path = args.out / f"{name}.png"
         widget.grab().save(str(path))
         written.append(path.name)
