@@ -1,5 +1,6 @@
 """Render the console's gallery: a PNG of every workspace (and the dark theme), the help overlay, each step
-of the session flow and the first-run assistant, from a demo session that has run for ``--seconds``.
+of the session flow, the client's progress, the replay player and the first-run assistant, from a demo session
+that has run for ``--seconds``.
 
 Run on a desktop or under Xvfb (full-size screens):
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/gallery.py --out gallery/
@@ -38,6 +39,7 @@ def main() -> int:
     from studio.config import load_config
     from ui.console_settings import ConsoleSettings
     from ui.main_window import MainWindow
+    from ui.replay import open_replay
 
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -50,6 +52,7 @@ def main() -> int:
             QTest.qWait(50)
 
     def shot(widget: QWidget, name: str) -> None:
+        QTest.qWait(200)  # the layout settles (a session step's page takes its own height)
         path = args.out / f"{name}.png"
         widget.grab().save(str(path))
         written.append(path.name)
@@ -98,8 +101,8 @@ def main() -> int:
             wait(1.2)
             shot(window, "flow-3-baseline-countdown")
             wait(5.0, until=lambda: flow.flow.current is not None and flow.flow.current.key == "sam_before")
-            flow.sam_before.groups["valence"].button(4).click()
-            flow.sam_before.groups["arousal"].button(6).click()
+            flow.sam_before.scales["valence"].choose(4)
+            flow.sam_before.scales["arousal"].choose(6)
             shot(dock, "flow-4-sam-before")
             flow.sam_before.buttons.button(QDialogButtonBox.StandardButton.Save).click()
             wait(2.0)
@@ -114,6 +117,15 @@ def main() -> int:
             flow.start_report()
             wait(60.0, until=lambda: flow.flow.finished)
             shot(window, "flow-done")
+            view = window.open_client_view()
+            wait(0.5)
+            shot(view, "client-progress")
+            view.close()
+            assert studio.store is not None and studio.session_id is not None
+            player = open_replay(config, studio.store, studio.session_id, 8.0)
+            wait(1.5)
+            shot(player, "replay-player")
+            player.close()
 
             assistant = window.open_setup()
             wait(20.0, until=assistant.checks_done)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from studio.kernel.clock import SessionClock
 from studio.kernel.events import ControlChange, EventLog, Marker
 from studio.kernel.streams import StreamHub
 from studio.kernel.worker import PeriodicWorker, Worker
-from studio.levers import LEVERS, new_model, response_words
+from studio.levers import LEVERS, new_model, response_summary, response_words
 from studio.listener import Listener, ListenerSpec, typical_listener
 from studio.loop import FusionLoop
 from studio.marker_inputs import LslMarkers, OscMarkers, start_marker_inputs
@@ -34,6 +35,7 @@ from studio.publish import PERIOD as PUBLISH_PERIOD
 from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
 from studio.session import SessionOptions
+from studio.session_channels import ChannelWatch
 from studio.store import Consent, Notes, Store, StoreError, passphrase_from_env
 
 log = logging.getLogger(__name__)
@@ -81,13 +83,16 @@ class Studio:
         sources: Mapping[str, Source] | None = None,
         listener: ListenerSpec | None = None,
         realtime: bool = True,
+        wait_for_consent: bool = False,
     ) -> None:
         """``sources`` replaces the channels ``make_sources`` would choose (replayed scenarios, tests). In demo
         mode the demo person is a virtual ``listener`` (default: a typical responsive one) whose true state
         answers the music and feeds every demo channel. Not ``realtime`` (a simulated clock), the music engine
-        computes no audio of its own."""
+        computes no audio of its own. With ``wait_for_consent`` (the window, live) nothing is recorded and no
+        music plays until ``begin_session``; otherwise (headless runs, demos) the session records from the start."""
         self.config = config
         self.demo = demo
+        self.wait_for_consent = wait_for_consent
         self.options = options or SessionOptions(consent=config.consent, passphrase=passphrase_from_env())
         self.actions: EventLog[OperatorAction] = EventLog()
         self.clock = clock or SessionClock()
@@ -132,6 +137,10 @@ class Studio:
         self.started = False
         self.playing = False
         self._final_rows: dict[str, int] | None = None
+        self.session_start = 0.0  # clock time (s) at which the session recording now (or the last one) began
+        self.session_end: float | None = None  # clock time (s) at which the last session ended; None while recording
+        self.last_rows: dict[str, int] = {}  # rows the last session that ended wrote, per table
+        self._watch: ChannelWatch | None = None
         self.calibration_end: float | None = None
         self._last_flush = -RECORD_PERIOD
 
@@ -140,16 +149,128 @@ class Studio:
         return self.loop.control_log
 
     def settings(self) -> dict[str, object]:
-        bounds = self.loop.bounds
+        """How the session is run as it starts (kept with it): demo or not, goal, control mode, bounds, the music
+        playing, the audio output, each channel's backend, the policy."""
+        bounds, params = self.loop.bounds, self.loop.params
         return {
             "demo": self.demo,
             "goal": self.loop.goal.value,
+            "goal_point": list(self.loop.goal_point),
             "mode": self.loop.mode.value,
             "bounds": asdict(bounds)  # as JSON lists, so that a replay can rebuild them
             | {"allowed_modes": list(bounds.allowed_modes), "allowed_layers": sorted(bounds.allowed_layers)},
+            "music": {"mode": params.mode, "layers": sorted(params.layers)},
             "audio": self.engine.backend.detail,
+            "audio_kind": self.engine.backend.kind,
             "channels": {ch: s.backend for ch, s in self.sources.items()},
+            "policy": self.loop.policy_kind.value,
             "config": self.config.source,
+        }
+
+    # --- the session's life cycle ---------------------------------------------------------------------------
+    @property
+    def recording(self) -> bool:
+        """Whether a session is being recorded now."""
+        return self.recorder is not None and not self.recorder.closed
+
+    @property
+    def session_id(self) -> int | None:
+        """The session recording now, or the last one that ended (its self-report after, notes and report); None
+        before the first session."""
+        return self.recorder.session_id if self.recorder is not None else None
+
+    def session_time(self) -> float:
+        """Seconds since the session began; after it ended, its length."""
+        end = self.clock.now() if self.session_end is None else self.session_end
+        return max(0.0, end - self.session_start)
+
+    def begin_session(self, client: str | None = None, consent: Consent | None = None, at: float | None = None) -> int:
+        """Start recording a session for ``client`` (a pseudonymous code, registered if new; None: no client) with
+        ``consent`` (None: the options' consent): session time 0 is clock time ``at`` (default: now; a session that
+        records from the start uses 0), nothing measured before is written, the client's stored baselines and
+        response model are used and the music fades in. Returns the session id; StoreError without a database, for
+        a bad code, or while another session records."""
+        if self.database is None:
+            raise StoreError("this studio has no session database: nothing can be recorded")
+        if self.recording:
+            raise StoreError(f"session {self.session_id} is recording; end it before starting the next")
+        database = self.database
+        if client is not None and database.client(client) is None:
+            database.add_client(client)
+        consent = consent or self.options.consent
+        self.options = replace(self.options, client=client, consent=consent)
+        now = self.clock.now() if at is None else at
+        self.session_start, self.session_end = now, None
+        self.loop.goal_watch.restart(now, self.loop.goal, self.loop.goal_point)
+        self.loop.use_response_model(new_model())  # an earlier client's model never steers this one
+        self.recorder = Recorder(
+            database,
+            self.hub,
+            CHANNELS,
+            (self.markers, self.loop.control_log, self.actions),
+            self.settings(),
+            self.clock.unix_start,
+            consent,
+            client,
+            t0=now,
+        )
+        self._watch = ChannelWatch(database, self.recorder.session_id, now)
+        self._watch.check(self.clock.now(), self.statuses())
+        if client is not None:
+            self.log_action("client", client)
+        self.log_action("consent", consent.describe())
+        self._load_client_profile()
+        if self.started and not self.playing:
+            self.fade_in("session started")
+        return self.recorder.session_id
+
+    def flush(self) -> None:
+        """Write what is new of the session recording now (nothing when none records), channel health included."""
+        recorder, watch = self.recorder, self._watch
+        if recorder is None or recorder.closed:
+            return
+        if watch is not None:
+            watch.check(self.clock.now(), self.statuses())
+        recorder.flush()
+
+    def end_session(self, status: str = "completed") -> dict[str, int]:
+        """End the session recording now: the music fades out, a "session end" marker is set, the client's baselines
+        and response model and what the session came to are stored, and its record is closed with ``status``. The
+        channels and the music engine go on, recording nothing, until the next ``begin_session``. Returns the rows
+        the session wrote per table (empty when none was recording)."""
+        if not self.recording:
+            return {}
+        if self.playing:
+            self.fade_out("session ended")
+        self.add_marker("session end", "studio")
+        return self._close_session(status)
+
+    def _close_session(self, status: str) -> dict[str, int]:
+        """Close the session recording now (if any): store the client's profile and the outcome, then the record."""
+        recorder = self.recorder
+        if recorder is None or recorder.closed:
+            return {}
+        self.flush()
+        self.session_end = self.clock.now()
+        self._save_client_profile()
+        if not recorder.problem:
+            with suppress(StoreError):
+                recorder.store.save_outcome(recorder.session_id, self.outcome())
+        self._watch = None
+        self.last_rows = recorder.close(status)
+        return self.last_rows
+
+    def outcome(self) -> dict[str, object]:
+        """What the session came to, kept with it: its goal, whether the person followed the music, how long the
+        goal took (s, None when not reached), the client's response model as it stands (its working levers)."""
+        reached = self.loop.goal_watch.time_to_goal
+        return {
+            "goal": self.loop.goal.value,
+            "goal_point": list(self.loop.goal_point),
+            "following": self.loop.following(),
+            "time_to_goal_s": None if reached is None else round(reached, 2),
+            "policy": self.loop.policy_kind.value,
+            "response": response_summary(self.loop.response),
         }
 
     def start(self, run_workers: bool = True) -> None:
@@ -175,21 +296,17 @@ class Studio:
         if self.store is not None:
             self.database = Store.open(self.store, create=True, passphrase=self.options.passphrase)
             self.store = self.database.path
-            self.recorder = Recorder(
-                self.database,
-                self.hub,
-                CHANNELS,
-                (self.markers, self.loop.control_log, self.actions),
-                self.settings(),
-                self.clock.unix_start,
-                self.options.consent,
-                self.options.client,
-            )
-            self._load_client_profile()
         self.engine.start()
         self.playing = True
         self.started = True
         self._start_publisher()
+        if self.wait_for_consent:
+            self.engine.fade_out(0.01)  # no music before the session starts: it fades in with it
+            self.playing = False
+        elif self.database is not None:
+            if self.options.client is not None:  # a code given on the command line must have been added
+                self.database.require_client(self.options.client)
+            self.begin_session(self.options.client, self.options.consent, at=0.0)
         if not run_workers:
             return
         for source in self.sources.values():
@@ -205,8 +322,8 @@ class Studio:
         self._workers.append(
             PeriodicWorker("fusion", 1.0 / self.config.loop.rate_hz, lambda: self.step(self.clock.now()))
         )
-        if self.recorder is not None:
-            self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.recorder.flush))
+        if self.database is not None:
+            self._workers.append(PeriodicWorker("recorder", RECORD_PERIOD, self.flush))
         if self.publisher is not None:
             self._workers.append(PeriodicWorker("publish", PUBLISH_PERIOD, self.publisher.step))
         self._start_marker_inputs()
@@ -273,8 +390,8 @@ class Studio:
         self.step(now)
         if self.publisher is not None:
             self.publisher.step()
-        if self.recorder is not None and now - self._last_flush >= RECORD_PERIOD:
-            self.recorder.flush()
+        if now - self._last_flush >= RECORD_PERIOD:
+            self.flush()
             self._last_flush = now
 
     @property
@@ -301,7 +418,8 @@ class Studio:
                 self.sources[channel].load_baseline(values)
 
     def stop(self, status: str = "completed") -> dict[str, int]:
-        """Stop workers, release devices, stop the music, close the recording; returns rows recorded per table.
+        """Stop workers, end the session recording now (with ``status``), release devices, stop the music; returns
+        the rows the last session recorded per table.
 
         Stopping again (for example after a start that failed and cleaned up) returns the same counts.
         """
@@ -310,6 +428,7 @@ class Studio:
         for worker in self._workers:
             worker.stop()
         self._workers.clear()
+        self._close_session(status)
         for marker_input in self.marker_inputs:
             marker_input.close()
         if self.publisher is not None:
@@ -322,8 +441,7 @@ class Studio:
         self.engine.stop()
         self.started = False
         self.playing = False
-        self._save_client_profile()
-        self._final_rows = self.recorder.close(status) if self.recorder is not None else {}
+        self._final_rows = self.last_rows
         if self.database is not None:
             self.database.close()
         return self._final_rows
@@ -380,26 +498,38 @@ class Studio:
         return marker
 
     def log_action(self, action: str, detail: str = "") -> None:
-        """Record an operator action (not a music change: those go to the control log)."""
+        """Record an operator action (not a music change: those go to the control log); open editors follow the
+        log. While a session records, the recorder writes it; after the session ended, it is written to that
+        session at its end; before the first session nothing is written."""
         self.actions.append(OperatorAction(self.clock.now(), action, detail))
+        if self.recording or self.database is None or self.recorder is None or self.session_end is None:
+            return
+        with suppress(StoreError):  # the action itself (a rating, a note) was stored, or said why not
+            self.database.add_operator_action(self.recorder.session_id, self.session_time(), action, detail)
 
     def _recorded(self, need: str) -> tuple[Store, int]:
-        """The session database and this session's id; StoreError saying what ``need``s them if not recorded."""
-        if self.database is None or self.recorder is None:
-            raise StoreError(f"this session is not recorded: {need}")
+        """The session database and the session recording now (or the last that ended); StoreError saying what
+        ``need``s them when there is none."""
+        if self.database is None:
+            raise StoreError(f"this studio records no sessions (no database): {need}")
+        if self.recorder is None:
+            raise StoreError(f"no session has started yet (consent first, then Start): {need}")
         return self.database, self.recorder.session_id
 
     def self_report(self, phase: str, valence: int, arousal: int) -> None:
-        """Store a Self-Assessment Manikin rating (1-9) now; StoreError if it is out of range or not recorded."""
-        database, sid = self._recorded("self-reports need a session database")
-        database.add_self_report(sid, self.clock.now(), phase, valence, arousal)
+        """Store a Self-Assessment Manikin rating (1-9) now (after the session ended: at its end); StoreError if it
+        is out of range or there is no session."""
+        database, sid = self._recorded("self-reports belong to a session")
+        database.add_self_report(sid, self.session_time(), phase, valence, arousal)
         self.log_action("self-report", f"{phase}: valence {valence}, arousal {arousal}")
 
     def assign(self, client: str | None = None, consent: Consent | None = None) -> None:
         """Say whom this running session is for (a pseudonymous code, registered if new; None keeps it) and what
         they consented to (None keeps it); a new client's stored baselines are reused. StoreError if the code is
         not acceptable or the session is not recorded."""
-        database, sid = self._recorded("a client and consent need a session database")
+        database, sid = self._recorded("a client and consent belong to a session")
+        if not self.recording:
+            raise StoreError(f"session {sid} has ended; start a new session for the next client")
         consent = consent or self.options.consent
         database.assign_session(sid, client, consent)
         changed = client is not None and client != self.options.client
@@ -421,7 +551,7 @@ class Studio:
         """Save sections of the session note (SOAP or DAP) as its next version: the sections given replace theirs,
         the others are kept. ``based_on``: the version the editor showed (NotesConflict if a section it changed
         was changed since). StoreError if the note cannot be kept; returns the note now current."""
-        database, sid = self._recorded("notes need a session database")
+        database, sid = self._recorded("notes belong to a session")
         notes = database.save_notes(sid, template, sections, based_on, source)
         self.log_action(NOTES_SAVED, f"{notes.template}, version {notes.version} ({source})")
         return notes
@@ -431,15 +561,15 @@ class Studio:
         """Why recording stopped early (disk full, ...), or empty while all is well."""
         return self.recorder.problem if self.recorder is not None else ""
 
-    def fade_out(self) -> None:
+    def fade_out(self, reason: str = "fade-out pressed") -> None:
         """Fade the music to silence (within 2 s) and log it as an operator action."""
         self.engine.fade_out()
-        self._log_output(playing=False, reason="fade-out pressed")
+        self._log_output(playing=False, reason=reason)
 
-    def fade_in(self) -> None:
+    def fade_in(self, reason: str = "music resumed") -> None:
         """Bring the music back (it fades in) and log it as an operator action."""
         self.engine.fade_in()
-        self._log_output(playing=True, reason="music resumed")
+        self._log_output(playing=True, reason=reason)
 
     def _log_output(self, playing: bool, reason: str) -> None:
         if playing != self.playing:

@@ -308,8 +308,10 @@ def dispatch(argv: Sequence[str] | None) -> int:
     config = settings_from(args)
     if args.replay is not None:
         from studio.commands._store import parse_session_id
+        from studio.replay import checked_speed
 
         session = parse_session_id(args.replay)
+        checked_speed(args.replay_speed)
         require_display()
         from studio.paths import default_store_path
         from ui.replay import run_replay

@@ -13,16 +13,17 @@ import json
 import threading
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from sensors.base import affect_spec
 from studio.kernel.cursor import Cursor
 from studio.kernel.events import ControlChange, EventLog, Marker
-from studio.kernel.streams import Record, Stream, StreamHub
+from studio.kernel.streams import Record, Stream, StreamHub, Window
 from studio.loop import FUSED, MUSIC
 from studio.music.params import MODES, NUMERIC
 from studio.store import DB_ERRORS, Consent, Store, StoreError, utc_now
@@ -48,6 +49,9 @@ class OperatorAction:
     t: float
     action: str
     detail: str = ""
+
+
+Event = TypeVar("Event", Marker, ControlChange, OperatorAction)  # what the recorder's event logs hold
 
 
 def stop_reason(exc: Exception, t: float) -> str:
@@ -78,9 +82,13 @@ class Recorder:
         unix_start: float,
         consent: Consent,
         client: str | None,
+        t0: float = 0.0,
     ) -> None:
+        """``t0``: the clock's time (s) at which the session begins (consent given and the session started): it is
+        the session's time 0, and nothing stamped before it is written."""
         self.store = store
-        started = datetime.fromtimestamp(unix_start, UTC).isoformat()
+        self.t0 = t0
+        started = datetime.fromtimestamp(unix_start + t0, UTC).isoformat()
         self.session_id = store.begin_session(started, settings, consent, client)
         hub.require(FUSED, MUSIC, *(affect_spec(ch) for ch in channels))
         self._affect = {ch: hub.get(affect_spec(ch)) for ch in channels}
@@ -98,6 +106,17 @@ class Recorder:
         self.problem = ""  # set when recording stopped early: what happened and where the data is, for the operator
         self._reason = ""  # the same without file names, kept with the session
         self._flushing = threading.Lock()
+        self.closed = False  # once closed, nothing more is written
+
+    def _rows(self, key: str, stream: Stream) -> Window:
+        """The rows of ``stream`` new since the last flush that were stamped once the session began, on its time."""
+        w = self._cursor.rows(key, stream)
+        keep = w.t >= self.t0
+        return Window(w.t[keep] - self.t0, w.values[keep])
+
+    def _events(self, key: str, log: EventLog[Event]) -> list[Event]:
+        """The events of ``log`` new since the last flush from the session's start on, on its time."""
+        return [replace(e, t=e.t - self.t0) for e in self._cursor.events(key, log) if e.t >= self.t0]
 
     def _adopt(self) -> None:
         """Follow every recorded stream that is open by now: a board or LSL stream that connects after the start
@@ -121,32 +140,32 @@ class Recorder:
             self._flush()
 
     def _flush(self) -> None:
-        if self.problem:
+        if self.problem or self.closed:
             return
         self._adopt()
         sid = self.session_id
         rows: dict[str, list[tuple[object, ...]]] = {table: [] for table in TABLES}
         last_t = self.last_t
         for ch, stream in self._affect.items():
-            w = self._cursor.rows(stream.name, stream)
+            w = self._rows(stream.name, stream)
             rows["channel_affect"] += [(sid, t, ch, *r) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)]
-        w = self._cursor.rows("fused", self._fused)
+        w = self._rows("fused", self._fused)
         rows["fused_affect"] = [(sid, t, *r) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)]
         if len(w):
             last_t = max(last_t, float(w.t[-1]))
-        w = self._cursor.rows("music", self._music)
+        w = self._rows("music", self._music)
         n = len(NUMERIC)
         rows["music_params"] = [
             (sid, t, *r[:n], MODES[int(r[n])]) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)
         ]
         for name, stream in self._features.items():
-            w = self._cursor.rows(name, stream)
+            w = self._rows(name, stream)
             rows["features"] += [
                 (sid, name, t, json.dumps(r)) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)
             ]
         fields = list(self._new_fields)
         for name, stream in self._samples.items():
-            w = self._cursor.rows(name, stream)
+            w = self._rows(name, stream)
             if len(w):
                 first_t, total = self._sampled.get(name, (float(w.t[0]), 0))
                 self._sampled[name] = (first_t, total + len(w))
@@ -156,13 +175,11 @@ class Recorder:
                 rows["samples"].append(
                     (sid, name, float(w.t[0]), len(w), w.t.tobytes(), w.values.astype(np.float32).tobytes())
                 )
-        rows["markers"] = [(sid, m.t, m.label, m.source) for m in self._cursor.events("markers", self._markers)]
+        rows["markers"] = [(sid, m.t, m.label, m.source) for m in self._events("markers", self._markers)]
         rows["control_log"] = [
-            (sid, c.t, c.param, c.old, c.new, c.who, c.reason) for c in self._cursor.events("control", self._control)
+            (sid, c.t, c.param, c.old, c.new, c.who, c.reason) for c in self._events("control", self._control)
         ]
-        rows["operator_actions"] = [
-            (sid, a.t, a.action, a.detail) for a in self._cursor.events("actions", self._actions)
-        ]
+        rows["operator_actions"] = [(sid, a.t, a.action, a.detail) for a in self._events("actions", self._actions)]
         self._write(rows, fields, last_t)
 
     def _write(
@@ -207,7 +224,9 @@ class Recorder:
         If recording stopped early, the status is ``stopped`` and the problem is kept with the session (when
         the disk still takes that last write; otherwise the session shows as interrupted on the next start).
         """
-        self.flush()
+        with self._flushing:
+            self._flush()
+            self.closed = True
         with suppress(StoreError):
             self.store.finish_session(self.session_id, "stopped" if self._reason else status, self._reason)
         self._settle()

@@ -114,5 +114,21 @@ CREATE TABLE response_models (      -- how each client's valence and arousal ans
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+# Issue 18 (clinical records): what each session came to, and each channel's health over it. Named for its issue
+# so that a merge with another branch's migration 5 can renumber it without confusion.
+V5_CLINICAL_RECORDS = """
+CREATE TABLE session_outcomes (     -- written when a session ends: what it came to
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+    outcome TEXT NOT NULL,          -- JSON: goal, time to goal, whether the person followed, the response model
+    saved_utc TEXT NOT NULL
+);
+CREATE TABLE channel_states (       -- each channel's health whenever it changed during a session
+    session_id INTEGER NOT NULL REFERENCES sessions(id), t REAL NOT NULL, channel TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ok', 'degraded', 'down')),
+    detail TEXT NOT NULL            -- the channel's own words on why
+);
+CREATE INDEX channel_states_t ON channel_states(session_id, t);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5_CLINICAL_RECORDS)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,12 +36,20 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "DAP": ("Data", "Assessment", "Plan"),
 }
 CLIENT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+NAME_LIKE = re.compile(r"^(?=.*[a-z])[A-Za-z._-]{3,}$")  # letters only, some lower case: "Maria", "jane.doe"
 DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.dbapi2.Error)
 OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError, sqlcipher3.dbapi2.OperationalError)
 
 
 class StoreError(StudioError, RuntimeError):
     """A database that cannot be opened or written; the message says which and why."""
+
+
+def name_warning(code: str) -> str:
+    """A warning when a client code looks like a person's name (letters only, some lower case), else ""."""
+    if NAME_LIKE.match(code):
+        return f"client code {code!r} looks like a name; use a pseudonym such as P01 (codes are never names)"
+    return ""
 
 
 def utc_now() -> str:
@@ -430,6 +438,15 @@ class Store:
     def sessions(self) -> list[SessionInfo]:
         return self._session_rows("", ())
 
+    def client_sessions(self, code: str) -> list[SessionInfo]:
+        """Every session of a client, oldest first; StoreError naming the known codes if there is no such client."""
+        if self.client(code) is None:
+            known = ", ".join(c.code for c in self.clients()) or "none yet"
+            raise StoreError(
+                f"no client {code} in {self.path} (clients: {known}); list them with: {studio_command()} clients list"
+            )
+        return self._session_rows("WHERE c.code = ?", (code,))
+
     def session(self, session_id: int) -> SessionInfo:
         found = self._session_rows("WHERE s.id = ?", (session_id,))
         if not found:
@@ -490,7 +507,40 @@ class Store:
                 (utc_now(), status, problem, session_id),
             )
 
+    def save_outcome(self, session_id: int, outcome: Mapping[str, object]) -> None:
+        """Keep what a session came to (JSON-ready: goal, time to goal, response model ...), replacing any earlier."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO session_outcomes VALUES (?, ?, ?)",
+                (session_id, json.dumps(dict(outcome)), utc_now()),
+            )
+
+    def outcome(self, session_id: int) -> dict[str, Any] | None:
+        """What a session came to as stored when it ended (None for a session that never ended cleanly)."""
+        rows = self.query("SELECT outcome FROM session_outcomes WHERE session_id = ?", (session_id,))
+        if not rows:
+            return None
+        found = json.loads(rows[0][0])
+        return found if isinstance(found, dict) else None
+
+    def add_channel_states(self, session_id: int, rows: list[tuple[float, str, str, str]]) -> None:
+        """Channels whose health changed: (session seconds, channel, ok/degraded/down, the channel's reason)."""
+        with self.transaction() as db:
+            db.executemany("INSERT INTO channel_states VALUES (?, ?, ?, ?, ?)", [(session_id, *row) for row in rows])
+
+    def channel_states(self, session_id: int) -> list[tuple[float, str, str, str]]:
+        """Every change of a channel's health in a session, in time order: (t, channel, state, detail)."""
+        rows = self.query(
+            "SELECT t, channel, state, detail FROM channel_states WHERE session_id = ? ORDER BY t, rowid", (session_id,)
+        )
+        return [(float(t), str(c), str(s), str(d)) for t, c, s, d in rows]
+
     # --- what the operator adds ----------------------------------------------------------------------------
+    def add_operator_action(self, session_id: int, t: float, action: str, detail: str = "") -> None:
+        """An operator action on a session that has ended (its self-report after, its note), at session time ``t``."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO operator_actions VALUES (?, ?, ?, ?)", (session_id, t, action, detail))
+
     def add_self_report(self, session_id: int, t: float, phase: str, valence: int, arousal: int) -> SelfReport:
         """A Self-Assessment Manikin rating (valence and arousal, 1-9) before, during or after a session."""
         if phase not in PHASES:

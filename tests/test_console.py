@@ -161,7 +161,7 @@ def test_the_session_flow_end_to_end_is_stored(running) -> None:
     stepper, window, folder = running
     studio = stepper.studio
     panel = window.flow
-    assert "step 1 of 8: Client code" in window.status.step.text()
+    assert "step 1 of 9: Client code" in window.status.step.text()
     QTest.keyClicks(panel.client_code, "Jane Doe")  # a name, not a code: refused in place
     assert not panel.client_button.isEnabled() and "never a name" in panel.code_note.text()
     panel.client_code.clear()
@@ -171,17 +171,18 @@ def test_the_session_flow_end_to_end_is_stored(running) -> None:
 
     panel.consent_boxes["research"].setChecked(True)
     panel.consent_button.click()
+    assert panel.flow.results["start"].startswith("demo: session")  # a demo records from its start
     panel.calibrate_button.click()
     stepper.until(lambda: "s left" in panel.countdown.text(), seconds=2)
     stepper.until(lambda: panel.flow.current.key == "sam_before", seconds=4)
 
-    panel.sam_before.groups["valence"].button(3).click()
-    panel.sam_before.groups["arousal"].button(7).click()
+    panel.sam_before.scales["valence"].choose(3)
+    panel.sam_before.scales["arousal"].choose(7)
     panel.sam_before.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert panel.flow.current.key == "running"
-    stepper.until(lambda: "step 5 of 8: Session" in window.status.step.text(), seconds=2)
+    stepper.until(lambda: "step 6 of 9: Session" in window.status.step.text(), seconds=2)
     panel.end_button.click()
-    assert not studio.playing
+    assert not studio.playing and not studio.recording
 
     panel.skip_button.click()  # no self-report after
     panel.notes.sections["Subjective"].setPlainText("Calmer towards the end.")
@@ -193,10 +194,10 @@ def test_the_session_flow_end_to_end_is_stored(running) -> None:
     assert [p.suffix for p in panel.report_files] == [".html", ".pdf"]
     assert all(p.stat().st_size > 1000 for p in panel.report_files)
 
-    studio.recorder.flush()
     reader = Store.open(folder / "s.sqlite", create=False)
-    sid = studio.recorder.session_id
+    sid = studio.session_id
     info = reader.session(sid)
+    assert info.status == "completed"
     assert info.client_code == "P07" and info.consent.research and not info.consent.raw_audio
     [before] = reader.self_reports(sid)
     assert (before.phase, before.valence, before.arousal) == ("before", 3, 7)
@@ -207,6 +208,8 @@ def test_the_session_flow_end_to_end_is_stored(running) -> None:
     labels = [m for (m,) in reader.query("SELECT label FROM markers WHERE session_id = ?", (sid,))]
     assert "calibration complete" in labels and "session end" in labels
     reader.close()
+    window.new_session()  # a demo records the next session from its start again
+    assert studio.recording and studio.session_id == sid + 1 and panel.flow.current.key == "client"
 
 
 @pytest.mark.slow  # the devices are probed and the model installed on the assistant's own thread

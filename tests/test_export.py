@@ -90,7 +90,7 @@ def test_the_report_is_readable_html_and_pdf_without_client_details(recorded_ses
     page = Path(html_path).read_text(encoding="utf-8")
     for text in ("How the estimate moved", "Self-reports", "eyes closed", "music change", "Arrived tense", "SOAP"):
         assert text in page, text
-    assert page.count("data:image/png;base64,") == 3
+    assert page.count("data:image/png;base64,") == 5  # plane, trajectory, body signals, channel states, music
     page = re.sub(r"data:image/png;base64,[^']*", "", page)  # the images' bytes may spell anything
     assert "P01" not in page and "likes cello" not in page and "de-identified" in page
     pdf = Path(pdf_path).read_bytes()

@@ -1,5 +1,6 @@
-"""The gallery script renders every workspace, the help overlay, each session-flow step and the first-run
-assistant from a real demo session (a shorter run than the 10 s of the real gallery)."""
+"""The gallery script renders every workspace, the help overlay, each session-flow step, the client's progress,
+the replay player and the first-run assistant from a real demo session (a shorter run than the 10 s of the real
+gallery)."""
 
 import json
 import os
@@ -26,6 +27,8 @@ EXPECTED = (
     "flow-7-notes",
     "flow-8-report",
     "flow-done",
+    "client-progress",
+    "replay-player",
     "first-run-assistant",
 )
 

@@ -154,13 +154,13 @@ def test_manual_mode_sets_the_music_by_hand(window: MainWindow, qtbot) -> None:
 
 
 def test_suggest_mode_shows_the_proposal_and_space_accepts_it(window: MainWindow, stepper: Stepper, qtbot) -> None:
-    loop, queue = window.studio.loop, window.music.suggestions
+    loop, card = window.studio.loop, window.suggestion
     loop.config = replace(loop.config, suggest_interval=1.0)  # the default 20 s would only slow the test
     qtbot.mouseClick(window.music.mode_buttons[ControlMode.SUGGEST], Qt.MouseButton.LeftButton)
     assert loop.mode is ControlMode.SUGGEST
     loop.set_goal("energise", window.studio.clock.now())  # the demo person is far from it: a change is due
-    stepper.until(lambda: queue.accept_button.isEnabled(), seconds=5)
-    assert "goal energise" in queue.text.text()
+    stepper.until(card.isVisible, seconds=5)
+    assert "towards more energy. Expected:" in card.text.text() and "goal energise" in card.text.toolTip()
     [pending] = loop.suggestions()
     window.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_Space)

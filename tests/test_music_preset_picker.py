@@ -14,7 +14,6 @@ from studio.loop import FusionLoop, LoopConfig
 from studio.music.presets import load_preset
 from studio.policy import Bounds, ControlMode
 from ui.preset_picker import PresetPicker
-from ui.suggestion_queue import SuggestionQueue
 
 
 def test_play_a_preset_then_save_the_music(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,13 +55,3 @@ def test_a_preset_is_refused_while_the_music_is_frozen(qtbot: QtBot) -> None:
     picker.play.click()
     assert loop.params == before
     assert picker.message.text().startswith("uplifting not played: the music is frozen")
-
-
-def test_the_suggestion_line_follows_the_control_mode(qtbot: QtBot) -> None:
-    loop = FusionLoop(StreamHub(), CHANNELS, LoopConfig(), mode=ControlMode.AUTO, bounds=Bounds())
-    queue = SuggestionQueue(loop, SessionClock())
-    qtbot.addWidget(queue)
-    assert queue.text.text() == "Suggestions appear here in suggest mode."
-    loop.set_mode(ControlMode.SUGGEST, 1.0)
-    queue.refresh(1.0)
-    assert queue.text.text() == "No suggestion waiting." and not queue.accept_button.isEnabled()

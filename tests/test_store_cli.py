@@ -115,7 +115,7 @@ def test_notes_from_the_command_line_keep_every_section_and_version(tmp_path):
     )
     assert report.returncode == 0, report.stderr
     page = (tmp_path / "r" / f"session-{sid}-report.html").read_text(encoding="utf-8")
-    assert "<th>Subjective (SOAP)</th></tr><tr><td>Arrived tense.</td>" in page
+    assert "<tr><td>Subjective (SOAP)</td><td>Arrived tense.</td></tr>" in page
     assert "Repeat the calm programme." in page and "Version 2 of the note" in page
 
 

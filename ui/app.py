@@ -31,7 +31,8 @@ def run_gui(
 ) -> int:
     """Run the studio with its window until the window closes (or one of QUIT_SIGNALS); returns Qt's exit status.
 
-    A channel that cannot start shows as down in the window; the rest keeps running. The Studio is
+    Live, nothing is recorded until consent and the session's start (the Session steps); a demo records from its
+    start. A channel that cannot start shows as down in the window; the rest keeps running. The Studio is
     stopped exactly once, however the event loop ends (or if starting it fails). ``options`` carries the
     session's client, consent and scheduled markers from the command line; ``listener`` is the demo's virtual
     listener (None: the typical one).
@@ -41,7 +42,7 @@ def run_gui(
     app.setApplicationName("Affect Studio")
     app.setStyle("Fusion")  # the same calm look on every desktop
     store = store if store is not None else default_store_path()
-    studio = Studio(config, demo=demo, store=store, options=options, listener=listener)
+    studio = Studio(config, demo=demo, store=store, options=options, listener=listener, wait_for_consent=not demo)
     previous = {sig: signal.signal(sig, lambda _signum, _frame: close_everything(app)) for sig in QUIT_SIGNALS}
     try:
         studio.start()

@@ -1,9 +1,10 @@
 """Non-modal banners across the top of the console: a fault or a notice says itself without stopping the
 session (no dialog to close). The same message is shown once; a banner stays until it is closed or its
-cause goes away (``withdraw``)."""
+cause goes away (``withdraw``). A pinned widget (the waiting suggestion's card) sits above the banners."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 SEVERITIES = ("info", "warning", "error")
@@ -37,7 +38,23 @@ class BannerArea(QWidget):
         self._layout.setSpacing(4)
         self.banners: dict[str, Banner] = {}
         self._closed: dict[str, str] = {}  # key -> text the operator closed; shown again only if it changes
+        self._pinned: list[QWidget] = []
         self.setVisible(False)
+
+    def pin(self, widget: QWidget) -> None:
+        """Keep ``widget`` above the banners; the area shows while it (or a banner) does."""
+        self._layout.insertWidget(len(self._pinned), widget)
+        self._pinned.append(widget)
+        widget.installEventFilter(self)
+        self._fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched in self._pinned and event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self._fit()
+        return False
+
+    def _fit(self) -> None:
+        self.setVisible(bool(self.banners) or any(not w.isHidden() for w in self._pinned))
 
     def show_message(self, key: str, text: str, severity: str = "warning") -> None:
         """Show ``text`` under ``key`` (a later message with the same key replaces it)."""
@@ -53,7 +70,7 @@ class BannerArea(QWidget):
         banner = Banner(key, text, severity, self.close_banner)
         self.banners[key] = banner
         self._layout.addWidget(banner)
-        self.setVisible(True)
+        self._fit()
 
     def close_banner(self, key: str) -> None:
         """The operator closed it: the same message is not shown again."""
@@ -71,7 +88,7 @@ class BannerArea(QWidget):
         if banner is not None:
             banner.setParent(None)
             banner.deleteLater()
-        self.setVisible(bool(self.banners))
+        self._fit()
 
     def texts(self) -> list[str]:
         return [b.label.text() for b in self.banners.values()]

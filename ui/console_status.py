@@ -17,7 +17,7 @@ from sensors.base import ChannelStatus, State
 from studio.app import Studio
 from studio.kernel.command import studio_command
 from ui.banners import BannerArea
-from ui.theme import MUTED, STATE_COLOURS
+from ui.theme import MUTED, STATE_COLOURS, set_role
 
 REASON_CHARS = 38  # the reason as shown in the bar; the tooltip has all of it
 DOT = "\u25cf"
@@ -38,16 +38,24 @@ def disk_free_gb(path: Path | None) -> float | None:
 
 
 def recording_text(studio: Studio) -> tuple[str, str]:
-    """(short text for the bar, longer tooltip) about the recording."""
+    """(short text for the bar, longer tooltip) about the recording: which session records, or that none does."""
+    sid = studio.session_id
     if studio.recording_problem:
-        return "recording stopped", studio.recording_problem
-    if studio.recorder is None:
-        return "not recording", "This session is not written to a database."
+        return f"recording of session {sid} stopped", studio.recording_problem
+    if studio.database is None:
+        return "not recording", "This console has no session database: nothing is recorded."
+    if not studio.recording:
+        if sid is None:
+            return "not recording · no session started", "Nothing is recorded before consent and the session's start."
+        return f"not recording · session {sid} ended", f"Session {sid} is closed; New session starts the next client."
     free = disk_free_gb(studio.store)
     disk = f"{free:.1f} GB free" if free is not None else "free space unknown"
+    client = studio.options.client
+    who = "demo session" if studio.demo else "session"
+    demo = " A demo records from its start: its person is the virtual listener, no real client." if studio.demo else ""
     return (
-        f"recording · {disk}",
-        f"Recording session {studio.recorder.session_id} to {studio.store} ({disk}).",
+        f"{DOT} recording {who} {sid}{f' ({client})' if client else ''} · {disk}",
+        f"Recording {who} {sid} to {studio.store} ({disk}).{demo}",
     )
 
 
@@ -143,21 +151,23 @@ class ConsoleStatusBar(QStatusBar):
             label.setContentsMargins(10, 0, 10, 0)
             self.addPermanentWidget(label)
         self.step.setToolTip("Where the session stands in its steps (the Session flow panel leads through them)")
-        self.clock.setToolTip("Session time (minutes:seconds) and whether this is demo data or live")
+        self.clock.setToolTip("Session time (minutes:seconds; after the end, its length) and whether demo or live")
 
     def refresh(self, now: float) -> None:
         studio = self._studio
         for channel, status in studio.statuses().items():
             self.chips[channel].show_status(status)
-        self.step.setText(f"session {self._where()}")
-        minutes, seconds = divmod(int(now), 60)
-        self.clock.setText(f"{minutes:02d}:{seconds:02d} · {'demo' if studio.demo else 'live'}")
+        self.step.setText(f"steps: {self._where()}")
+        minutes, seconds = divmod(int(studio.session_time()), 60)
+        shown = f"{minutes:02d}:{seconds:02d}" if studio.session_id is not None else "--:--"
+        self.clock.setText(f"{shown} · {'demo' if studio.demo else 'live'}")
         backend = studio.engine.backend
         self.audio.setText(f"audio: {backend.kind}" + ("" if studio.playing else " (faded out)"))
         self.audio.setToolTip(backend.detail)
         text, tip = recording_text(studio)
         self.recording.setText(text)
         self.recording.setToolTip(tip)
+        set_role(self.recording, "recording" if studio.recording else "muted")
         text, tip = network_text(studio)
         self.network.setText(text)
         self.network.setToolTip(tip)

@@ -28,13 +28,15 @@ from PySide6.QtWidgets import (
 
 from sensors.base import CHANNELS
 from studio.app import Studio
-from studio.config import Config
-from studio.replay import replay_studio
+from studio.export import write_into
+from studio.export.progress import ClientProgress, export_progress, load_progress
+from studio.suggestion_words import SuggestionWatch
 from ui.affect_plots import ChannelAffectPlots, FusedAffectPlot
 from ui.banners import BannerArea
 from ui.blendshape_bars import BlendshapeBars
 from ui.board_dialog import BoardDialog
 from ui.body_panel import BodyPanel
+from ui.client_view import ClientView
 from ui.console_settings import ConsoleSettings
 from ui.console_status import ConsoleStatusBar, FaultBanners
 from ui.eeg_plot import EegPlot
@@ -48,12 +50,14 @@ from ui.music_panel import MusicPanel
 from ui.notes_editor import NotesEditor
 from ui.presentation import ContributionBars, MusicStateCard
 from ui.preset_picker import PresetPicker
+from ui.replay import ReplayWindow, open_replay
 from ui.replay_chooser import ReplayChooser
 from ui.sam_dialog import SamDialog
 from ui.session_flow_panel import SessionFlowPanel
 from ui.setup_assistant import SetupAssistant
 from ui.shortcut_help import ShortcutHelp, shortcut_rows
 from ui.status_panel import StatusPanel
+from ui.suggestion_card import SuggestionCard
 from ui.theme import DARK, THEMES, configure_pyqtgraph, style_sheet, theme_plots
 from ui.va_plane import VAPlane
 from ui.voice_panel import VoicePanel
@@ -103,7 +107,9 @@ class MainWindow(QMainWindow):
         self.va_plane = VAPlane(hub, studio.loop)
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)
-        self.presets = PresetPicker(studio.loop, studio.clock)
+        self.presets = PresetPicker(studio.loop, studio.clock, lambda name: studio.log_action("preset played", name))
+        self.suggestions = SuggestionWatch(studio.loop)
+        self.suggestion = SuggestionCard(self.suggestions, studio.clock)
         self.voice = VoicePanel(studio)
         self.voice.setTitle("")  # the dock says "Voice"
         self.face_preview = FacePreview(studio.sources["face"])
@@ -161,6 +167,7 @@ class MainWindow(QMainWindow):
             (self.va_plane, 6),
             (self.status_panel, 5),
             (self.music, 5),
+            (self.suggestions, 5),
             (self.voice, 6),
             (self.face_preview, 2),
             (self.face_bars, 5),
@@ -176,8 +183,9 @@ class MainWindow(QMainWindow):
             (self.tips, 30),
         ]
         self._late: list[View] = []  # views due in the last frame that its budget did not reach
-        self.replays: list[MainWindow] = []  # replay windows opened from the Session menu
+        self.replays: list[ReplayWindow] = []  # replay windows opened from the Session menu
         self.replay_chooser: QDialog | None = None
+        self.client_view: ClientView | None = None
         self.docks = self._make_docks()
         central = QWidget()  # Qt wants one; hidden, so that the docks fill the window
         central.setObjectName("central")
@@ -261,16 +269,19 @@ class MainWindow(QMainWindow):
         session = bar.addMenu("&Session")
         self._action(session, "Fade out the music", self.music.fade_out, "Escape")
         self._action(session, "Start the music again", self.music.fade_in, "Ctrl+Return")
-        self._action(session, "Accept the suggestion", self.music.suggestions.accept, "Space")
-        self._action(session, "Dismiss the suggestion", self.music.suggestions.dismiss, "Ctrl+Backspace")
+        self._action(session, "Accept the suggestion", self.suggestion.accept, "Space")
+        self._action(session, "Dismiss the suggestion", self.suggestion.dismiss, "Ctrl+Backspace")
         self._action(session, "Calibrate the baseline", self.status_panel.calibrate_button.click, "Ctrl+B")
         self._action(session, "Skip this session step", self.flow.skip, "Ctrl+Shift+S")
+        self._action(session, "End the session", self.end_session, "Ctrl+Shift+E", "Stop recording, fade the music")
+        self._action(session, "New session (next client)", self.new_session, "Ctrl+Shift+N")
         session.addSeparator()
         self._action(session, "Type a message", lambda: self.focus_entry(self.text_entry), "Ctrl+L")
         self._action(session, "Type a marker", lambda: self.focus_entry(self.marker), "Ctrl+M")
         for phase, key in (("before", "Ctrl+Shift+1"), ("during", "Ctrl+Shift+2"), ("after", "Ctrl+Shift+3")):
             self._action(session, f"Self-report {phase}…", lambda _=False, p=phase: self.open_sam(p), key)
         self._action(session, "Notes…", self.open_notes, "Ctrl+N")
+        self._action(session, "Client progress…", self.open_client_view, "Ctrl+Shift+P", "A client's visits")
         session.addSeparator()
         self._action(session, "Board connection…", self.open_board_dialog, "Ctrl+Shift+B")
         self._action(session, "Replay a session…", self._replay, "Ctrl+R")
@@ -282,9 +293,10 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.addToolBarBreak()
-        banner_bar = QToolBar("Messages")  # faults and notices, under the workspaces, never a dialog
+        banner_bar = QToolBar("Messages")  # a waiting suggestion, faults and notices, under the workspaces
         banner_bar.setObjectName("banners")
         banner_bar.setMovable(False)
+        self.banners.pin(self.suggestion)
         banner_bar.addWidget(self.banners)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner_bar)
         group = QActionGroup(self)
@@ -373,11 +385,56 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def end_session(self) -> None:
+        """End the session recording now (from the steps' page or the menu)."""
+        if self.flow.flow.current is not None and self.flow.flow.current.key == "running":
+            self.flow.end_session()
+        elif self.studio.recording:
+            self.studio.end_session()
+        else:
+            self.banners.show_message("session", "No session is recording.", "info")
+
+    def new_session(self) -> None:
+        """The session steps again for the next client; refused (with a banner) while a session records."""
+        if self.studio.recording:
+            self.banners.show_message(
+                "session", f"Session {self.studio.session_id} is recording: end it first (Ctrl+Shift+E).", "warning"
+            )
+            return
+        self.banners.withdraw("session")
+        self.flow.new_session()
+        self.docks["flow"].show()
+        self.docks["flow"].raise_()
+
     def open_notes(self) -> NotesEditor:
         editor = NotesEditor(self.studio, self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.show()
         return editor
+
+    def open_client_view(self) -> ClientView | None:
+        """The Client view (one, not modal) on the current session's client, reading this console's database."""
+        database, store = self.studio.database, self.studio.store
+        if database is None or store is None:
+            self.banners.show_message("clients", "Client progress: this console has no session database", "warning")
+            return None
+        if self.client_view is None:
+
+            def write(progress: ClientProgress) -> list[Path]:
+                out = store.parent / "reports"
+                return write_into(out, lambda folder: export_progress(progress, folder, lambda _step: None))
+
+            self.client_view = ClientView(
+                self,
+                lambda: [c.code for c in database.clients()],
+                lambda code, include: load_progress(database, code, include),
+                write,
+                self.studio.options.client,
+            )
+        self.client_view.reload(self.studio.options.client)
+        self.client_view.show()
+        self.client_view.raise_()
+        return self.client_view
 
     def open_setup(self) -> SetupAssistant:
         """The first-run assistant (devices found, face model, privacy), beside the console."""
@@ -405,7 +462,7 @@ class MainWindow(QMainWindow):
         if self.replay_chooser is None:
 
             def open_one(session_id: int, speed: float) -> QWidget:
-                window = open_replay(self.studio.config, store, session_id, speed)
+                window = open_replay(self.studio.config, store, session_id, speed, self._replay_music_refused)
                 self.replays.append(window)
                 return window
 
@@ -413,6 +470,12 @@ class MainWindow(QMainWindow):
         self.replay_chooser.reload()
         self.replay_chooser.show()
         self.replay_chooser.raise_()
+
+    def _replay_music_refused(self) -> str:
+        """Why a replay may not play its session's music now ("" when it may): not over a client's session."""
+        if self.studio.recording:
+            return f"session {self.studio.session_id} is recording here, and its music is the client's"
+        return ""
 
     def _replay_error(self, text: str) -> None:
         self.banners.show_message("replay", text, "warning")
@@ -456,18 +519,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.workspaces.save()
         super().closeEvent(event)
-
-
-def open_replay(config: Config, store: Path, session_id: int, speed: float) -> MainWindow:
-    """Start a replay and show it in its own window (the studio stops when the window closes)."""
-    studio, _ = replay_studio(config, store, session_id, speed)
-    studio.start()
-    window = MainWindow(studio)
-    window.setWindowTitle(f"Affect Studio · replay of session {session_id} at {speed:g}x")
-    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    window.destroyed.connect(lambda: studio.stop())
-    window.show()
-    return window
 
 
 def _on_show(view: View) -> bool:

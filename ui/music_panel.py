@@ -1,5 +1,5 @@
-"""Music controls: start and fade-out, volume, goal and its point, control mode, the operator's limits, suggestions,
-manual sliders, the control log, and output."""
+"""Music controls: start and fade-out, volume, goal and its point, control mode, the operator's limits, manual
+sliders, the control log, and output. A waiting suggestion is a card above the panels (suggestion_card.py)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from ui.bounds_editor import BoundsEditor
 from ui.control_log_view import ControlLogView
 from ui.level_meter import LevelMeter
 from ui.manual_controls import ManualControls
-from ui.suggestion_queue import SuggestionQueue
 from ui.theme import set_role
 from ui.volume_control import VolumeControl
 
@@ -50,8 +49,8 @@ def describe_params(p: MusicParams) -> str:
 
 
 class MusicPanel(QWidget):
-    """Boxes for Music (transport, goal, mode, limits), Suggestions, Manual control / Control log (tabs), and
-    Output (what plays, where)."""
+    """Boxes for Music (transport, goal, mode, limits), Manual control / Control log (tabs), and Output (what
+    plays, where)."""
 
     def __init__(self, studio: Studio) -> None:
         super().__init__()
@@ -71,7 +70,6 @@ class MusicPanel(QWidget):
         self.mode_buttons[loop.mode].setChecked(True)
         self.bounds = BoundsEditor(loop, clock)
         self.volume = VolumeControl(loop, clock, self.bounds.volume_ceiling.setValue)
-        self.suggestions = SuggestionQueue(loop, clock)
         self.control_log = ControlLogView(loop.control_log)
         self.manual_controls = ManualControls(loop, clock)
         self.manual_controls.set_active(loop.mode is ControlMode.MANUAL)
@@ -90,7 +88,6 @@ class MusicPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._music_box())
-        layout.addWidget(self._boxed("Suggestions", self.suggestions))
         tabs = QTabWidget()
         tabs.addTab(self.manual_controls, "Manual control")
         tabs.addTab(self.control_log, "Control log")
@@ -105,12 +102,6 @@ class MusicPanel(QWidget):
         for mode, button in self.mode_buttons.items():
             button.toggled.connect(lambda on, m=mode: on and self._mode_changed(m))
         self._show_playing(studio.playing)
-
-    @staticmethod
-    def _boxed(title: str, content: QWidget) -> QGroupBox:
-        box = QGroupBox(title)
-        QVBoxLayout(box).addWidget(content)
-        return box
 
     def _music_box(self) -> QGroupBox:
         box = QGroupBox("Music")
@@ -191,8 +182,8 @@ class MusicPanel(QWidget):
         self.trying.setText(f"Now: {loop.trying or 'waiting for the first estimate'}")
         self.learned.setText(learned_words(loop.response, loop.policy_kind))
         self.params.setText(describe_params(loop.params))
+        self._show_playing(self._studio.playing)  # a session's start and end fade the music too
         self.meter.set_level(self._studio.engine.peak_dbfs())
         self.volume.refresh(now)
         self.manual_controls.refresh(now)
-        self.suggestions.refresh(now)
         self.control_log.refresh(now)

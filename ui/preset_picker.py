@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 
 from PySide6.QtCore import Qt
@@ -16,12 +17,16 @@ from ui.theme import set_role
 
 class PresetPicker(QWidget):
     """ "Play" sets every parameter of the chosen preset by hand; "Save" stores the music playing now under the
-    typed name. Problems (an unreadable preset file, a bad name) show as one line; nothing else changes."""
+    typed name. Problems (an unreadable preset file, a bad name) show as one line; nothing else changes.
+    ``on_played(name)`` hears each preset played (the session keeps it for its report)."""
 
-    def __init__(self, loop: FusionLoop, clock: SessionClock) -> None:
+    def __init__(
+        self, loop: FusionLoop, clock: SessionClock, on_played: Callable[[str], None] = lambda _name: None
+    ) -> None:
         super().__init__()
         self._loop = loop
         self._clock = clock
+        self._on_played = on_played
         self.choice = QComboBox()
         self.play = QPushButton("Play preset")
         self.name = QLineEdit()
@@ -67,6 +72,7 @@ class PresetPicker(QWidget):
         except ValueError as exc:  # frozen: the music stays as it is, and the operator is told why
             self._say(f"{preset.name} not played: {exc}", error=True)
             return
+        self._on_played(preset.name)
         steering = "" if self._loop.mode is ControlMode.MANUAL else "; in auto mode the goal steers on from here"
         self._say("; ".join([f"playing {preset.name}", *preset.notes, *notes]) + steering)
 

@@ -18,17 +18,16 @@ from PySide6.QtWidgets import (
 )
 
 from studio.kernel.errors import StudioError
+from studio.replay import SPEEDS
 from studio.store import SessionInfo
 
 COLUMNS = ("Session", "Started (UTC)", "Length", "Client", "Status")
-
-SPEEDS = (0.5, 1.0, 2.0, 4.0)  # replay speed choices, times real time
 
 
 class ReplayChooser(QDialog):
     """The Session menu's replay window (not modal: the session goes on): every recorded session with its
     start, length, client and status, a speed, and Replay. ``open_replay(session_id, speed)`` opens each
-    replay in its own window; a session that cannot be replayed goes to ``on_error`` (a banner), and the list
+    replay in a player of its own; a session that cannot be replayed goes to ``on_error`` (a banner), and the list
     stays."""
 
     def __init__(

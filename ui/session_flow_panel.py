@@ -1,12 +1,14 @@
-"""The session flow panel: the steps of a session in order (client code, consent, baseline with its
-countdown, self-report before, the session, self-report after, notes, report), each with Skip.
+"""The session flow panel: the steps of a session in order (client code, consent, start, baseline with its
+countdown, self-report before, the session and its end, self-report after, notes, report), then the next session.
 
-The step list always shows where the session stands; the status bar repeats it. Nothing here is a modal
-dialog: the self-report and notes are the same widgets as the Session menu's, shown inside the panel.
+Nothing about the client is written before consent and the explicit start (a demo records from its start, and
+says so). The step list always shows where the session stands; the status bar repeats it. Nothing here is a
+modal dialog: the self-report and notes are the same widgets as the Session menu's, shown inside the panel.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -25,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from studio.app import Studio
 from studio.session_flow import SKIPPED, STEPS, SessionFlow
-from studio.store import CLIENT_CODE, Consent, Store, StoreError
+from studio.store import CLIENT_CODE, Consent, Store, StoreError, name_warning
 from ui.notes_editor import NotesEditor
 from ui.sam_dialog import SamDialog
 from ui.theme import set_role
@@ -35,15 +39,23 @@ MARKS = {"done": "✓", "skipped": "–", "current": "▶", "later": "·"}
 
 def make_report(store: Path, passphrase: str | None, session_id: int, out: Path) -> list[Path]:
     """The session's report (HTML and PDF) into ``out``, read through a connection of its own."""
-    from studio.export.data import load_session
-    from studio.export.report import export_report
+    from studio.export.report import export_report, load_report
 
     reader = Store.open(store, create=False, passphrase=passphrase)
     try:
-        data = load_session(reader, session_id, False, lambda _step: None)
+        data = load_report(reader, session_id, False, lambda _step: None)
     finally:
         reader.close()
     return export_report(data, out, lambda _step: None)
+
+
+def key_button(text: str, name: str, tip: str, slot: Callable[[], None]) -> QPushButton:
+    """One of the buttons that start, end or renew a session (styled by its object ``name``)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
 
 
 def embedded(dialog: QDialog) -> QDialog:
@@ -53,7 +65,8 @@ def embedded(dialog: QDialog) -> QDialog:
 
 
 class SessionFlowPanel(QWidget):
-    """One page per step; ``flow`` is the model it advances."""
+    """One page per step; ``flow`` is the model it advances. ``client`` and ``consent`` are the choices made for
+    the session about to start (they are written only when it starts)."""
 
     def __init__(self, studio: Studio) -> None:
         super().__init__()
@@ -69,7 +82,6 @@ class SessionFlowPanel(QWidget):
         self.message.setWordWrap(True)
         self.pages = QStackedWidget()
         self.skip_button = QPushButton("Skip this step")
-        self.skip_button.setToolTip("Leave this step out and go on to the next (Ctrl+Shift+S)")
         self.skip_button.clicked.connect(self.skip)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -81,8 +93,9 @@ class SessionFlowPanel(QWidget):
         bottom.addStretch(1)
         bottom.addWidget(self.skip_button)
         layout.addLayout(bottom)
+        self.client: str | None = None
+        self.consent = studio.options.consent
         self._calibrating = False
-        self._running_since = 0.0
         self._report: Future[list[Path]] | None = None
         self._pool: ThreadPoolExecutor | None = None
         self.report_files: list[Path] = []
@@ -97,6 +110,7 @@ class SessionFlowPanel(QWidget):
         self.client_code.textChanged.connect(self._check_code)
         self.client_code.returnPressed.connect(self.use_client)
         self.code_note = QLabel("")
+        self.code_note.setWordWrap(True)
         set_role(self.code_note, "muted")
         self.client_button = QPushButton("Use this code")
         self.client_button.clicked.connect(self.use_client)
@@ -107,15 +121,25 @@ class SessionFlowPanel(QWidget):
             "raw_video": QCheckBox("raw video may be recorded"),
             "research": QCheckBox("the data may be exported for research"),
         }
-        consent = self._studio.options.consent
         for name, box in self.consent_boxes.items():
-            box.setChecked(getattr(consent, name))
+            box.setChecked(getattr(self.consent, name))
         self.consent_button = QPushButton("The client agrees")
         self.consent_button.clicked.connect(self.give_consent)
-        always = QLabel("Features and estimates are always recorded; the studio writes no raw audio or video today.")
+        always = QLabel(
+            "With consent, features and estimates are recorded from the session's start; the studio writes no raw "
+            "audio or video today. Without consent nothing is recorded."
+        )
         always.setWordWrap(True)
         set_role(always, "muted")
         self._page(always, *self.consent_boxes.values(), self.consent_button)
+
+        self.start_summary = QLabel("")
+        self.start_summary.setWordWrap(True)
+        self.start_button = key_button(
+            "Start the session", "startSession", "The recording begins now (session time 0) and the music fades in",
+            self.start_session,
+        )  # fmt: skip
+        self._page(self.start_summary, self.start_button)
 
         seconds = self._studio.config.calibration_seconds
         self.countdown = QLabel("")
@@ -128,9 +152,10 @@ class SessionFlowPanel(QWidget):
 
         self.elapsed = QLabel("")
         set_role(self.elapsed, "big")
-        self.end_button = QPushButton("End the session")
-        self.end_button.setToolTip("The music fades out; the recording goes on until the window closes")
-        self.end_button.clicked.connect(self.end_session)
+        self.end_button = key_button(
+            "End the session", "endSession", "Stops the recording, fades the music out and closes the session's record",
+            self.end_session,
+        )  # fmt: skip
         self._page(self.elapsed, self.end_button)
 
         self.sam_after = self._sam_page("after")
@@ -145,9 +170,13 @@ class SessionFlowPanel(QWidget):
         self.report_button.clicked.connect(self.start_report)
         self._page(self.report_button)
 
-        self.finished_note = QLabel("All steps are done. The session records until the window closes.")
+        self.finished_note = QLabel("")
         self.finished_note.setWordWrap(True)
-        self._page(self.finished_note)
+        self.new_button = key_button(
+            "New session (next client)", "newSession",
+            "Begin the steps again for the next client; the studio keeps running", self.new_session,
+        )  # fmt: skip
+        self._page(self.finished_note, self.new_button)
 
     def _page(self, *widgets: QWidget) -> None:
         page = QWidget()
@@ -161,19 +190,16 @@ class SessionFlowPanel(QWidget):
     def _sam_page(self, phase: str) -> SamDialog:
         dialog = embedded(SamDialog(self._studio, phase))
         assert isinstance(dialog, SamDialog)
-        dialog.accepted.connect(
-            lambda: self._done(
-                f"valence {dialog.groups['valence'].checkedId()}, arousal {dialog.groups['arousal'].checkedId()}"
-            )
-        )
+        dialog.accepted.connect(lambda: self._done(dialog.result_text()))
         dialog.rejected.connect(self.skip)
         self._page(dialog)
         return dialog
 
     # --- steps ----------------------------------------------------------------------------------------------
     def _check_code(self, text: str) -> bool:
-        """Validated in place: the reason is shown next to the field while typing."""
+        """Validated in place: the reason is shown next to the field while typing; a name-like code is warned of."""
         ok = bool(CLIENT_CODE.match(text))
+        warning = name_warning(text) if ok else ""
         if not text:
             self.code_note.setText("")
         elif not ok:
@@ -181,8 +207,9 @@ class SessionFlowPanel(QWidget):
         else:
             database = self._studio.database
             known = database is not None and database.client(text) is not None
-            self.code_note.setText("a known client: their baseline is reused" if known else "a new client")
-        set_role(self.code_note, "muted" if ok or not text else "error")
+            found = "a known client: their baseline and response model are reused" if known else "a new client"
+            self.code_note.setText(f"{warning}: {found}" if warning else found)
+        set_role(self.code_note, "muted" if (ok and not warning) or not text else "error")
         self.client_button.setEnabled(ok)
         return ok
 
@@ -190,21 +217,37 @@ class SessionFlowPanel(QWidget):
         code = self.client_code.text().strip()
         if not self._check_code(code):
             return
-        try:
-            self._studio.assign(client=code)
-        except StoreError as exc:
-            self._say(str(exc), error=True)
-            return
-        self._done(code)
+        if self._assign_now(client=code):
+            self.client = code
+            self._done(code)
 
     def give_consent(self) -> None:
         consent = Consent(**{name: box.isChecked() for name, box in self.consent_boxes.items()})
+        if self._assign_now(consent=consent):
+            self.consent = consent
+            self._done(consent.describe())
+
+    def _assign_now(self, client: str | None = None, consent: Consent | None = None) -> bool:
+        """A demo records from its start: its client and consent go to that session at once (live, they wait for
+        the start). False, said, when the session refuses them."""
+        if not self._studio.recording:
+            return True
         try:
-            self._studio.assign(consent=consent)
+            self._studio.assign(client=client, consent=consent)
+        except StoreError as exc:
+            self._say(str(exc), error=True)
+            return False
+        return True
+
+    def start_session(self) -> None:
+        """The explicit start: the recording of this client's session begins now, and the music with it."""
+        try:
+            sid = self._studio.begin_session(self.client, self.consent)
         except StoreError as exc:
             self._say(str(exc), error=True)
             return
-        self._done(consent.describe())
+        self.notes.reload()  # the notes step writes this session's note
+        self._done(f"session {sid} recording")
 
     def start_calibration(self) -> None:
         try:
@@ -216,9 +259,11 @@ class SessionFlowPanel(QWidget):
         self.calibrate_button.setEnabled(False)
 
     def end_session(self) -> None:
-        self._studio.fade_out()
-        self._studio.add_marker("session end", "studio")
-        self._done(f"{self._studio.clock.now() - self._running_since:.0f} s")
+        """End the session: the recording stops, the music fades, the record is closed as completed."""
+        studio = self._studio
+        studio.end_session()
+        minutes, seconds = divmod(int(studio.session_time()), 60)
+        self._done(f"{minutes}:{seconds:02d} recorded, completed")
 
     def _notes_saved(self) -> None:
         saved = self.notes.saved
@@ -226,14 +271,15 @@ class SessionFlowPanel(QWidget):
 
     def start_report(self) -> None:
         studio = self._studio
-        if studio.recorder is None or studio.store is None:
-            self._say("this session is not recorded: there is nothing to report", error=True)
+        sid, store = studio.session_id, studio.store
+        if sid is None or store is None:
+            self._say("no session was recorded: there is nothing to report", error=True)
             return
-        recorder, store, passphrase = studio.recorder, studio.store, studio.options.passphrase
+        passphrase = studio.options.passphrase
 
         def report() -> list[Path]:
-            recorder.flush()  # the newest rows reach the database before the report reads it
-            return make_report(store, passphrase, recorder.session_id, store.parent / "reports")
+            studio.flush()  # the newest rows reach the database before the report reads it
+            return make_report(store, passphrase, sid, store.parent / "reports")
 
         self._pool = self._pool or ThreadPoolExecutor(1, thread_name_prefix="report")
         self._report = self._pool.submit(report)
@@ -241,11 +287,31 @@ class SessionFlowPanel(QWidget):
         self._say("making the report…")
 
     def skip(self) -> None:
-        if self.flow.finished:
+        step = self.flow.current
+        if step is None or not step.skippable:
             return
-        if self.flow.current is not None and self.flow.current.key == "baseline" and self._calibrating:
+        if step.key == "baseline" and self._calibrating:
             self._calibrating = False
         self.flow.skip()
+        self._show()
+
+    def new_session(self) -> None:
+        """The steps again for the next client, without restarting; refused while a session records. A demo
+        records the next session from its start again."""
+        studio = self._studio
+        if studio.recording:
+            self._say(f"session {studio.session_id} is still recording: end it first", error=True)
+            return
+        for page in [self.pages.widget(i) for i in range(self.pages.count())]:
+            self.pages.removeWidget(page)
+            page.deleteLater()
+        self.client, self.consent = None, studio.config.consent
+        self._calibrating = False
+        self.report_files = []
+        self._build_pages()
+        self.flow.restart()
+        if not studio.wait_for_consent:
+            studio.begin_session(None, self.consent)
         self._show()
 
     def _done(self, result: str) -> None:
@@ -260,24 +326,50 @@ class SessionFlowPanel(QWidget):
 
     def _show(self) -> None:
         """The step list with its marks, the page of the current step, the hint."""
+        step = self.flow.current
+        if step is not None and step.key == "start" and self._studio.recording:  # a demo records from its start
+            self.flow.complete(f"demo: session {self._studio.session_id} recording from its start")
+            step = self.flow.current
         lines = []
-        for i, step in enumerate(STEPS):
-            result = self.flow.results.get(step.key)
+        for i, each in enumerate(STEPS):
+            result = self.flow.results.get(each.key)
             if result is None:
                 mark = MARKS["current"] if i == self.flow.index else MARKS["later"]
-                text = f"<b>{step.title}</b>" if i == self.flow.index else step.title
+                text = f"<b>{each.title}</b>" if i == self.flow.index else each.title
             else:
                 mark = MARKS["skipped"] if result == SKIPPED else MARKS["done"]
-                text = f"{step.title}: <i>{result}</i>"
+                text = f"{each.title}: <i>{result}</i>"
             lines.append(f"{mark}&nbsp;{text}")
         self.steps.setText(" &nbsp;›&nbsp; ".join(lines))  # one wrapped line of steps: compact, in order
-        step = self.flow.current
-        self.pages.setCurrentIndex(self.flow.index)
+        self._turn_to(self.flow.index)
         self.hint.setText(step.hint if step else "")
-        self.skip_button.setEnabled(step is not None)
-        if step is not None and step.key == "running":
-            self._running_since = self._studio.clock.now()
+        skippable = step is not None and step.skippable
+        self.skip_button.setEnabled(skippable)
+        self.skip_button.setToolTip(
+            "Leave this step out and go on to the next (Ctrl+Shift+S)" if skippable else "This step cannot be skipped"
+        )
+        if step is not None and step.key == "start":
+            who = f"client {self.client}" if self.client else "no client code"
+            self.start_summary.setText(f"Session for {who}; consent: {self.consent.describe()}.")
+        if step is None:
+            info = f"Session {self._studio.session_id} is closed" if self._studio.session_id else "No session"
+            self.finished_note.setText(f"{info}. The studio keeps running; nothing is recorded until the next start.")
         self._say("")
+        if step is not None and step.key in ("sam_before", "sam_after"):
+            (self.sam_before if step.key == "sam_before" else self.sam_after).form.start()
+
+    def _turn_to(self, index: int) -> None:
+        """Show page ``index``, the panel as tall as that page alone, scrolled to its top."""
+        for i in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            self.pages.widget(i).setSizePolicy(policy, policy)
+        self.pages.setCurrentIndex(index)
+        self.pages.adjustSize()
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.verticalScrollBar().setValue(0)
 
     def refresh(self, now: float) -> None:
         """Counts the calibration down and the session up; picks up a finished report."""
@@ -292,7 +384,7 @@ class SessionFlowPanel(QWidget):
             else:
                 self.countdown.setText(f"{max(0.0, end - now):.0f} s left")
         elif step.key == "running":
-            minutes, seconds = divmod(int(now - self._running_since), 60)
+            minutes, seconds = divmod(int(self._studio.session_time()), 60)
             self.elapsed.setText(f"{minutes:02d}:{seconds:02d}")
         elif step.key == "report" and self._report is not None and self._report.done():
             report, self._report = self._report, None

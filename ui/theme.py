@@ -74,6 +74,17 @@ QLabel[role="muted"] {{ color: {p.muted}; font-size: {small:.1f}pt; }}
 QLabel[role="error"] {{ color: {p.error}; }}
 QLabel[role="readout"] {{ font-family: "DejaVu Sans Mono"; font-size: {small:.1f}pt; }}
 QLabel[role="big"] {{ font-size: {1.8 * size:.1f}pt; font-weight: 600; }}
+QLabel[role="recording"] {{ color: {VERMILLION}; font-weight: 600; }}
+QLabel[role="badge"] {{
+    background: {REDDISH_PURPLE}; color: #FFFFFF; font-weight: 700; border-radius: 4px; padding: 2px 10px;
+}}
+QPushButton#startSession, QPushButton#endSession, QPushButton#newSession {{
+    border-color: {BLUE}; font-weight: 600; padding: 6px 14px;
+}}
+QFrame#suggestion {{
+    background: #E4F1FA; border: 1px solid {SKY_BLUE}; border-left: 5px solid {BLUE}; border-radius: 6px;
+}}
+QFrame#suggestion QLabel, QFrame#suggestion QPushButton {{ color: #2B2F36; }}
 QPushButton {{
     background: {p.panel}; border: 1px solid {p.border}; border-radius: 4px; padding: 4px 12px;
 }}

@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
 def write_export(args: argparse.Namespace, folder: Path, progress: StepProgress) -> list[Path]:
     """Read the chosen session and write its export in ``args.format`` into ``folder``; the files written."""
     from studio.export.data import load_session, require_research_consent
+    from studio.export.report import export_report, load_report
 
     store = open_store(args)
     try:
@@ -70,17 +71,18 @@ def write_export(args: argparse.Namespace, folder: Path, progress: StepProgress)
         if args.format != "report":
             require_research_consent(info, f"a {args.format} export for research")
         progress(f"reading session {sid} ({info.duration_s:.0f} s, {info.status})")
-        data = load_session(store, sid, args.include_client, progress)
+        if args.format == "report":
+            report = load_report(store, sid, args.include_client, progress)
+        else:
+            data = load_session(store, sid, args.include_client, progress)
     finally:
         store.close()
+    if args.format == "report":
+        return export_report(report, folder, progress)
     if args.format in TABLE_FORMATS:
         from studio.export.tabular import export_tables
 
         return export_tables(data, folder, args.format, progress)
-    if args.format in ("edf", "bdf"):
-        from studio.export.edf import export_edf
+    from studio.export.edf import export_edf
 
-        return export_edf(data, folder, args.format == "bdf", progress)
-    from studio.export.report import export_report
-
-    return export_report(data, folder, progress)
+    return export_edf(data, folder, args.format == "bdf", progress)
