@@ -210,7 +210,9 @@ def test_engine_on_a_dummy_jack_server_plays_what_it_is_told(dummy_jack: str, tm
     midi_out = MidiPortOut.open("jack")
     midi_in = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_input(f"{CLIENT_NAME}:notes")
     time.sleep(0.5)  # JACK connects the ports asynchronously
-    quiet = MusicParams(tempo=90.0, volume=-26.0, brightness=0.05, space=0.1, layers=frozenset({"pad", "bass"}))
+    quiet = MusicParams(
+        tempo=90.0, volume=-26.0, brightness=0.05, density=1.0, space=0.1, layers=frozenset({"pad", "bass"})
+    )
     loud = replace(quiet, volume=-8.0, brightness=0.9)
     engine = MusicEngine(backend, transition=0.5, listener=midi_out)
     engine.apply(quiet)

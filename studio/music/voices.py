@@ -1,0 +1,199 @@
+"""Instruments of the catalogue (instruments.py) built in pyo: struck voices that play notes, sustained pad voices
+that glide, and the nature beds.
+
+Every pyo object goes through `keep` (the patch holds them for its lifetime: pyo stops objects that are
+garbage-collected). An instrument that has been silent for a while is switched off (its objects stopped, so they
+cost nothing) and on again before its next note. Times in seconds, pitches MIDI, levels linear.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pyo
+
+from studio.music.instruments import Instrument
+
+Keep = Callable[[Any], Any]
+PAD_GLIDE_SECONDS = 0.12
+VELOCITY_GLIDE_SECONDS = 0.004
+_VIBRATO_HZ = 5.0
+_SEMITONE = 2.0 ** (1.0 / 12.0) - 1.0  # a frequency ratio's excess for one semitone of vibrato depth
+_NOISE_SECONDS = 12.0  # white noise is read from a table this long (pyo's Noise costs ten times as much)
+
+
+def total(keep: Keep, signals: list[Any]) -> Any:
+    """The sum of pyo signals of the same number of streams, each partial sum kept. (pyo's Mix, and with it
+    ``.mix()``, now and then outputs silence in a large graph: the process's memory layout decides.)"""
+    result = signals[0]
+    for signal in signals[1:]:
+        result = keep(result + signal)
+    return result
+
+
+def midi_to_hz(pitch: float) -> float:
+    """Frequency (Hz) of a MIDI pitch (A4 = 69 = 440 Hz)."""
+    return float(440.0 * 2.0 ** ((pitch - 69.0) / 12.0))
+
+
+def loudness(velocity: float) -> float:
+    """Amplitude (0-1) of a velocity (0-1): about 30 dB of range, soft notes still heard."""
+    return float(0.03 + 0.97 * velocity**1.7)
+
+
+class Voices:
+    """What both kinds of instrument share: the spec, their pyo objects, on/off and a stereo output."""
+
+    def __init__(self, keep: Keep, spec: Instrument) -> None:
+        self.spec = spec
+        self._objects: list[Any] = []
+        self._keep = keep
+        self.active = True
+        self.busy_until = 0.0  # server time (s) when the last note has died away
+        self.output: Any = None  # stereo
+
+    def _n(self, node: Any) -> Any:
+        """Keep a pyo object for the patch's lifetime and switch it with the instrument."""
+        self._objects.append(node)
+        return self._keep(node)
+
+    def set_active(self, active: bool) -> None:
+        """Stop (no cost, silent) or restart the instrument's objects."""
+        if active != self.active:
+            for node in self._objects:
+                node.play() if active else node.stop()
+            self.active = active
+
+    def _colour(self, source: Any, cutoff: Any) -> Any:
+        """The instrument's mono sum through its brightness low-pass and formants; returns a mono signal."""
+        filtered = self._n(pyo.Biquad(source, freq=cutoff, q=0.7))
+        if not self.spec.formants:
+            return filtered
+        bands = [
+            self._n(pyo.Biquad(filtered, freq=freq, q=5.0, type=2, mul=level))
+            for freq, level in zip(self.spec.formants, (1.6, 1.0, 0.5), strict=False)
+        ]
+        return total(self._n, bands)
+
+
+class StruckVoices(Voices):
+    """A pool of `polyphony` voices; each note takes the voice that fell silent first.
+
+    `cutoff` is the brightness low-pass (Hz signal), `vibrato` a shared LFO (a factor around 1).
+    """
+
+    def __init__(self, keep: Keep, spec: Instrument, polyphony: int, cutoff: Any) -> None:
+        super().__init__(keep, spec)
+        n = self._n
+        table = keep(pyo.HarmTable(list(spec.harmonics)))
+        sine = keep(pyo.HarmTable([1.0]))
+        self._freqs = [n(pyo.Sig(220.0)) for _ in range(polyphony)]
+        self._velocities = [n(pyo.SigTo(0.0, time=VELOCITY_GLIDE_SECONDS)) for _ in range(polyphony)]
+        # Envelopes are kept but never stopped with the instrument: play() would strike them.
+        self._envelopes = [
+            keep(pyo.Adsr(spec.attack, spec.decay, spec.sustain, spec.release, dur=1.0)) for _ in range(polyphony)
+        ]
+        self._ends = [0.0] * polyphony
+        vibrato = n(pyo.Sine(_VIBRATO_HZ, mul=spec.vibrato * _SEMITONE, add=1.0)) if spec.vibrato else None
+        sources = []
+        self._strikes: list[Any] = []
+        for freq, velocity, envelope in zip(self._freqs, self._velocities, self._envelopes, strict=True):
+            shaped = n(n(envelope * envelope) * velocity)  # squared: a curved, natural decay
+            sources.append(n(pyo.Osc(table, freq=freq if vibrato is None else n(freq * vibrato), mul=shaped)))
+            if spec.strike is not None:
+                decay = spec.strike.decay
+                strike = keep(pyo.Adsr(0.002, decay, 0.0, 0.02, dur=decay + 0.03, mul=spec.strike.level))
+                self._strikes.append(strike)
+                sources.append(n(pyo.Osc(sine, freq=n(freq * spec.strike.ratio), mul=n(strike * velocity))))
+        summed = total(n, sources)
+        if spec.breath:
+            hiss = noise(keep, 1, spec.breath)
+            summed = n(summed + n(pyo.Biquad(hiss, freq=1800.0, q=1.2, type=2, mul=total(n, self._envelopes))))
+        self.output = n(pyo.Pan(self._colour(summed, cutoff), outs=2, pan=spec.pan, spread=0.3))
+
+    def play(self, now: float, pitch: float, velocity: float, seconds: float, delay: float) -> None:
+        """Strike `pitch` at `velocity` (0-1), `delay` seconds from now. An instrument that dies away by itself
+        (no sustain: harp, marimba, bells) rings for its whole decay; the others hold for `seconds` and release.
+        (pyo's Adsr only releases after its decay, so a held note's decay is cut to its length.)"""
+        voice = min(range(len(self._ends)), key=self._ends.__getitem__)
+        spec = self.spec
+        envelope = self._envelopes[voice]
+        if spec.sustain > 0.0:
+            length = max(seconds, spec.attack + 0.01)
+            envelope.decay = min(spec.decay, length - spec.attack)
+        else:
+            length = spec.attack + spec.decay
+        self._ends[voice] = now + delay + length + spec.release
+        self.busy_until = max(self.busy_until, self._ends[voice])
+        self._freqs[voice].value = midi_to_hz(pitch)
+        self._velocities[voice].value = loudness(velocity)
+        envelope.dur = length + spec.release
+        envelope.play(delay=delay)
+        if self._strikes:
+            self._strikes[voice].play(delay=delay)
+
+
+class PadVoices(Voices):
+    """Sustained voices that glide to their next pitch (PAD_GLIDE_SECONDS) and to their next level; with a
+    detune, each voice is two oscillators spread left and right."""
+
+    def __init__(self, keep: Keep, spec: Instrument, voices: int, cutoff: Any, pitches: list[int]) -> None:
+        super().__init__(keep, spec)
+        n = self._n
+        table = keep(pyo.HarmTable(list(spec.harmonics)))
+        self._hz = [n(pyo.SigTo(midi_to_hz(p), time=PAD_GLIDE_SECONDS, init=midi_to_hz(p))) for p in pitches[:voices]]
+        self._levels = [n(pyo.SigTo(0.0, time=spec.attack, init=0.0)) for _ in range(voices)]
+        ratios = [2.0 ** (-spec.detune / 12.0), 2.0 ** (spec.detune / 12.0)] if spec.detune else [1.0]
+        vibrato = n(pyo.Sine(_VIBRATO_HZ * 0.8, mul=spec.vibrato * _SEMITONE, add=1.0)) if spec.vibrato else None
+        sides = []
+        for side, ratio in enumerate(ratios):
+            oscillators = []
+            for k, (hz, level) in enumerate(zip(self._hz, self._levels, strict=True)):
+                freq = n(hz * ratio) if vibrato is None else n(n(hz * ratio) * vibrato)
+                oscillators.append(n(pyo.Osc(table, freq=freq, phase=0.13 * k + 0.5 * side, mul=level)))
+            sides.append(n(self._colour(total(n, oscillators), cutoff) * n(pyo.Sine(0.07, 0.25 * side, 0.12, 0.88))))
+        self.output = n(pyo.Sig(sides if len(sides) == 2 else sides * 2))
+
+    def move(self, now: float, voice: int, pitch: float, level: float, seconds: float) -> None:
+        """Glide `voice` to `pitch` and to `level` (0-1; 0 silences it), sounding for at least `seconds`."""
+        self._hz[voice].value = midi_to_hz(pitch)
+        self._levels[voice].value = level
+        self.busy_until = max(self.busy_until, now + seconds + self.spec.release)
+
+    def silence(self) -> None:
+        """Let every voice fade away (over the instrument's attack time)."""
+        for level in self._levels:
+            level.value = 0.0
+
+
+def noise(keep: Keep, channels: int, level: float) -> Any:
+    """White noise at `level` (linear), `channels` streams that do not correlate: a table of random samples read
+    at slightly different rates, far cheaper than pyo's Noise."""
+    rng = random.Random(len(_NOISE_SAMPLES))
+    if not _NOISE_SAMPLES:
+        _NOISE_SAMPLES.extend(rng.uniform(-1.0, 1.0) for _ in range(1 << 19))
+    table = keep(pyo.DataTable(size=len(_NOISE_SAMPLES), init=_NOISE_SAMPLES))
+    rates = [1.0 / _NOISE_SECONDS * (1.0 + 0.0137 * k) for k in range(channels)]
+    return keep(pyo.Osc(table, freq=rates, phase=[0.37 * k for k in range(channels)], interp=1, mul=level))
+
+
+_NOISE_SAMPLES: list[float] = []
+
+
+def nature_bed(keep: Keep, kind: str) -> Any:
+    """A stereo bed of filtered noise (`kind` in instruments.NATURE_BEDS, not "none"): rain patters (high,
+    flickering), a stream bubbles (mid, wandering), wind swells (low, slow). Returns the stereo signal."""
+    hiss = noise(keep, 2, 1.0)
+    if kind == "rain":
+        patter = keep(pyo.Randi(min=0.4, max=1.0, freq=[13.0, 17.0]))
+        return keep(pyo.Biquad(hiss, freq=[3200.0, 3500.0], q=0.6, type=1, mul=keep(patter * 0.05)))
+    if kind == "stream":
+        centre = keep(pyo.Randi(min=500.0, max=1400.0, freq=[3.1, 3.7]))
+        return keep(pyo.Biquad(keep(pyo.Biquad(hiss, freq=900.0, q=0.5)), freq=centre, q=3.0, type=2, mul=0.25))
+    if kind == "wind":
+        centre = keep(pyo.Randi(min=250.0, max=800.0, freq=[0.13, 0.17]))
+        swell = keep(pyo.Randi(min=0.2, max=1.0, freq=[0.1, 0.12]))
+        return keep(pyo.Biquad(hiss, freq=centre, q=2.0, type=2, mul=keep(swell * 0.3)))
+    raise ValueError(f"unknown nature bed {kind!r}")
