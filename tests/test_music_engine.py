@@ -167,7 +167,7 @@ def test_operator_ceiling_takes_hold_at_once() -> None:
     engine.start()
     try:
         engine.process(round(4.0 * BUFFERS_PER_SECOND))
-        assert engine.peak_dbfs() > -6.0
+        assert engine.peak_dbfs() > -12.0  # volume 0 dBFS aims at -14 LUFS
         engine.set_ceiling(-24.0)
         engine.process(round(0.05 * BUFFERS_PER_SECOND) + 1)
         engine.process(round(0.15 * BUFFERS_PER_SECOND))  # the meter itself releases over 0.1 s

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -56,9 +57,7 @@ def test_render_a_preset_with_overrides_and_a_script(tmp_path: Path) -> None:
         if message.type == "note_on":
             notes.append((now, message.channel, message.note))
     pad_starts = sorted({round(t, 2) for t, channel, _ in notes if channel == 0})
-    assert pad_starts[0] == 0.0 and all(
-        round(b - a, 2) % 0.75 == 0 for a, b in zip(pad_starts, pad_starts[1:], strict=False)
-    )
+    assert pad_starts[0] == 0.0 and all(round(b - a, 2) % 0.75 == 0 for a, b in itertools.pairwise(pad_starts))
     assert {channel for t, channel, _ in notes if t < 3.0} == {0, 1, 2}, "pad, bass and pulse"
     assert {channel for t, channel, _ in notes if t > 6.5} <= {0, 1}, "the script left pad and bass"
 
@@ -75,8 +74,11 @@ def test_the_midi_file_follows_tempo_changes(tmp_path: Path) -> None:
     tempos = [round(mido.tempo2bpm(m.tempo), 1) for m in mido.MidiFile(str(midi)).tracks[0] if m.type == "set_tempo"]
     assert tempos[0] == 60.0 and tempos[-1] == pytest.approx(120.0, abs=0.5)
     assert len(tempos) > 5 and tempos == sorted(tempos), "the glide is in the tempo map, step by step"
-    seconds = mido.MidiFile(str(midi)).length
-    assert seconds == pytest.approx(12.0, abs=1.0), "played through the tempo map, the file lasts as long as the audio"
+    now, last_start = 0.0, 0.0
+    for message in mido.MidiFile(str(midi)):
+        now += message.time
+        last_start = now if message.type == "note_on" else last_start
+    assert 11.0 < last_start < 12.3, "played through the tempo map, the notes end where the audio does (to 2 %)"
 
 
 def test_render_list_needs_nothing_else() -> None:

@@ -6,6 +6,7 @@ at real-time rate, so the rest of the studio behaves the same with no sound card
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from typing import Any
@@ -226,8 +227,7 @@ class MusicEngine:
             self._pacer = None
         self._server.stop()
         self._meter = None
-        with BUILD_LOCK:  # no other server may boot into this one's place before its objects are gone
-            self._server.shutdown()
-            self._patch.dispose()
+        self._server.shutdown()
         self._patch = None
+        gc.collect()  # the patch's reference cycles, freed now rather than during another server's life
         self._server = None

@@ -25,7 +25,8 @@ CEILING_GLIDE_SECONDS = 0.05
 FADE_IN_SECONDS = 3.0
 SETTLE_SECONDS = 0.05  # the output stays silent this long after the patch starts
 REFERENCE_LUFS = -14.0  # loudness of the music at volume 0 dBFS; volume V dBFS aims at REFERENCE_LUFS + V
-LEVELLER_SECONDS = 3.0  # time constant of the loudness measurement
+LEVELLER_SECONDS = 3.0  # time constant of the loudness measurement as the music falls, and of the boost
+LEVELLER_RISE_SECONDS = 0.6  # time constant of the loudness measurement as the music grows
 LEVELLER_RANGE_DB = (-18.0, 12.0)  # the leveller never cuts or boosts more than this
 LEVELLER_GATE_LU = 20.0  # music quieter than the target by more than this counts as this much quieter
 RUMBLE_HZ = 45.0
@@ -51,12 +52,16 @@ class Master:
         # filter above already removed that range), and a gain per channel towards the reference.
         weighted = n(pyo.EQ(spaced, freq=_K_SHELF_HZ, boost=_K_SHELF_DB, type=2))
         start = db_to_amp(2.0 * (REFERENCE_LUFS - _LUFS_CALIBRATION))
-        self._ms = n(pyo.Port(n(weighted * weighted), risetime=LEVELLER_SECONDS, falltime=LEVELLER_SECONDS, init=start))
+        # The measurement follows a rise within a second but a fall only over seconds, and the gain cuts fast but
+        # boosts slowly: music that grows louder is caught at once, quiet moments are not pumped up.
+        self._ms = n(
+            pyo.Port(n(weighted * weighted), risetime=LEVELLER_RISE_SECONDS, falltime=LEVELLER_SECONDS, init=start)
+        )
         self.loudness = n(n(n(pyo.AToDB(self._ms)) * 0.5) + _LUFS_CALIBRATION)
         # Below the gate the measurement counts as the gate's level, so silence never draws a full boost.
         gated = n(pyo.Max(self.loudness, REFERENCE_LUFS - LEVELLER_GATE_LU))
         correction = n(pyo.Clip(n(REFERENCE_LUFS - gated), min=LEVELLER_RANGE_DB[0], max=LEVELLER_RANGE_DB[1]))
-        self.gain_db = n(pyo.Port(correction, risetime=2.0, falltime=1.0, init=0.0))
+        self.gain_db = n(pyo.Port(correction, risetime=LEVELLER_SECONDS, falltime=0.3, init=0.0))
         levelled = n(spaced * n(pyo.DBToA(n(self.gain_db + volume_db))))
 
         self.fade = n(pyo.SigTo(0.0, time=FADE_IN_SECONDS, init=0.0))

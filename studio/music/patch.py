@@ -15,7 +15,7 @@ server alive for good (pyo allows 256 per process); FM now and then outputs NaN;
 MoogLP turns unstable above about sr / 10; TrackHold starts from uninitialised memory (NaN, then silence);
 objects that are garbage-collected stop, even inside a sum (so every step of an arithmetic chain is kept, or the
 sum reads freed memory: silence or NaN, depending on the process), and remove their streams from whichever server
-later has their number (Patch.dispose frees them at once).
+runs, so renders and the engine collect a patch's reference cycles right after its server's shutdown.
 """
 
 from __future__ import annotations
@@ -281,10 +281,3 @@ class Patch:
     def peak_amplitude(self) -> float:
         """Peak absolute sample value of the last processed buffer, over both channels."""
         return self.master.peak_amplitude()
-
-    def dispose(self) -> None:
-        """Free every pyo object now, right after the server's shutdown and before another server boots: the
-        step callback and the instruments hold the patch in reference cycles, and pyo objects collected later
-        (by the garbage collector, at any time) remove their streams from whichever server then has the same
-        number, breaking that render. The patch is unusable after."""
-        vars(self).clear()

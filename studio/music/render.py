@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import time
@@ -131,9 +132,9 @@ def render(
         peak = max(peak, patch.peak_amplitude())
         server.stop()
     finally:
-        with BUILD_LOCK:  # no other server may boot into this one's place before its objects are gone
-            server.shutdown()
-            patch.dispose()
+        server.shutdown()
+        del patch
+        gc.collect()  # the patch's reference cycles, freed now rather than during another server's life
     if not path.is_file():
         raise OSError(f"pyo did not write {path}; check the free space and permissions of {path.parent}")
     return RenderResult(path, buffers * BUFFER_SIZE / sr, amplitude_to_dbfs(peak), time.perf_counter() - began)
