@@ -152,7 +152,10 @@ class PadVoices(Voices):
             oscillators = []
             for k, (hz, level) in enumerate(zip(self._hz, self._levels, strict=True)):
                 freq = n(hz * ratio) if vibrato is None else n(n(hz * ratio) * vibrato)
-                oscillators.append(n(pyo.Osc(table, freq=freq, phase=0.13 * k + 0.5 * side, mul=level)))
+                # The phase must lie in 0..1: pyo's Osc wraps phase + position only once, so a larger phase reads
+                # past its table (whatever memory lies there: NaN, silence or noise, depending on the process).
+                phase = (0.13 * k + 0.5 * side) % 1.0
+                oscillators.append(n(pyo.Osc(table, freq=freq, phase=phase, mul=level)))
             sides.append(n(self._colour(total(n, oscillators), cutoff) * n(pyo.Sine(0.07, 0.25 * side, 0.12, 0.88))))
         self.output = n(pyo.Sig(sides if len(sides) == 2 else sides * 2))
 
