@@ -262,6 +262,8 @@ class Composer:
             onsets = [0, 4, 7] if section.bass_pattern else [0, 3, 4]
         else:
             onsets = [0, 2, 4, 6]
+        if not onsets:  # sparse, and no chord starts in this bar: the last one's bass note still sounds
+            return []
         ends = [*onsets[1:], STEPS_PER_BAR]
         notes = []
         for index, (onset, end) in enumerate(zip(onsets, ends, strict=True)):

@@ -95,6 +95,7 @@ class Patch:
         self._ceiling_db = min(ceiling, LIMIT_DBFS)
         self._nodes: list[Any] = []
         self._steps = 0
+        self.error: Exception | None = None  # the first failure of the step callback, for the caller to raise
         self._bar: Bar | None = None
         self._build_clock(p)
         self._build_layers(p)
@@ -197,6 +198,16 @@ class Patch:
             gain.value = 1.0 if name == kind else 0.0
 
     def _on_step(self) -> None:
+        """The step callback: pyo prints an exception raised here and carries on (replaying the last bar), so the
+        first one is also kept in ``error``."""
+        try:
+            self._step()
+        except Exception as exc:
+            if self.error is None:
+                self.error = exc
+            raise
+
+    def _step(self) -> None:
         """A step starts (audio thread): at a bar start compose the bar; play the notes due now."""
         step = self._steps % STEPS_PER_BAR
         now = self._server.getCurrentTimeInSamples() / self._sr

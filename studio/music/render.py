@@ -6,6 +6,7 @@ import gc
 import math
 import os
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +132,11 @@ def render(
         server.process()
         peak = max(peak, patch.peak_amplitude())
         server.stop()
+        if patch.error is not None:  # raised without its traceback, which would keep the patch alive
+            where = traceback.extract_tb(patch.error.__traceback__)[-1]
+            failure = f"{patch.error!r} at {Path(where.filename).name}:{where.lineno}"
+            patch.error = None
+            raise RuntimeError(f"the music stopped composing during the render: {failure}")
     finally:
         server.shutdown()
         del patch
