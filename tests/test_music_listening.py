@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from studio.music.params import LAYERS, MusicParams
+from studio.music.params import LAYERS, Instruments, MusicParams
 from studio.music.patch import SILENCE_DBFS
 from studio.music.render import BUFFER_SIZE, render
 from tests.audio_analysis import (
@@ -170,3 +170,24 @@ def test_a_change_reaches_the_audio_in_the_buffer_it_is_applied(tmp_path: Path) 
     assert np.array_equal(steady[:first_buffer], changed[:first_buffer]), "renders are reproducible"
     differs = np.flatnonzero(np.abs(steady - changed) > 1e-6)
     assert first_buffer <= differs[0] < first_buffer + BUFFER_SIZE
+
+
+def test_instruments_swapped_back_and_forth_are_all_heard(tmp_path: Path) -> None:
+    # At 120 BPM a bar lasts 2 s; each instrument plays from the bar after its change. More instruments than the
+    # layer's spare slots take turns, and the harp comes back after three others took the slots.
+    order = ["piano", "harp", "kalimba", "marimba", "bells", "piano", "harp"]
+    start = only("pulse", tempo=120.0, density=1.0, instruments=Instruments(pulse=(order[0],)))
+    changes = [(4.0 * i - 0.5, replace(start, instruments=Instruments(pulse=(name,)))) for i, name in enumerate(order)]
+    result = render(start, 4.0 * len(order), tmp_path / "swap.wav", changes[1:], ending=False, transition=0.5)
+    samples, sr = read_wav(result.path)
+    levels = [rms_dbfs(samples, sr, 4.0 * i + 2.0, 4.0 * i + 3.5) for i in range(len(order))]
+    assert min(levels) > max(levels) - 12.0, dict(zip(order, levels, strict=True))
+
+
+def test_a_nature_bed_fades_into_the_next_one(tmp_path: Path) -> None:
+    beds = only(nature="rain")
+    changes = [(6.0, replace(beds, nature="wind")), (12.0, replace(beds, nature="stream"))]
+    samples, sr = read_wav(render(beds, 18.0, tmp_path / "beds.wav", changes, ending=False).path)
+    steps = loudness_steps(samples[4 * sr :], sr, window=0.4, hop=0.05)
+    assert np.max(np.abs(steps)) < 3.0, "the beds cross-fade: no level step over 3 dB within 50 ms"
+    assert rms_dbfs(samples, sr, 16.0, 18.0) > -50.0, "and the stream is heard"

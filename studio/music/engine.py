@@ -17,6 +17,7 @@ from studio.kernel.quiet import native_stderr_silenced
 from studio.music.backend import Backend, BackendUnavailable, jack_server, output_device, pa_default_output
 from studio.music.params import MusicParams, clamp_params
 from studio.music.patch import (
+    BUILD_LOCK,
     DEFAULT_TRANSITION_SECONDS,
     ENDING_FADE_SECONDS,
     FADE_IN_SECONDS,
@@ -30,10 +31,6 @@ from studio.music.patch import (
 
 STOP_FADE_SECONDS = 0.1
 RANDOM_SEED = 1
-
-# pyo puts new objects on the most recently booted server: hold this while booting a server and building a
-# Patch on it, so a live engine and an offline render started from different threads never mix their graphs.
-BUILD_LOCK = threading.Lock()
 
 
 class _Pacer(threading.Thread):

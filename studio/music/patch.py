@@ -21,6 +21,7 @@ runs, so renders and the engine collect a patch's reference cycles right after i
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import pyo
@@ -30,7 +31,7 @@ from studio.music.instruments import CATALOGUE
 from studio.music.master import FADE_IN_SECONDS, LIMIT_DBFS, LOOKAHEAD_SECONDS, Master
 from studio.music.params import LAYERS, MAX_PALETTE, MusicParams, clamp_params
 from studio.music.theory import STEPS_PER_BAR, STEPS_PER_BEAT
-from studio.music.voices import PadVoices, StruckVoices, Voices, nature_bed, total
+from studio.music.voices import NatureBed, PadVoices, StruckVoices, Voices, nature_bed, total
 
 __all__ = ["FADE_IN_SECONDS", "LIMIT_DBFS", "LOOKAHEAD_SECONDS", "Patch", "StepListener"]
 
@@ -48,6 +49,10 @@ _LAYER_LEVEL = {"pad": 0.1, "bass": 0.5, "pulse": 0.32, "melody": 0.45, "nature"
 _CUTOFF_FACTOR = {"pad": 1.0, "bass": 2.0, "pulse": 2.0, "melody": 3.0}
 _CUTOFF_LOW_HZ = 220.0  # brightness 0: the pad's low-pass sits at A3
 _CUTOFF_HIGH_HZ = 9956.0  # brightness 1: 5.5 octaves higher (capped at a quarter of the sample rate)
+# pyo builds new objects on the server booted (or set) last: hold this while booting a server and building on it,
+# so a live engine and an offline render on different threads never mix their graphs. Reentrant: the Patch takes
+# it again for instruments built later, on the audio thread.
+BUILD_LOCK = threading.RLock()
 _IDLE_SECONDS = 1.0  # an instrument silent this long after its last note died away is switched off
 
 
@@ -145,9 +150,12 @@ class Patch:
         self._outputs: list[Any] = []
         self._slots = {layer: [n(pyo.Sig([0.0, 0.0])) for _ in range(MAX_PALETTE)] for layer in (*LAYERS, "nature")}
         self._plugged: dict[tuple[str, int], str] = {}
+        self._stereo: dict[tuple[str, str], Any] = {}  # each built instrument's (or bed's) output at its level
+        self._direct: set[tuple[str, str]] = set()  # those summed directly, never unplugged
         self._instruments: dict[tuple[str, str], Voices] = {}
-        self._beds: dict[str, Any] = {}
+        self._beds: dict[str, NatureBed] = {}
         self._bed_gain: dict[str, Any] = {}
+        self._bed_kind = "none"
         self._playing = {layer: p.instruments.of(layer)[0] for layer in LAYERS}
         for layer in LAYERS:
             for name in p.instruments.of(layer):
@@ -155,47 +163,73 @@ class Patch:
         self._bed(p.nature)
         self.mix = total(n, [*self._outputs, *(slot for slots in self._slots.values() for slot in slots)])
 
-    def _plug(self, layer: str, name: str, stereo: Any) -> None:
+    def _plug(self, layer: str, name: str) -> None:
         """Add an instrument's (or a nature bed's) stereo output to the mix: while the patch is built, directly;
-        later into a spare slot of its layer, one whose instrument the layer no longer names (it is switched off)
-        or an empty one."""
+        later into a slot of its layer: an empty one, else one whose instrument is switched off, else the one
+        whose instrument fell silent first."""
+        key = (layer, name)
         if not hasattr(self, "mix"):
-            self._outputs.append(stereo)
+            self._outputs.append(self._stereo[key])
+            self._direct.add(key)
             return
-        wanted = self._params.instruments.of(layer) if layer in LAYERS else (self._params.nature,)
-        index = next(
-            (i for i in range(MAX_PALETTE) if self._plugged.get((layer, i)) not in wanted),
-            0,
-        )
-        self._slots[layer][index].value = stereo
+
+        def quiet(index: int) -> tuple[bool, bool, float]:
+            held = self._plugged.get((layer, index))
+            if held is None:
+                return (False, False, 0.0)
+            voices = self._beds[held] if layer == "nature" else self._instruments[(layer, held)]
+            return (True, voices.active, voices.busy_until)
+
+        index = min(range(MAX_PALETTE), key=quiet)
+        self._slots[layer][index].value = self._stereo[key]
         self._plugged[(layer, index)] = name
 
+    def _connected(self, layer: str, name: str) -> bool:
+        return (layer, name) in self._direct or any(self._plugged.get((layer, i)) == name for i in range(MAX_PALETTE))
+
     def _instrument(self, layer: str, name: str) -> Voices:
-        """The instrument `name` of `layer`, built on first use (its output joins the mix at the layer's gain)."""
+        """The instrument `name` of `layer`, built on first use (its output joins the mix at the layer's gain)
+        and plugged in again if another one took its slot."""
         key = (layer, name)
         if key not in self._instruments:
-            spec = CATALOGUE[name]
-            cutoff = self._cutoffs[layer]
-            voices: Voices
-            if layer == "pad":
-                pitches = [50, 54, 57, 62, 61, 64]
-                voices = PadVoices(self._n, spec, _PAD_VOICES, cutoff, pitches)
-            else:
-                voices = StruckVoices(self._n, spec, _POLYPHONY[layer], cutoff)
-            level = self._n(self._gain[layer] * (_LAYER_LEVEL[layer] * 10.0 ** (spec.trim / 20.0)))
-            self._plug(layer, name, self._n(voices.output * level))
-            self._instruments[key] = voices
+            with BUILD_LOCK:
+                self._server.setServer()  # pyo builds on the server booted last, which may be another one
+                spec = CATALOGUE[name]
+                cutoff = self._cutoffs[layer]
+                voices: Voices
+                if layer == "pad":
+                    pitches = [50, 54, 57, 62, 61, 64]
+                    voices = PadVoices(self._n, spec, _PAD_VOICES, cutoff, pitches)
+                else:
+                    voices = StruckVoices(self._n, spec, _POLYPHONY[layer], cutoff)
+                level = self._n(self._gain[layer] * (_LAYER_LEVEL[layer] * 10.0 ** (spec.trim / 20.0)))
+                self._stereo[key] = self._n(voices.output * level)
+                self._instruments[key] = voices
+        if not self._connected(layer, name):
+            self._plug(layer, name)
         return self._instruments[key]
 
     def _bed(self, kind: str) -> None:
-        """Fade the nature bed `kind` in (built on first use) and every other one out."""
+        """Fade the nature bed `kind` in (built on first use, switched on again if it was off) and every other
+        one out (switched off once silent)."""
         if kind != "none" and kind not in self._beds:
-            self._bed_gain[kind] = self._glide(0.0)
-            self._beds[kind] = nature_bed(self._n, kind)
-            level = self._n(self._bed_gain[kind] * _LAYER_LEVEL["nature"])
-            self._plug("nature", kind, self._n(self._beds[kind] * level))
+            with BUILD_LOCK:
+                self._server.setServer()
+                self._bed_gain[kind] = self._glide(0.0)
+                self._beds[kind] = bed = nature_bed(self._n, kind)
+                level = self._n(self._bed_gain[kind] * _LAYER_LEVEL["nature"])
+                self._stereo[("nature", kind)] = self._n(bed.output * level)
+        if kind != "none":
+            self._beds[kind].set_active(True)
+            self._beds[kind].busy_until = math.inf
+            if not self._connected("nature", kind):
+                self._plug("nature", kind)
+        now = self._server.getCurrentTimeInSamples() / self._sr
         for name, gain in self._bed_gain.items():
             gain.value = 1.0 if name == kind else 0.0
+            if name != kind and name == self._bed_kind:
+                self._beds[name].busy_until = now + self.transition
+        self._bed_kind = kind
 
     def _on_step(self) -> None:
         """The step callback: pyo prints an exception raised here and carries on (replaying the last bar), so the
@@ -219,6 +253,8 @@ class Patch:
                 palette = self._params.instruments.of(layer)
                 self._playing[layer] = palette[self._bar.palette % len(palette)]
             self._switch_off_idle(now)
+        if self._params.nature != self._bed_kind:
+            self._bed(self._params.nature)
         assert self._bar is not None
         self._steps += 1
         step_seconds = float(self._beat_seconds.get()) / STEPS_PER_BEAT
@@ -256,6 +292,9 @@ class Patch:
             playing = self._playing[layer] == name and layer in self._params.layers
             if not playing and voices.active and now > voices.busy_until + _IDLE_SECONDS + self.transition:
                 voices.set_active(False)
+        for bed in self._beds.values():
+            if bed.active and now > bed.busy_until + _IDLE_SECONDS:
+                bed.set_active(False)
 
     def apply(self, params: MusicParams) -> None:
         """Set new targets: continuous values glide; harmony and patterns wait for the next bar, mode and key
@@ -269,7 +308,6 @@ class Patch:
         self._space.value = p.space
         for name, gain in self._gain.items():
             gain.value = 1.0 if name in p.layers else 0.0
-        self._bed(p.nature)
 
     def set_ceiling(self, dbfs: float) -> None:
         """Cap the output peak at `dbfs` (at most -1 dBFS); it takes hold within 50 ms."""

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.music.engine import BUILD_LOCK, new_server
+from studio.music.engine import new_server
 from studio.music.params import MusicParams, clamp_params
 from studio.music.patch import (
+    BUILD_LOCK,
     DEFAULT_TRANSITION_SECONDS,
     ENDING_FADE_SECONDS,
     FADE_IN_SECONDS,

@@ -43,11 +43,10 @@ def loudness(velocity: float) -> float:
     return float(0.03 + 0.97 * velocity**1.7)
 
 
-class Voices:
-    """What both kinds of instrument share: the spec, their pyo objects, on/off and a stereo output."""
+class Switchable:
+    """Sound sources that can be switched off while silent: their pyo objects, on/off and a stereo output."""
 
-    def __init__(self, keep: Keep, spec: Instrument) -> None:
-        self.spec = spec
+    def __init__(self, keep: Keep) -> None:
         self._objects: list[Any] = []
         self._keep = keep
         self.active = True
@@ -55,16 +54,25 @@ class Voices:
         self.output: Any = None  # stereo
 
     def _n(self, node: Any) -> Any:
-        """Keep a pyo object for the patch's lifetime and switch it with the instrument."""
-        self._objects.append(node)
+        """Keep a pyo object for the patch's lifetime and switch it (tables have nothing to switch) with the rest."""
+        if isinstance(node, pyo.PyoObject):
+            self._objects.append(node)
         return self._keep(node)
 
     def set_active(self, active: bool) -> None:
-        """Stop (no cost, silent) or restart the instrument's objects."""
+        """Stop (no cost, silent) or restart the objects."""
         if active != self.active:
             for node in self._objects:
                 node.play() if active else node.stop()
             self.active = active
+
+
+class Voices(Switchable):
+    """What both kinds of instrument share: the spec, their pyo objects, on/off and a stereo output."""
+
+    def __init__(self, keep: Keep, spec: Instrument) -> None:
+        super().__init__(keep)
+        self.spec = spec
 
     def _colour(self, source: Any, cutoff: Any) -> Any:
         """The instrument's mono sum through its brightness low-pass and formants; returns a mono signal."""
@@ -109,7 +117,7 @@ class StruckVoices(Voices):
                 sources.append(n(pyo.Osc(sine, freq=n(freq * spec.strike.ratio), mul=n(strike * velocity))))
         summed = total(n, sources)
         if spec.breath:
-            hiss = noise(keep, 1, spec.breath)
+            hiss = noise(n, 1, spec.breath)
             summed = n(summed + n(pyo.Biquad(hiss, freq=1800.0, q=1.2, type=2, mul=total(n, self._envelopes))))
         self.output = n(pyo.Pan(self._colour(summed, cutoff), outs=2, pan=spec.pan, spread=0.3))
 
@@ -185,18 +193,28 @@ def noise(keep: Keep, channels: int, level: float) -> Any:
 _NOISE_SAMPLES: list[float] = []
 
 
-def nature_bed(keep: Keep, kind: str) -> Any:
+class NatureBed(Switchable):
     """A stereo bed of filtered noise (`kind` in instruments.NATURE_BEDS, not "none"): rain patters (high,
-    flickering), a stream bubbles (mid, wandering), wind swells (low, slow). Returns the stereo signal."""
-    hiss = noise(keep, 2, 1.0)
-    if kind == "rain":
-        patter = keep(pyo.Randi(min=0.4, max=1.0, freq=[13.0, 17.0]))
-        return keep(pyo.Biquad(hiss, freq=[3200.0, 3500.0], q=0.6, type=1, mul=keep(patter * 0.05)))
-    if kind == "stream":
-        centre = keep(pyo.Randi(min=500.0, max=1400.0, freq=[3.1, 3.7]))
-        return keep(pyo.Biquad(keep(pyo.Biquad(hiss, freq=900.0, q=0.5)), freq=centre, q=3.0, type=2, mul=0.25))
-    if kind == "wind":
-        centre = keep(pyo.Randi(min=250.0, max=800.0, freq=[0.13, 0.17]))
-        swell = keep(pyo.Randi(min=0.2, max=1.0, freq=[0.1, 0.12]))
-        return keep(pyo.Biquad(hiss, freq=centre, q=2.0, type=2, mul=keep(swell * 0.3)))
-    raise ValueError(f"unknown nature bed {kind!r}")
+    flickering), a stream bubbles (mid, wandering), wind swells (low, slow)."""
+
+    def __init__(self, keep: Keep, kind: str) -> None:
+        super().__init__(keep)
+        n = self._n
+        hiss = noise(n, 2, 1.0)
+        if kind == "rain":
+            patter = n(pyo.Randi(min=0.4, max=1.0, freq=[13.0, 17.0]))
+            self.output = n(pyo.Biquad(hiss, freq=[3200.0, 3500.0], q=0.6, type=1, mul=n(patter * 0.05)))
+        elif kind == "stream":
+            centre = n(pyo.Randi(min=500.0, max=1400.0, freq=[3.1, 3.7]))
+            self.output = n(pyo.Biquad(n(pyo.Biquad(hiss, freq=900.0, q=0.5)), freq=centre, q=3.0, type=2, mul=0.25))
+        elif kind == "wind":
+            centre = n(pyo.Randi(min=250.0, max=800.0, freq=[0.13, 0.17]))
+            swell = n(pyo.Randi(min=0.2, max=1.0, freq=[0.1, 0.12]))
+            self.output = n(pyo.Biquad(hiss, freq=centre, q=2.0, type=2, mul=n(swell * 0.3)))
+        else:
+            raise ValueError(f"unknown nature bed {kind!r}")
+
+
+def nature_bed(keep: Keep, kind: str) -> NatureBed:
+    """The nature bed `kind` (see NatureBed)."""
+    return NatureBed(keep, kind)
