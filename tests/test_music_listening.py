@@ -16,6 +16,7 @@ from studio.music.render import BUFFER_SIZE, render
 from tests.audio_analysis import (
     PITCH_CLASSES,
     chroma,
+    integrated_lufs,
     loudness_steps,
     max_step,
     onset_times,
@@ -128,8 +129,10 @@ def test_layers_fade_out_instead_of_cutting(tmp_path: Path) -> None:
 
 def test_volume_ceiling_holds_over_the_loudest_setting(tmp_path: Path) -> None:
     loudest = replace(MOST_ENERGETIC, space=1.0)
-    channels, _ = read_wav_channels(render(loudest, 6.0, tmp_path / "c.wav", ceiling=-20.0).path)
-    assert -24.0 < peak_dbfs(channels) <= -20.0
+    channels, sr = read_wav_channels(render(loudest, 8.0, tmp_path / "c.wav", ceiling=-20.0, ending=False).path)
+    assert peak_dbfs(channels) <= -20.0
+    # The volume (0 dBFS: -14 LUFS) is held under the ceiling too, so the music sits at -34 LUFS, not at silence.
+    assert integrated_lufs(channels[4 * sr :], sr) == pytest.approx(-20.0 - 14.0, abs=3.0)
 
 
 def test_calmest_to_most_energetic_glides_without_a_jolt(tmp_path: Path) -> None:
