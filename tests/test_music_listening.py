@@ -16,6 +16,7 @@ from studio.music.render import BUFFER_SIZE, render
 from tests.audio_analysis import (
     PITCH_CLASSES,
     chroma,
+    high_band_bursts,
     integrated_lufs,
     loudness_steps,
     max_step,
@@ -194,3 +195,18 @@ def test_a_nature_bed_fades_into_the_next_one(tmp_path: Path) -> None:
     steps = loudness_steps(samples[4 * sr :], sr, window=0.4, hop=0.05)
     assert np.max(np.abs(steps)) < 3.0, "the beds cross-fade: no level step over 3 dB within 50 ms"
     assert rms_dbfs(samples, sr, 16.0, 18.0) > -50.0, "and the stream is heard"
+
+
+def test_notes_start_and_end_without_clicks(tmp_path: Path) -> None:
+    # Long-ringing struck instruments on every eighth, dry and bright: their voices are taken while they still
+    # sound, and each note comes with a humanised delay. Their partials stay below 8 kHz; a click would not.
+    params = only(
+        "bass", "pulse", "melody", tempo=120.0, density=1.0, brightness=1.0,
+        instruments=Instruments(pulse=("bells",), melody=("harp",), bass=("pluck-bass",)),
+    )  # fmt: skip
+    samples, sr = read_wav(render(params, 14.0, tmp_path / "clicks.wav", ending=False).path)
+    music = samples[2 * sr :]
+    assert np.max(high_band_bursts(music, sr)) < -48.0, "no broadband burst at any note boundary"
+    stepped = music.copy()
+    stepped[len(music) // 2 :] += 0.1 * np.sqrt(np.mean(music**2))
+    assert np.max(high_band_bursts(stepped, sr)) > -48.0, "a jump of a tenth of the music's RMS would be caught"

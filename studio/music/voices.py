@@ -8,6 +8,7 @@ cost nothing) and on again before its next note. Times in seconds, pitches MIDI,
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,8 @@ from studio.music.instruments import Instrument
 
 Keep = Callable[[Any], Any]
 PAD_GLIDE_SECONDS = 0.12
-VELOCITY_GLIDE_SECONDS = 0.004
+STEAL_SECONDS = 0.004  # a voice still sounding when it is taken for a new note fades out over this at least
+SOUNDING = 1e-3  # an envelope above this (linear, before squaring) is still heard
 _VIBRATO_HZ = 5.0
 _SEMITONE = 2.0 ** (1.0 / 12.0) - 1.0  # a frequency ratio's excess for one semitone of vibrato depth
 _NOISE_SECONDS = 12.0  # white noise is read from a table this long (pyo's Noise costs ten times as much)
@@ -97,24 +99,23 @@ class StruckVoices(Voices):
         n = self._n
         table = keep(pyo.HarmTable(list(spec.harmonics)))
         sine = keep(pyo.HarmTable([1.0]))
-        self._freqs = [n(pyo.Sig(220.0)) for _ in range(polyphony)]
-        self._velocities = [n(pyo.SigTo(0.0, time=VELOCITY_GLIDE_SECONDS)) for _ in range(polyphony)]
-        # Envelopes are kept but never stopped with the instrument: play() would strike them.
-        self._envelopes = [
-            keep(pyo.Adsr(spec.attack, spec.decay, spec.sustain, spec.release, dur=1.0)) for _ in range(polyphony)
-        ]
+        # Each voice's pitch and envelope are breakpoint lines that hold their last value: pyo's Adsr.play(delay=)
+        # zeroes a sounding envelope while it waits (a click, then a jump back), so a note's humanised delay is a
+        # first segment instead, which also fades a voice still sounding before it takes its new pitch. They are
+        # kept but never stopped with the instrument: play() would strike them.
+        self._freqs = [keep(pyo.Linseg([(0.0, 220.0), (0.001, 220.0)], initToFirstVal=True)) for _ in range(polyphony)]
+        self._envelopes = [keep(pyo.Linseg([(0.0, 0.0), (0.001, 0.0)])) for _ in range(polyphony)]
         self._ends = [0.0] * polyphony
         vibrato = n(pyo.Sine(_VIBRATO_HZ, mul=spec.vibrato * _SEMITONE, add=1.0)) if spec.vibrato else None
         sources = []
         self._strikes: list[Any] = []
-        for freq, velocity, envelope in zip(self._freqs, self._velocities, self._envelopes, strict=True):
-            shaped = n(n(envelope * envelope) * velocity)  # squared: a curved, natural decay
+        for freq, envelope in zip(self._freqs, self._envelopes, strict=True):
+            shaped = n(envelope * envelope)  # squared: a curved, natural decay
             sources.append(n(pyo.Osc(table, freq=freq if vibrato is None else n(freq * vibrato), mul=shaped)))
             if spec.strike is not None:
-                decay = spec.strike.decay
-                strike = keep(pyo.Adsr(0.002, decay, 0.0, 0.02, dur=decay + 0.03, mul=spec.strike.level))
+                strike = keep(pyo.Linseg([(0.0, 0.0), (0.001, 0.0)], mul=spec.strike.level))
                 self._strikes.append(strike)
-                sources.append(n(pyo.Osc(sine, freq=n(freq * spec.strike.ratio), mul=n(strike * velocity))))
+                sources.append(n(pyo.Osc(sine, freq=n(freq * spec.strike.ratio), mul=strike)))
         summed = total(n, sources)
         if spec.breath:
             hiss = noise(n, 1, spec.breath)
@@ -123,24 +124,37 @@ class StruckVoices(Voices):
 
     def play(self, now: float, pitch: float, velocity: float, seconds: float, delay: float) -> None:
         """Strike `pitch` at `velocity` (0-1), `delay` seconds from now. An instrument that dies away by itself
-        (no sustain: harp, marimba, bells) rings for its whole decay; the others hold for `seconds` and release.
-        (pyo's Adsr only releases after its decay, so a held note's decay is cut to its length.)"""
+        (no sustain: harp, marimba, bells) rings for its whole decay; the others hold for `seconds` and release
+        (a note shorter than its decay releases from where its decay got to). A voice still sounding fades out
+        over at least STEAL_SECONDS before the note starts."""
         voice = min(range(len(self._ends)), key=self._ends.__getitem__)
         spec = self.spec
-        envelope = self._envelopes[voice]
+        envelope, hz = self._envelopes[voice], self._freqs[voice]
+        current = float(envelope.get())
+        start = max(delay, STEAL_SECONDS) if current > SOUNDING else delay
+        peak = math.sqrt(loudness(velocity))  # the envelope is squared
+        top = start + spec.attack
         if spec.sustain > 0.0:
             length = max(seconds, spec.attack + 0.01)
-            envelope.decay = min(spec.decay, length - spec.attack)
+            decayed = min(spec.decay, length - spec.attack)
+            held = peak * (1.0 - (1.0 - spec.sustain) * decayed / spec.decay)
+            points = [(top + decayed, held), (start + length, held), (start + length + spec.release, 0.0)]
+            self._ends[voice] = now + start + length + spec.release
         else:
-            length = spec.attack + spec.decay
-        self._ends[voice] = now + delay + length + spec.release
+            points = [(top + spec.decay, 0.0)]
+            self._ends[voice] = now + top + spec.decay
         self.busy_until = max(self.busy_until, self._ends[voice])
-        self._freqs[voice].value = midi_to_hz(pitch)
-        self._velocities[voice].value = loudness(velocity)
-        envelope.dur = length + spec.release
-        envelope.play(delay=delay)
-        if self._strikes:
-            self._strikes[voice].play(delay=delay)
+        old = float(hz.get())
+        hz.list = [(0.0, old), (start, old), (start, midi_to_hz(pitch))]
+        hz.play()
+        envelope.list = [(0.0, current), (start, 0.0), (top, peak), *points]
+        envelope.play()
+        if self._strikes and spec.strike is not None:
+            strike = self._strikes[voice]
+            level = float(strike.get()) / spec.strike.level
+            partial = [(start + 0.002, loudness(velocity)), (start + 0.002 + spec.strike.decay, 0.0)]
+            strike.list = [(0.0, level), (start, 0.0), *partial]
+            strike.play()
 
 
 class PadVoices(Voices):
