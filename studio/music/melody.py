@@ -116,13 +116,18 @@ def fragment(motif: Motif) -> Motif:
     return Motif(tuple(rhythm), tuple(contour))
 
 
+LEAP_SEMITONES = 5  # a fourth or wider is a leap, which the next note answers by a step the other way
+
+
 @dataclass
 class MelodyState:
-    """Where the melody is: its last pitch (MIDI) and its range [low, high]."""
+    """Where the melody is: its last pitch (MIDI), its range [low, high] and, when its last move was a leap,
+    that leap in semitones (0 otherwise)."""
 
     last: int
     low: int
     high: int
+    leap: int = 0
 
 
 def _chord_degrees(chord: Chord) -> set[int]:
@@ -168,31 +173,40 @@ def realise(
         rhythm.append((land, UNIT_STEPS - STEPS_PER_BEAT - land))
     notes: list[MelodyNote] = []
     for index, (onset, length) in enumerate(rhythm):
-        if index > 0:
-            move = motif.contour[index - 1] if index - 1 < len(motif.contour) else rng.choice((-1, 1))
-            degree += move
         chord = chord_at(onset)
-        if ending and index == len(rhythm) - 1:
-            targets = {0} if ending in HOME_CADENCES else _chord_degrees(chord)
-            up = min((t - degree) % 7 for t in targets)
-            down = min((degree - t) % 7 for t in targets)
-            degree += up if up <= down else -down
-        elif (
-            onset % (2 * STEPS_PER_BEAT) == 0
-            and degree % 7 not in _chord_degrees(chord)
-            and rng.random() > 0.55 * tension
-        ):
-            degree += min((d - degree % 7 for d in _chord_degrees(chord)), key=abs)
+        closing = bool(ending) and index == len(rhythm) - 1
+        before = degree
+        if state.leap and not closing:  # a leap is answered by a step back
+            degree = _to_degree(mode, key, state.last) + (-1 if state.leap > 0 else 1)
+        else:
+            if index > 0:
+                degree += motif.contour[index - 1] if index - 1 < len(motif.contour) else rng.choice((-1, 1))
+            if closing:
+                targets = {0} if ending in HOME_CADENCES else _chord_degrees(chord)
+                up = min((t - degree) % 7 for t in targets)
+                down = min((degree - t) % 7 for t in targets)
+                degree += up if up <= down else -down
+            elif (
+                onset % (2 * STEPS_PER_BEAT) == 0
+                and degree % 7 not in _chord_degrees(chord)
+                and rng.random() > 0.55 * tension
+            ):
+                degree += min((d - degree % 7 for d in _chord_degrees(chord)), key=abs)
         pitch = key + degree_offset(mode, degree)
+        if (pitch > state.high or pitch < state.low) and index > 0:
+            degree = 2 * before - degree  # at the edge of the range the line turns back rather than jump an octave
+            pitch = key + degree_offset(mode, degree)
         while pitch > state.high or pitch < state.low:
             degree += -7 if pitch > state.high else 7
             pitch = key + degree_offset(mode, degree)
         accent = 0.08 if onset % (2 * STEPS_PER_BEAT) == 0 else 0.0
         velocity = 0.42 + 0.3 * arch(onset) + accent + rng.uniform(-0.05, 0.05)
-        if ending and index == len(rhythm) - 1:
+        if closing:
             velocity -= 0.1
         notes.append(
             MelodyNote(onset, pitch, min(0.95, max(0.2, velocity)), length, rng.uniform(0, MAX_HUMANISE_SECONDS))
         )
+        interval = pitch - state.last
+        state.leap = interval if abs(interval) >= LEAP_SEMITONES else 0
         state.last = pitch
     return notes
