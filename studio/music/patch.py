@@ -248,7 +248,8 @@ class Patch:
         if step == 0:
             self._bar = self._composer.next_bar(Setting.of(self._params), self._params.tempo)
             if self._bar.final and self._ending_fade and not self._silenced:
-                self.fade_to(0.0, self._ending_fade)
+                self.master.fade_to(0.0, self._ending_fade)  # the closing tonic still sounds (and goes to MIDI)
+                self._ending_fade = 0.0
             for layer in LAYERS:
                 palette = self._params.instruments.of(layer)
                 self._playing[layer] = palette[self._bar.palette % len(palette)]
