@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -237,6 +239,101 @@ def loudness_steps(samples: Samples, sr: int, window: float = 0.4, hop: float = 
     return steps
 
 
+@dataclass(frozen=True)
+class MidiNote:
+    """A note read back from a MIDI file: start and end (s, through the file's tempo map), channel (0-based),
+    pitch and velocity (1-127)."""
+
+    start: float
+    end: float
+    channel: int
+    pitch: int
+    velocity: int
+
+
+def midi_notes(path: Path) -> list[MidiNote]:
+    """Every note of a MIDI file, as a DAW plays it, in order of start."""
+    import mido
+
+    now = 0.0
+    sounding: dict[tuple[int, int], list[tuple[float, int]]] = {}
+    notes: list[MidiNote] = []
+    for message in mido.MidiFile(str(path)):
+        now += message.time
+        if message.type == "note_on" and message.velocity > 0:
+            sounding.setdefault((message.channel, message.note), []).append((now, message.velocity))
+        elif message.type in ("note_off", "note_on"):
+            started = sounding.get((message.channel, message.note))
+            if started:
+                start, velocity = started.pop(0)
+                notes.append(MidiNote(start, now, message.channel, message.note, velocity))
+    return sorted(notes, key=lambda n: (n.start, n.channel, n.pitch))
+
+
+def silences(notes: list[MidiNote], start: float, stop: float) -> list[tuple[float, float]]:
+    """The stretches (start, stop in s) between `start` and `stop` where none of `notes` sounds."""
+    gaps: list[tuple[float, float]] = []
+    edge = start
+    for note in sorted(notes, key=lambda n: n.start):
+        if note.start > edge:
+            gaps.append((edge, min(note.start, stop)))
+        edge = max(edge, note.end)
+        if edge >= stop:
+            break
+    if edge < stop:
+        gaps.append((edge, stop))
+    return [(a, b) for a, b in gaps if b > a]
+
+
+def melody_statistics(
+    notes: list[MidiNote], beat: float, melody_channel: int = 3, pad_channel: int = 0
+) -> dict[str, float]:
+    """How a melody (the notes on `melody_channel`) phrases, at a steady beat of `beat` seconds:
+
+    - ``stepwise``: share of intervals of at most two semitones;
+    - ``leaps_resolved``: share of leaps (five semitones or more) followed by a step (at most two) the other way;
+    - ``on_beat`` / ``off_beat``: shares of onsets within a tenth of a beat of a beat, and the rest;
+    - ``lengths``: how many different lengths (in eighth notes) the notes have; ``velocity_range``: the
+      difference between the loudest and the softest note (MIDI velocity);
+    - ``rest_windows``: share of 8-bar windows (4 beats a bar) holding a rest of a beat or more;
+    - ``stable_ends``: share of phrase ends (notes followed by a rest of a beat or more) on a tone of the pad's
+      chord sounding then.
+    """
+    melody = [n for n in notes if n.channel == melody_channel]
+    pad = [n for n in notes if n.channel == pad_channel]
+    intervals = [b.pitch - a.pitch for a, b in itertools.pairwise(melody)]
+    leaps = [i for i, step in enumerate(intervals[:-1]) if abs(step) >= 5]
+    resolved = [i for i in leaps if 0 < abs(intervals[i + 1]) <= 2 and intervals[i + 1] * intervals[i] < 0]
+    offsets = [abs(n.start / beat - round(n.start / beat)) for n in melody]
+    lengths = {round((n.end - n.start) / (beat / 2)) for n in melody}
+    velocities = [n.velocity for n in melody]
+    window = 32 * beat
+    end = max((n.end for n in notes), default=0.0)
+    windows = int(end // window)
+    rests = silences(melody, 0.0, end)
+    with_rest = sum(
+        1
+        for w in range(windows)
+        if any(min(b, (w + 1) * window) - max(a, w * window) >= beat * 0.999 for a, b in rests)
+    )
+    ends = [n for n, after in itertools.pairwise(melody) if after.start - n.end >= beat * 0.999]
+    stable = sum(
+        1 for n in ends if n.pitch % 12 in {p.pitch % 12 for p in pad if p.start <= n.start + 0.05 and p.end > n.start}
+    )
+    return {
+        "notes": float(len(melody)),
+        "stepwise": sum(1 for step in intervals if abs(step) <= 2) / max(1, len(intervals)),
+        "leaps": float(len(leaps)),
+        "leaps_resolved": len(resolved) / max(1, len(leaps)),
+        "on_beat": sum(1 for x in offsets if x < 0.1) / max(1, len(offsets)),
+        "off_beat": sum(1 for x in offsets if x >= 0.1) / max(1, len(offsets)),
+        "lengths": float(len(lengths)),
+        "velocity_range": float(max(velocities) - min(velocities)) if velocities else 0.0,
+        "rest_windows": with_rest / max(1, windows),
+        "stable_ends": stable / max(1, len(ends)),
+    }
+
+
 def high_band_bursts(samples: Samples, sr: int, cutoff: float = 8000.0, window: float = 0.001) -> Samples:
     """Level (dB relative to the whole signal's RMS) of the signal above `cutoff` Hz in consecutive `window`-second
     windows, leaving out the first and last 10 ms (the filter's edges). A click, a jump in the waveform or its
@@ -250,3 +347,27 @@ def high_band_bursts(samples: Samples, sr: int, cutoff: float = 8000.0, window: 
     total = float(np.sqrt(np.mean(samples**2)))
     bursts: Samples = 20.0 * np.log10(np.maximum(levels, 1e-12) / max(total, 1e-12))
     return bursts
+
+
+def onset_strength(samples: Samples, sr: int, hop: float = 0.01, frame: float = 0.04) -> Samples:
+    """Spectral flux: for each `hop` (s), how much the log-magnitude spectrum of a `frame`-second Hann frame grew
+    over the previous one (summed over frequency). Peaks mark note onsets, even over a sustained pad."""
+    size, step = round(frame * sr), round(hop * sr)
+    count = max(0, (len(samples) - size) // step)
+    index = np.arange(size)[None, :] + step * np.arange(count)[:, None]
+    magnitude = np.log1p(1000.0 * np.abs(np.fft.rfft(samples[index] * np.hanning(size), axis=1)))
+    flux: Samples = np.maximum(np.diff(magnitude, axis=0), 0.0).sum(axis=1)
+    return flux
+
+
+def beat_coverage(samples: Samples, sr: int, bpm: float, hop: float = 0.01, tolerance: float = 0.04) -> float:
+    """Share of the beats (every 60 / `bpm` s from the first sample) with an onset within `tolerance` s: a peak of
+    the spectral flux above its median by three median absolute deviations. Music that pulses scores near 1."""
+    flux = onset_strength(samples, sr, hop)
+    median = float(np.median(flux))
+    threshold = median + 3.0 * float(np.median(np.abs(flux - median)))
+    inner = flux[1:-1]
+    peaks = np.flatnonzero((inner > threshold) & (inner >= flux[:-2]) & (inner >= flux[2:])) + 1
+    times = peaks * hop + 0.02  # a frame's change shows at its centre
+    beats = np.arange(0.0, len(samples) / sr, 60.0 / bpm)
+    return float(np.mean([np.any(np.abs(times - beat) < tolerance) for beat in beats]))
