@@ -20,12 +20,14 @@ from studio.music.render import render
 from tests.audio_analysis import (
     beat_coverage,
     distinct_share,
+    integrated_lufs,
     longest_repeat_run,
     mean_dissonance,
     melody_statistics,
     midi_notes,
     read_wav,
     read_wav_channels,
+    spectral_centroid,
     stereo_correlation,
     to_dbfs,
     window_similarities,
@@ -137,3 +139,25 @@ def test_a_preset_ends_with_a_cadence_and_a_fade(tmp_path: Path, name: str) -> N
     assert to_dbfs(float(np.sqrt(np.mean(tail**2)))) < -60.0, "faded out by the end of the render, not cut"
     levels = [to_dbfs(float(np.sqrt(np.mean(samples[int(t * sr) : int((t + 0.5) * sr)] ** 2)))) for t in (30, 33, 36)]
     assert levels[0] > levels[1] > levels[2], f"a fade, not a stop: {levels}"
+
+
+def test_presets_at_the_same_volume_sound_equally_loud(tmp_path: Path) -> None:
+    # Volume V dBFS aims at V - 14 LUFS; the leveller needs a few seconds, so the first 10 s are left out.
+    loudness = {}
+    for name in ("calm-ambient", "warm-piano", "uplifting", "grounding-pulse", "reflective"):
+        params = replace(load_preset(name).params, volume=-18.0)
+        frames, sr = read_wav_channels(render(params, 30.0, tmp_path / "p.wav", ending=False).path)
+        loudness[name] = integrated_lufs(frames[10 * sr :], sr)
+    assert max(loudness.values()) - min(loudness.values()) <= 3.0, loudness
+    assert all(value == pytest.approx(-32.0, abs=2.0) for value in loudness.values()), loudness
+
+
+def test_brightness_changes_the_timbre_not_the_loudness(tmp_path: Path) -> None:
+    loudness, centroid = [], []
+    for brightness in (0.0, 1.0):
+        params = MusicParams(volume=-18.0, density=0.6, brightness=brightness, layers=frozenset(LAYERS))
+        frames, sr = read_wav_channels(render(params, 30.0, tmp_path / "b.wav", ending=False).path)
+        loudness.append(integrated_lufs(frames[10 * sr :], sr))
+        centroid.append(spectral_centroid(frames[10 * sr :].mean(axis=1), sr))
+    assert abs(loudness[1] - loudness[0]) <= 1.5, loudness
+    assert centroid[1] > 2.0 * centroid[0], centroid
