@@ -10,12 +10,12 @@ the pad's seventh and ninth following tension); harmony, density and patterns ch
 at phrase boundaries. A change reaches the output within the buffer computed after it, plus the limiter's 5 ms
 lookahead, and then glides.
 
-pyo pitfalls this file avoids: Metro with a signal as its time, and dividing by a pyo signal, each keep the
-server alive for good (pyo allows 256 per process); FM now and then outputs NaN; SineLoop reads outside its table;
-MoogLP turns unstable above about sr / 10; TrackHold starts from uninitialised memory (NaN, then silence);
-objects that are garbage-collected stop, even inside a sum (so every step of an arithmetic chain is kept, or the
-sum reads freed memory: silence or NaN, depending on the process), and remove their streams from whichever server
-runs, so renders and the engine collect a patch's reference cycles right after its server's shutdown.
+pyo pitfalls this file and voices.py avoid: Metro with a signal as its time, and dividing by a pyo signal, each
+keep the server alive for good (pyo allows 256 per process); FM now and then outputs NaN; SineLoop reads outside
+its table; MoogLP turns unstable above about sr / 10; Osc reads past its table when its phase exceeds 1 (what
+lies there decides: NaN, silence or noise, depending on the process); Adsr.play(delay=) silences a sounding
+envelope while it waits; objects that are garbage-collected stop, even inside a sum, so the patch keeps every
+object, and renders and the engine collect a patch's reference cycles right after its server's shutdown.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ class Patch:
         }
         self._volume_db = self._glide(min(p.volume, self._ceiling_db))
         # The instruments the parameters name are summed directly; one named later (a therapist's change) is
-        # plugged into a spare stereo slot of its layer (pyo's Mixer takes inputs later but hands NaN on).
+        # plugged into a stereo slot of its layer, so the mix never changes shape while it plays.
         self._outputs: list[Any] = []
         self._slots = {layer: [n(pyo.Sig([0.0, 0.0])) for _ in range(MAX_PALETTE)] for layer in (*LAYERS, "nature")}
         self._plugged: dict[tuple[str, int], str] = {}
