@@ -4,7 +4,8 @@ Run: .venv/bin/python -m benchmarks.music_speed [--seconds 60] [--live-seconds 2
 
 - render: every shipped preset rendered for --seconds; x real time = audio seconds / wall seconds.
 - live: the engine on the silent backend (a pacing thread computes each buffer in real time, as JACK would)
-  for --live-seconds while the parameters change at 20 Hz; CPU time of the process / wall time.
+  for --live-seconds while the parameters change at 20 Hz, playing the richest preset (the one that rendered
+  slowest); CPU time of the process / wall time.
 - latency: two renders that differ by one volume change requested at a time between buffers; the first
   sample that differs, counted from the request, is the wait for the next buffer plus the limiter's lookahead;
   the change then glides over the transition time (the ramp).
@@ -43,10 +44,10 @@ def render_speeds(seconds: float, folder: Path) -> dict[str, float]:
     return speeds
 
 
-def live_cpu_share(seconds: float) -> float:
-    """CPU time per wall second of a live engine being steered at 20 Hz."""
+def live_cpu_share(seconds: float, preset: str) -> float:
+    """CPU time per wall second of a live engine playing `preset` while being steered at 20 Hz."""
     engine = MusicEngine(Backend("silent", "benchmark"))
-    params = load_preset("uplifting").params
+    params = load_preset(preset).params
     engine.apply(params)
     engine.start()
     try:
@@ -80,7 +81,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         speeds = render_speeds(args.seconds, Path(tmp))
         latency = change_latency(Path(tmp))
-    cpu = live_cpu_share(args.live_seconds)
+    richest = min(speeds, key=lambda name: speeds[name])
+    cpu = live_cpu_share(args.live_seconds, richest)
     buffer_ms = 1000.0 * BUFFER_SIZE / SAMPLE_RATE
     print(
         json.dumps(
@@ -91,6 +93,7 @@ def main() -> None:
                 "render_x_real_time": speeds,
                 "render_x_real_time_min": min(speeds.values()),
                 "render_x_real_time_median": statistics.median(speeds.values()),
+                "live_preset": richest,
                 "live_cpu_share_of_one_core": round(cpu, 4),
                 "change_to_audio_ms": round(1000.0 * latency, 2),
                 "bound_ms": round(buffer_ms + 1000.0 * LOOKAHEAD_SECONDS, 2),
