@@ -148,7 +148,10 @@ class Patch:
         # The instruments the parameters name are summed directly; one named later (a therapist's change) is
         # plugged into a stereo slot of its layer, so the mix never changes shape while it plays.
         self._outputs: list[Any] = []
-        self._slots = {layer: [n(pyo.Sig([0.0, 0.0])) for _ in range(MAX_PALETTE)] for layer in (*LAYERS, "nature")}
+        # Slots are stopped (they cost nothing and give silence) until something is plugged into them.
+        self._slots = {
+            layer: [n(pyo.Sig([0.0, 0.0]).stop()) for _ in range(MAX_PALETTE)] for layer in (*LAYERS, "nature")
+        }
         self._plugged: dict[tuple[str, int], str] = {}
         self._stereo: dict[tuple[str, str], Any] = {}  # each built instrument's (or bed's) output at its level
         self._direct: set[tuple[str, str]] = set()  # those summed directly, never unplugged
@@ -182,6 +185,7 @@ class Patch:
 
         index = min(range(MAX_PALETTE), key=quiet)
         self._slots[layer][index].value = self._stereo[key]
+        self._slots[layer][index].play()
         self._plugged[(layer, index)] = name
 
     def _connected(self, layer: str, name: str) -> bool:
@@ -260,8 +264,11 @@ class Patch:
         self._steps += 1
         step_seconds = float(self._beat_seconds.get()) / STEPS_PER_BEAT
         due = [note for note in self._bar.notes if note.step == step]
+        # A layer that is off (and faded out) plays nothing, so its instrument falls idle and is switched off.
+        heard = {layer for layer in LAYERS if layer in self._params.layers or float(self._gain[layer].get()) > 1e-4}
         for note in due:
-            self._play(note, now, step_seconds)
+            if note.layer in heard:
+                self._play(note, now, step_seconds)
         if self._listener is not None:
             layers = frozenset() if self._silenced else self._params.layers
             self._listener.on_step(
