@@ -1,8 +1,8 @@
 """The master chain in pyo: stereo reverb, rumble filter, loudness leveller, volume, fade and the limiter.
 
 mix -> high-pass (below small speakers) -> + reverb (mono send, decorrelated left and right: real width) ->
-leveller (K-weighted loudness measured over a few seconds, gain towards the loudness the volume asks for) ->
-fade -> lookahead limiter and hard clip, scaled to the ceiling (at most -1 dBFS) -> out.
+leveller (K-weighted loudness of both channels over a few seconds, one gain towards the loudness the volume asks
+for) -> fade -> lookahead limiter and hard clip, scaled to the ceiling (at most -1 dBFS) -> out.
 
 Volume is a loudness target: the leveller holds the mix at REFERENCE_LUFS and the volume V dBFS moves it to
 REFERENCE_LUFS + V (so presets, instruments and brightness settings at the same volume sound equally loud), never
@@ -31,9 +31,9 @@ LEVELLER_RANGE_DB = (-18.0, 12.0)  # the leveller never cuts or boosts more than
 LEVELLER_GATE_LU = 20.0  # music quieter than the target by more than this counts as this much quieter
 RUMBLE_HZ = 45.0
 _K_SHELF_HZ, _K_SHELF_DB = 1500.0, 4.0  # ITU-R BS.1770 K-weighting's shelf, approximated
-# BS.1770's offset (-0.691), the two channels' sum (+3.01), and this chain's difference to pyloudnorm measured over
-# 10 minutes of every shipped preset (-0.2: its measurement follows rises faster than falls, so it reads high).
-_LUFS_CALIBRATION = -0.691 + 3.01 - 0.2
+# BS.1770's offset (-0.691), and this chain's difference to pyloudnorm measured over 10 minutes of every shipped
+# preset (-0.2: its measurement follows rises faster than falls, so it reads high).
+_LUFS_CALIBRATION = -0.691 - 0.2
 
 
 class Master:
@@ -50,21 +50,20 @@ class Master:
         wet = n(pyo.Allpass(spread, delay=[0.0141, 0.0231], feedback=0.6, mul=n(space * 0.75)))
         spaced = n(n(dry * n(1.0 - n(space * 0.35))) + wet)
 
-        # Loudness per channel, K-weighted as ITU-R BS.1770 does (its 38 Hz high-pass is left out: the rumble
-        # filter above already removed that range), and a gain per channel towards the reference.
+        # Loudness of both channels together (their powers summed), K-weighted as ITU-R BS.1770 does (its 38 Hz
+        # high-pass is left out: the rumble filter above already removed that range), and one gain for both, so
+        # the stereo image never moves. The control chain is mono; one product applies it to the music.
         weighted = n(pyo.EQ(spaced, freq=_K_SHELF_HZ, boost=_K_SHELF_DB, type=2))
+        power = n(pyo.Mix(n(weighted * weighted), voices=1))
         start = db_to_amp(2.0 * (REFERENCE_LUFS - _LUFS_CALIBRATION))
         # The measurement follows a rise within a second but a fall only over seconds, and the gain cuts fast but
         # boosts slowly: music that grows louder is caught at once, quiet moments are not pumped up.
-        self._ms = n(
-            pyo.Port(n(weighted * weighted), risetime=LEVELLER_RISE_SECONDS, falltime=LEVELLER_SECONDS, init=start)
-        )
+        self._ms = n(pyo.Port(power, risetime=LEVELLER_RISE_SECONDS, falltime=LEVELLER_SECONDS, init=start))
         self.loudness = n(n(n(pyo.AToDB(self._ms)) * 0.5) + _LUFS_CALIBRATION)
         # Below the gate the measurement counts as the gate's level, so silence never draws a full boost.
         gated = n(pyo.Max(self.loudness, REFERENCE_LUFS - LEVELLER_GATE_LU))
         correction = n(pyo.Clip(n(REFERENCE_LUFS - gated), min=LEVELLER_RANGE_DB[0], max=LEVELLER_RANGE_DB[1]))
         self.gain_db = n(pyo.Port(correction, risetime=LEVELLER_SECONDS, falltime=0.3, init=0.0))
-        levelled = n(spaced * n(pyo.DBToA(n(self.gain_db + volume_db))))
 
         self.fade = n(pyo.SigTo(0.0, time=FADE_IN_SECONDS, init=0.0))
         ceiling = db_to_amp(min(ceiling_db, LIMIT_DBFS))
@@ -72,7 +71,8 @@ class Master:
         self._inverse = n(pyo.SigTo(1.0 / ceiling, time=CEILING_GLIDE_SECONDS, init=1.0 / ceiling))
         # The first buffers of a new graph carry a short burst (filters and the leveller settling): silence them.
         settled = n(pyo.Linseg([(0.0, 0.0), (SETTLE_SECONDS, 0.0), (SETTLE_SECONDS + 0.01, 1.0)]).play())
-        faded = n(n(n(levelled * self.fade) * settled) * self._inverse)
+        gain = n(n(n(pyo.DBToA(n(self.gain_db + volume_db)) * self.fade) * settled) * self._inverse)
+        faded = n(spaced * gain)
         limited = n(
             pyo.Compress(
                 faded, thresh=-4.0, ratio=50.0, risetime=0.0005, falltime=0.2, lookahead=LOOKAHEAD_SECONDS * 1000

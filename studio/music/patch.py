@@ -206,8 +206,8 @@ class Patch:
                     voices = PadVoices(self._n, spec, _PAD_VOICES, cutoff, pitches)
                 else:
                     voices = StruckVoices(self._n, spec, _POLYPHONY[layer], cutoff)
-                level = self._n(self._gain[layer] * (_LAYER_LEVEL[layer] * 10.0 ** (spec.trim / 20.0)))
-                self._stereo[key] = self._n(voices.output * level)
+                level = voices.own(self._gain[layer] * (_LAYER_LEVEL[layer] * 10.0 ** (spec.trim / 20.0)))
+                self._stereo[key] = voices.own(voices.output * level)
                 self._instruments[key] = voices
         if not self._connected(layer, name):
             self._plug(layer, name)
@@ -221,8 +221,8 @@ class Patch:
                 self._server.setServer()
                 self._bed_gain[kind] = self._glide(0.0)
                 self._beds[kind] = bed = nature_bed(self._n, kind)
-                level = self._n(self._bed_gain[kind] * _LAYER_LEVEL["nature"])
-                self._stereo[("nature", kind)] = self._n(bed.output * level)
+                level = bed.own(self._bed_gain[kind] * _LAYER_LEVEL["nature"])
+                self._stereo[("nature", kind)] = bed.own(bed.output * level)
         if kind != "none":
             self._beds[kind].set_active(True)
             self._beds[kind].busy_until = math.inf

@@ -59,6 +59,11 @@ class Switchable:
             self._objects.append(node)
         return self._keep(node)
 
+    def own(self, node: Any) -> Any:
+        """Keep `node` (a pyo object that only this source feeds, such as its output at a level) and switch it
+        with the rest."""
+        return self._n(node)
+
     def set_active(self, active: bool) -> None:
         """Stop (no cost, silent) or restart the objects."""
         if active != self.active:
