@@ -6,7 +6,7 @@ Run: .venv/bin/python -m benchmarks.music_speed [--seconds 60] [--live-seconds 2
   seconds / CPU seconds of the process (what the render would take on an idle core).
 - live: the engine on the silent backend (a pacing thread computes each buffer in real time, as JACK would)
   for --live-seconds while the parameters change at 20 Hz, playing the richest preset (the one that rendered
-  slowest); CPU time of the process / wall time.
+  slowest by CPU time); CPU time of the process / wall time.
 - latency: two renders that differ by one volume change requested at a time between buffers; the first
   sample that differs, counted from the request, is the wait for the next buffer plus the limiter's lookahead;
   the change then glides over the transition time (the ramp).
@@ -85,7 +85,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         speeds, cpu_speeds = render_speeds(args.seconds, Path(tmp))
         latency = change_latency(Path(tmp))
-    richest = min(speeds, key=lambda name: speeds[name])
+    richest = min(cpu_speeds, key=lambda name: cpu_speeds[name])
     cpu = live_cpu_share(args.live_seconds, richest)
     buffer_ms = 1000.0 * BUFFER_SIZE / SAMPLE_RATE
     print(
