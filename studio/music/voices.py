@@ -175,8 +175,9 @@ class PadVoices(Voices):
         sides = []
         for side, ratio in enumerate(ratios):
             oscillators = []
+            detune = ratio if vibrato is None else n(vibrato * ratio)  # one factor per side for every voice
             for k, (hz, level) in enumerate(zip(self._hz, self._levels, strict=True)):
-                freq = n(hz * ratio) if vibrato is None else n(n(hz * ratio) * vibrato)
+                freq = n(hz * detune)
                 # The phase must lie in 0..1: pyo's Osc wraps phase + position only once, so a larger phase reads
                 # past its table (whatever memory lies there: NaN, silence or noise, depending on the process).
                 phase = (0.13 * k + 0.5 * side) % 1.0
