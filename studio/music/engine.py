@@ -6,6 +6,7 @@ at real-time rate, so the rest of the studio behaves the same with no sound card
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from typing import Any
@@ -16,7 +17,9 @@ from studio.kernel.quiet import native_stderr_silenced
 from studio.music.backend import Backend, BackendUnavailable, jack_server, output_device, pa_default_output
 from studio.music.params import MusicParams, clamp_params
 from studio.music.patch import (
+    BUILD_LOCK,
     DEFAULT_TRANSITION_SECONDS,
+    ENDING_FADE_SECONDS,
     FADE_IN_SECONDS,
     LIMIT_DBFS,
     MAX_FADE_OUT_SECONDS,
@@ -27,10 +30,7 @@ from studio.music.patch import (
 )
 
 STOP_FADE_SECONDS = 0.1
-
-# pyo puts new objects on the most recently booted server: hold this while booting a server and building a
-# Patch on it, so a live engine and an offline render started from different threads never mix their graphs.
-BUILD_LOCK = threading.Lock()
+RANDOM_SEED = 1
 
 
 class _Pacer(threading.Thread):
@@ -60,11 +60,13 @@ class _Pacer(threading.Thread):
 
 
 def new_server(audio: str, sr: int, buffersize: int) -> Any:
-    """A stereo, output-only pyo server with MIDI off and only errors printed (not booted)."""
+    """A stereo, output-only pyo server with MIDI off and only errors printed (not booted); its random
+    objects (the nature beds' wandering filters) start from a fixed seed, so renders are reproducible."""
     server = pyo.Server(
         sr=sr, nchnls=2, buffersize=buffersize, duplex=0, audio=audio, jackname="affect-studio", verbosity=1
     )
     server.deactivateMidi()
+    server.setGlobalSeed(RANDOM_SEED)
     return server
 
 
@@ -150,7 +152,7 @@ class MusicEngine:
                     ceiling=self._ceiling,
                     listener=self._listener,
                 )
-                meter = pyo.Port(patch.peak, risetime=0.001, falltime=0.1)
+                meter = pyo.Port(patch.master.peak, risetime=0.001, falltime=0.1)
             except BaseException:
                 server.shutdown()
                 raise
@@ -189,6 +191,15 @@ class MusicEngine:
         if self._patch is not None:
             self._patch.fade_to(1.0, max(seconds, 0.01))
 
+    def finish(self, fade_seconds: float = ENDING_FADE_SECONDS) -> float:
+        """End the music as a musician would: a cadence at the next bar, then the tonic, fading to silence over
+        `fade_seconds`. Returns the seconds until silence at the present tempo (call stop() after them)."""
+        if self._patch is None:
+            return 0.0
+        self._patch.close(fade_seconds)
+        bar_seconds = 240.0 / self._params.tempo
+        return 2.0 * bar_seconds + fade_seconds
+
     def peak_dbfs(self) -> float:
         """Output peak in dBFS, held with a 0.1 s release; SILENCE_DBFS when silent or stopped."""
         if self._meter is None:
@@ -212,7 +223,8 @@ class MusicEngine:
             self._pacer.halt()
             self._pacer = None
         self._server.stop()
-        self._patch = None
         self._meter = None
         self._server.shutdown()
+        self._patch = None
+        gc.collect()  # the patch's reference cycles, freed now rather than during another server's life
         self._server = None

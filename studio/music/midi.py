@@ -1,15 +1,17 @@
 """MIDI out (mido): the notes the engine plays, to a MIDI file or a live MIDI port, so a DAW can double them.
 
-Each layer has its own channel (pad 1, bass 2, pulse 3, melody 4 in 1-based numbering). Notes start at the
-step the engine plays them (to within one audio buffer) and end a fixed number of steps later.
+Each layer has its own channel (pad 1, bass 2, pulse 3, melody 4 in 1-based numbering) and, in a file, its own
+named track; each instrument its General MIDI program (sent again when a section changes instrument). A file is
+type 1: a first track holds the tempo map (a set_tempo wherever the tempo moved), the others the layers' notes,
+placed in beats, so a DAW shows the bars as they were played.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,108 +19,118 @@ import mido
 
 from studio.kernel.command import venv_command
 from studio.kernel.errors import StudioError
-from studio.music.theory import REST, STEPS_PER_BAR, Bar
+from studio.music.composer import Note, StepEvent
+from studio.music.params import LAYERS
+from studio.music.theory import STEPS_PER_BEAT
 
 log = logging.getLogger(__name__)
 
 TICKS_PER_BEAT = 480
-FILE_TEMPO = 500_000  # microseconds per beat (120 BPM): file ticks count plain seconds, 960 per second
+TICKS_PER_STEP = TICKS_PER_BEAT // STEPS_PER_BEAT
+TEMPO_RESOLUTION_BPM = 0.01  # a tempo that moved less than this since the last set_tempo is not written again
 PORT_APIS = {"jack": "UNIX_JACK", "alsa": "LINUX_ALSA"}
 CLIENT_NAME = "affect-studio-midi"
+CHANNELS = {layer: index for index, layer in enumerate(LAYERS)}
 
 
 class MidiError(StudioError):
     """A MIDI port or file that cannot be used."""
 
 
-@dataclass(frozen=True)
-class Note:
-    """One note a layer starts on a step: channel 0-15, MIDI pitch, velocity 1-127, length in steps."""
-
-    channel: int
-    pitch: int
-    velocity: int
-    steps: int
-
-
-_CHANNEL = {"pad": 0, "bass": 1, "pulse": 2, "melody": 3}
-
-
-def step_notes(bar: Bar, step: int, layers: frozenset[str]) -> list[Note]:
-    """The notes that start on `step` (0-7) of `bar` in the layers that play."""
-    notes: list[Note] = []
-    if step == 0 and "pad" in layers:
-        notes.extend(Note(_CHANNEL["pad"], round(p), 48, STEPS_PER_BAR) for p in bar.pad)
-    if step % 2 == 0 and "bass" in layers:
-        notes.append(Note(_CHANNEL["bass"], round(bar.bass), 80, 2))
-    if bar.pulse[step] != REST and "pulse" in layers:
-        notes.append(Note(_CHANNEL["pulse"], round(bar.pulse[step]), 64, 1))
-    if bar.melody[step] != REST and "melody" in layers:
-        notes.append(Note(_CHANNEL["melody"], round(bar.melody[step]), 72, 2))
-    return notes
+def velocity_of(note: Note) -> int:
+    """A note's MIDI velocity (1-127) from its velocity (0-1)."""
+    return max(1, min(127, round(127 * note.velocity)))
 
 
 class MidiNotes(ABC):
-    """A step listener turning steps into note-on and note-off messages; subclasses say where they go."""
+    """A step listener turning steps into program changes, note-ons and note-offs; subclasses say where they go."""
 
     def __init__(self) -> None:
-        self._held: list[tuple[int, Note]] = []  # (steps left, note)
         self._lock = threading.Lock()
-        self._last_t = 0.0
+        self._programs: dict[str, int] = {}
+
+    def on_step(self, event: StepEvent) -> None:
+        """Program changes for layers whose instrument changed, then this step's notes (audio thread)."""
+        with self._lock:
+            self.step_started(event)
+            for layer, program in event.programs.items():
+                if self._programs.get(layer) != program:
+                    self._programs[layer] = program
+                    self.message(
+                        event, layer, 0.0, mido.Message("program_change", channel=CHANNELS[layer], program=program)
+                    )
+            for note in event.notes:
+                self.note(event, note)
 
     @abstractmethod
-    def emit(self, t: float, message: mido.Message) -> None:
-        """Deliver one message stamped `t` seconds after the music started."""
+    def step_started(self, event: StepEvent) -> None:
+        """A step begins (before its messages): a place for tempo changes and due note-offs."""
 
-    def on_step(self, t: float, bar: Bar, step: int, layers: frozenset[str], step_seconds: float) -> None:
-        """End the notes due now, then start this step's notes (audio thread)."""
-        with self._lock:
-            self._last_t = t
-            still: list[tuple[int, Note]] = []
-            for left, note in self._held:
-                if left <= 1:
-                    self.emit(t, mido.Message("note_off", channel=note.channel, note=note.pitch))
-                else:
-                    still.append((left - 1, note))
-            self._held = still
-            for note in step_notes(bar, step, layers):
-                self.emit(t, mido.Message("note_on", channel=note.channel, note=note.pitch, velocity=note.velocity))
-                self._held.append((note.steps, note))
+    @abstractmethod
+    def message(self, event: StepEvent, layer: str, delay: float, message: mido.Message) -> None:
+        """Deliver one message of `layer` at `event`'s step, `delay` seconds after it."""
 
-    def release(self) -> None:
-        """End every sounding note now."""
-        with self._lock:
-            for _, note in self._held:
-                self.emit(self._last_t, mido.Message("note_off", channel=note.channel, note=note.pitch))
-            self._held = []
+    @abstractmethod
+    def note(self, event: StepEvent, note: Note) -> None:
+        """Start a note at `event`'s step; its end is the subclass's to schedule."""
 
 
 class MidiFileRecorder(MidiNotes):
-    """Collects the notes with their times and writes them as a standard MIDI file (type 0)."""
+    """Collects notes, programs and tempo in beats and writes them as a type 1 standard MIDI file."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.messages: list[tuple[float, mido.Message]] = []
+        self.tempo: list[tuple[int, float]] = []  # (tick, BPM)
+        self.events: dict[str, list[tuple[int, int, mido.Message]]] = {layer: [] for layer in LAYERS}
 
-    def emit(self, t: float, message: mido.Message) -> None:
-        self.messages.append((t, message))
+    def step_started(self, event: StepEvent) -> None:
+        if not self.tempo or abs(self.tempo[-1][1] - event.tempo) >= TEMPO_RESOLUTION_BPM:
+            self.tempo.append((event.step * TICKS_PER_STEP, event.tempo))
+
+    def _tick(self, event: StepEvent, delay: float) -> int:
+        return event.step * TICKS_PER_STEP + round(delay * event.tempo / 60.0 * TICKS_PER_BEAT)
+
+    def message(self, event: StepEvent, layer: str, delay: float, message: mido.Message) -> None:
+        self.events[layer].append((self._tick(event, delay), 1, message))
+
+    def note(self, event: StepEvent, note: Note) -> None:
+        start = self._tick(event, note.delay)
+        end = start + max(1, round(note.steps * TICKS_PER_STEP))
+        channel, velocity = CHANNELS[note.layer], velocity_of(note)
+        self.events[note.layer].append(
+            (start, 2, mido.Message("note_on", channel=channel, note=note.pitch, velocity=velocity))
+        )
+        self.events[note.layer].append((end, 0, mido.Message("note_off", channel=channel, note=note.pitch)))
+
+    def midi_file(self) -> mido.MidiFile:
+        """The recording as a type 1 file: the tempo map first, then one named track per layer."""
+        midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
+        conductor = [(0, 0, mido.MetaMessage("track_name", name="tempo"))]
+        conductor += [(tick, 1, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))) for tick, bpm in self.tempo]
+        midi.tracks.append(_track(conductor))
+        for layer in LAYERS:
+            named = [(0, -1, mido.MetaMessage("track_name", name=layer))]
+            midi.tracks.append(_track(named + self.events[layer]))
+        return midi
 
     def save(self, path: Path) -> None:
         """Write the file; raises MidiError naming the path when it cannot be written."""
-        self.release()
-        track = mido.MidiTrack()
-        track.append(mido.MetaMessage("set_tempo", tempo=FILE_TEMPO, time=0))
-        previous = 0
-        for t, message in self.messages:
-            tick = round(mido.second2tick(t, TICKS_PER_BEAT, FILE_TEMPO))
-            track.append(message.copy(time=tick - previous))
-            previous = tick
-        midi = mido.MidiFile(type=0, ticks_per_beat=TICKS_PER_BEAT)
-        midi.tracks.append(track)
+        with self._lock:
+            midi = self.midi_file()
         try:
             midi.save(str(path))
         except OSError as exc:
             raise MidiError(f"cannot write MIDI file {path}: {exc.strerror or exc}") from None
+
+
+def _track(events: list[tuple[int, int, Any]]) -> mido.MidiTrack:
+    """A track from (absolute tick, order at the same tick, message): note-offs before programs before note-ons."""
+    track = mido.MidiTrack()
+    previous = 0
+    for tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
+        track.append(message.copy(time=tick - previous))
+        previous = tick
+    return track
 
 
 class MidiPortOut(MidiNotes):
@@ -128,6 +140,7 @@ class MidiPortOut(MidiNotes):
     def __init__(self, port: Any) -> None:
         super().__init__()
         self._port = port
+        self._held: list[tuple[int, int, int]] = []  # (step it ends on, channel, pitch)
         self.problem = ""
 
     @classmethod
@@ -143,7 +156,21 @@ class MidiPortOut(MidiNotes):
         except (OSError, SystemError, RuntimeError) as exc:
             raise MidiError(f"cannot open MIDI port {CLIENT_NAME}:{port} on {api}: {exc}") from None
 
-    def emit(self, t: float, message: mido.Message) -> None:
+    def step_started(self, event: StepEvent) -> None:
+        due = [held for held in self._held if held[0] <= event.step]
+        self._held = [held for held in self._held if held[0] > event.step]
+        for _, channel, pitch in due:
+            self._send(mido.Message("note_off", channel=channel, note=pitch))
+
+    def message(self, event: StepEvent, layer: str, delay: float, message: mido.Message) -> None:
+        self._send(message)
+
+    def note(self, event: StepEvent, note: Note) -> None:
+        channel = CHANNELS[note.layer]
+        self._send(mido.Message("note_on", channel=channel, note=note.pitch, velocity=velocity_of(note)))
+        self._held.append((event.step + max(1, math.ceil(note.steps)), channel, note.pitch))
+
+    def _send(self, message: mido.Message) -> None:
         if self.problem:
             return
         try:
@@ -154,5 +181,8 @@ class MidiPortOut(MidiNotes):
 
     def close(self) -> None:
         """End sounding notes and close the port."""
-        self.release()
+        with self._lock:
+            for _, channel, pitch in self._held:
+                self._send(mido.Message("note_off", channel=channel, note=pitch))
+            self._held = []
         self._port.close()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from studio.kernel.errors import StudioError
+from studio.music.instruments import CATALOGUE, DEFAULT_INSTRUMENTS, NATURE_BEDS, instruments_for
 
 MODES = ("major", "minor", "dorian", "lydian")
 LAYERS = ("pad", "bass", "pulse", "melody")
@@ -35,6 +36,28 @@ NUMERIC: dict[str, Range] = {
 }
 
 
+MAX_PALETTE = 3  # instruments a layer may take turns with
+
+
+@dataclass(frozen=True)
+class Instruments:
+    """What each layer plays: the first instrument named for a layer plays throughout the first section,
+    the others (at most MAX_PALETTE in all) take turns with it from section to section."""
+
+    pad: tuple[str, ...] = DEFAULT_INSTRUMENTS["pad"]
+    bass: tuple[str, ...] = DEFAULT_INSTRUMENTS["bass"]
+    pulse: tuple[str, ...] = DEFAULT_INSTRUMENTS["pulse"]
+    melody: tuple[str, ...] = DEFAULT_INSTRUMENTS["melody"]
+
+    def of(self, layer: str) -> tuple[str, ...]:
+        """The instruments of `layer` (one of LAYERS)."""
+        names: tuple[str, ...] = getattr(self, layer)
+        return names
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {layer: list(self.of(layer)) for layer in LAYERS}
+
+
 @dataclass(frozen=True)
 class MusicParams:
     """One complete setting of the music engine; ranges in NUMERIC, modes in MODES, layers in LAYERS."""
@@ -48,6 +71,8 @@ class MusicParams:
     volume: float = -18.0
     space: float = 0.4
     layers: frozenset[str] = frozenset({"pad", "bass", "pulse"})
+    instruments: Instruments = Instruments()
+    nature: str = "none"
 
     def numeric(self, name: str) -> float:
         value: float = getattr(self, name)
@@ -56,6 +81,7 @@ class MusicParams:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         out["layers"] = sorted(self.layers)
+        out["instruments"] = self.instruments.as_dict()
         return out
 
 
@@ -74,21 +100,59 @@ def clamp_params(params: MusicParams) -> tuple[MusicParams, list[str]]:
     unknown = set(params.layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(LAYERS)}")
+    for layer in LAYERS:
+        _palette(layer, params.instruments.of(layer))
+    if params.nature not in NATURE_BEDS:
+        raise ValueError(f"unknown nature bed {params.nature!r}; choose one of {', '.join(NATURE_BEDS)}")
     return replace(params, **changes), notes
 
 
-PARAM_NAMES = (*NUMERIC, "mode", "layers")
+PARAM_NAMES = (*NUMERIC, "mode", "layers", "instruments", "nature")
 
 
 class ParamError(StudioError, ValueError):
     """A music parameter name or value that cannot be used; the message says what would be accepted."""
 
 
-def parse_value(name: str, value: Any) -> float | str | frozenset[str]:
+def _palette(layer: str, value: Any) -> tuple[str, ...]:
+    """One layer's instruments: a name or a list of 1..MAX_PALETTE names the layer may play."""
+    names = [value] if isinstance(value, str) else value
+    allowed = instruments_for(layer)
+    if not isinstance(names, list | tuple) or not 1 <= len(names) <= MAX_PALETTE:
+        raise ParamError(f"instruments.{layer}={value!r} must be an instrument name or a list of 1 to {MAX_PALETTE}")
+    for name in names:
+        if not isinstance(name, str):
+            raise ParamError(f"instruments.{layer}: {name!r} is not an instrument name")
+        if name not in allowed:
+            problem = "not an instrument the " + layer + " can play" if name in CATALOGUE else "an unknown instrument"
+            raise ParamError(f"instruments.{layer}: {name!r} is {problem}; choose from {', '.join(allowed)}")
+    return tuple(names)
+
+
+def parse_instruments(value: Any) -> dict[str, tuple[str, ...]]:
+    """The layers' instruments named in a preset (an object of layer -> name or list of names) or on a
+    command line ("melody=flute+harp,pad=choir"); layers left out keep theirs."""
+    if isinstance(value, str):
+        pairs = [part.partition("=") for part in value.split(",") if part.strip()]
+        if any(not sep for _, sep, _ in pairs):
+            raise ParamError(f"instruments={value!r}: write LAYER=NAME[+NAME],..., e.g. melody=flute+harp,pad=choir")
+        value = {layer.strip(): [n.strip() for n in names.split("+")] for layer, _, names in pairs}
+    if not isinstance(value, dict):
+        raise ParamError(f"instruments={value!r} must map layers ({', '.join(LAYERS)}) to instrument names")
+    unknown = set(value) - set(LAYERS)
+    if unknown:
+        raise ParamError(
+            f"instruments: unknown layer(s) {', '.join(sorted(map(str, unknown)))}; the layers are {', '.join(LAYERS)}"
+        )
+    return {layer: _palette(layer, names) for layer, names in value.items()}
+
+
+def parse_value(name: str, value: Any) -> float | str | frozenset[str] | dict[str, tuple[str, ...]]:
     """Check one parameter value from a preset, a command line or a changes file (text or JSON).
 
-    Numbers may be given as text; layers as a list or as text joined with "," or "+" ("none" for none).
-    Raises ParamError; out-of-range numbers are accepted here and clamped by clamp_params.
+    Numbers may be given as text; layers as a list or as text joined with "," or "+" ("none" for none);
+    instruments as in parse_instruments. Raises ParamError; out-of-range numbers are accepted here and
+    clamped by clamp_params.
     """
     if name in NUMERIC:
         number = value
@@ -114,6 +178,12 @@ def parse_value(name: str, value: Any) -> float | str | frozenset[str]:
         if unknown:
             raise ParamError(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(LAYERS)}")
         return frozenset(names)
+    if name == "instruments":
+        return parse_instruments(value)
+    if name == "nature":
+        if value not in NATURE_BEDS:
+            raise ParamError(f"nature={value!r} is not a nature bed; choose one of {', '.join(NATURE_BEDS)}")
+        return str(value)
     raise ParamError(f"unknown parameter {name!r}; the parameters are {', '.join(PARAM_NAMES)}")
 
 
@@ -127,6 +197,8 @@ def updated(base: MusicParams, values: Mapping[str, Any], where: str = "") -> tu
         parsed: dict[str, Any] = {name: parse_value(name, value) for name, value in values.items()}
     except ParamError as exc:
         raise ParamError(f"{prefix}{exc}") from None
+    if "instruments" in parsed:
+        parsed["instruments"] = replace(base.instruments, **parsed["instruments"])
     params, notes = clamp_params(replace(base, **parsed))
     return params, [f"{prefix}{note}" for note in notes]
 

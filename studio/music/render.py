@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.music.engine import BUILD_LOCK, new_server
+from studio.music.engine import new_server
 from studio.music.params import MusicParams, clamp_params
-from studio.music.patch import DEFAULT_TRANSITION_SECONDS, LIMIT_DBFS, Patch, StepListener, amplitude_to_dbfs
+from studio.music.patch import (
+    BUILD_LOCK,
+    DEFAULT_TRANSITION_SECONDS,
+    ENDING_FADE_SECONDS,
+    FADE_IN_SECONDS,
+    LIMIT_DBFS,
+    Patch,
+    StepListener,
+    amplitude_to_dbfs,
+)
 
 BUFFER_SIZE = 256
 _PCM_24_BIT = 1
@@ -41,6 +52,21 @@ def check_output_path(path: Path, kind: str = "WAV", suffixes: tuple[str, ...] =
         raise OSError(f"cannot write {path}: permission denied; choose a folder you can write to")
 
 
+def ending_start(duration: float, changes: Sequence[tuple[float, MusicParams]]) -> float | None:
+    """When (s) a render of `duration` s must start closing so that its cadence (at most a bar's wait, then a bar
+    on the dominant) and the tonic's fade (ENDING_FADE_SECONDS) end within it; `changes` are (time, params) in
+    time order from time 0. None when the render is too short to close after its fade-in."""
+
+    def start_at(tempo: float) -> float:
+        return duration - 2.0 * 240.0 / tempo - ENDING_FADE_SECONDS - 0.25
+
+    def tempo_at(t: float) -> float:
+        return next((p.tempo for at, p in reversed(changes) if at <= t), changes[0][1].tempo)
+
+    start = start_at(tempo_at(start_at(tempo_at(duration))))
+    return start if start >= FADE_IN_SECONDS else None
+
+
 def render(
     params: MusicParams,
     duration: float,
@@ -52,12 +78,15 @@ def render(
     ceiling: float = LIMIT_DBFS,
     seed: int = 0,
     listener: StepListener | None = None,
+    ending: bool = True,
 ) -> RenderResult:
     """Render `duration` seconds of music to a stereo 24-bit WAV at `path` (sample rate `sr`, Hz).
 
     `changes` are (time in seconds from the start, parameters) pairs, applied to the Patch when the render
     reaches that time (to within one 256-sample buffer), exactly as the live engine would apply them.
-    `transition`, `ceiling`, `seed` and `listener` are the Patch's.
+    With `ending`, a render long enough for it ends musically (see ending_start); without, it stops where the
+    music is (measurements of steady playing use that). `transition`, `ceiling`, `seed` and `listener` are the
+    Patch's.
     """
     if not math.isfinite(duration) or duration <= 0.0:
         raise ValueError(f"duration={duration!r} must be a positive number of seconds")
@@ -73,6 +102,7 @@ def render(
 
     began = time.perf_counter()
     schedule = sorted(changes, key=lambda change: change[0])
+    closing = ending_start(duration, [(0.0, params), *schedule]) if ending else None
     buffers = math.ceil(duration * sr / BUFFER_SIZE)
     with BUILD_LOCK:
         server = new_server("manual", sr, BUFFER_SIZE)
@@ -92,6 +122,9 @@ def render(
             now = index * BUFFER_SIZE / sr
             while schedule and schedule[0][0] <= now:
                 patch.apply(schedule.pop(0)[1])
+            if closing is not None and now >= closing:
+                patch.close(ENDING_FADE_SECONDS)
+                closing = None
             server.process()
             if index > 0:
                 peak = max(peak, patch.peak_amplitude())
@@ -100,8 +133,15 @@ def render(
         server.process()
         peak = max(peak, patch.peak_amplitude())
         server.stop()
+        if patch.error is not None:  # raised without its traceback, which would keep the patch alive
+            where = traceback.extract_tb(patch.error.__traceback__)[-1]
+            failure = f"{patch.error!r} at {Path(where.filename).name}:{where.lineno}"
+            patch.error = None
+            raise RuntimeError(f"the music stopped composing during the render: {failure}")
     finally:
         server.shutdown()
+        del patch
+        gc.collect()  # the patch's reference cycles, freed now rather than during another server's life
     if not path.is_file():
         raise OSError(f"pyo did not write {path}; check the free space and permissions of {path.parent}")
     return RenderResult(path, buffers * BUFFER_SIZE / sr, amplitude_to_dbfs(peak), time.perf_counter() - began)
