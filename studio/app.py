@@ -234,14 +234,15 @@ class Studio:
         recorder.flush()
 
     def end_session(self, status: str = "completed") -> dict[str, int]:
-        """End the session recording now: the music fades out, a "session end" marker is set, the client's baselines
+        """End the session recording now: the music ends with a cadence and fades, a "session end" marker is set, the client's baselines
         and response model and what the session came to are stored, and its record is closed with ``status``. The
         channels and the music engine go on, recording nothing, until the next ``begin_session``. Returns the rows
         the session wrote per table (empty when none was recording)."""
         if not self.recording:
             return {}
-        if self.playing:
-            self.fade_out("session ended")
+        if self.playing:  # a musical ending: a cadence, then the tonic fading away
+            self.engine.finish()
+            self._log_output(playing=False, reason="session ended: the music closes with a cadence")
         self.add_marker("session end", "studio")
         return self._close_session(status)
 

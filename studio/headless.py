@@ -78,6 +78,8 @@ def run_headless(
             simulate(studio, clock, stop, duration, speed)
     finally:
         interrupted = stop.is_set()
+        if realtime and not interrupted and studio.engine.backend.kind != "silent":
+            stop.wait(studio.engine.finish())  # heard music ends with a cadence, never a hard stop
         statuses = studio.statuses()  # as the channels were at the end, before stopping closes them
         baselines = studio.baselines
         following = studio.loop.following()

@@ -114,3 +114,29 @@ def test_ending_closes_the_record_and_the_next_session_follows(waiting):
     assert sessions[1].duration_s == pytest.approx(2.0)
     assert reader.query("SELECT MIN(t) FROM fused_affect WHERE session_id = ?", (second,))[0][0] < 0.1
     reader.close()
+
+
+def test_a_session_ends_with_the_music_closing_on_a_cadence_and_the_next_starts_it_afresh(waiting):
+    studio, clock, _ = waiting
+    engine = studio.engine
+    studio.begin_session("P07", Consent())
+    buffers_per_second = round(1.0 / engine.buffer_seconds)
+
+    def loudest(seconds: float) -> float:
+        """The engine's output peak (dBFS) over the next ``seconds`` of audio, computed by hand."""
+        peaks = []
+        for _ in range(round(seconds * buffers_per_second)):
+            engine.process()
+            peaks.append(engine.peak_dbfs())
+        return max(peaks)
+
+    assert loudest(6.0) > -40.0  # playing after its fade-in
+    studio.end_session()
+    log = studio.loop.control_log.last(len(studio.loop.control_log))
+    assert log[-1].param == "output" and "closes with a cadence" in log[-1].reason
+    assert loudest(2.0) > -40.0  # not cut off: the cadence and the tonic still sound...
+    bars = 2 * 240.0 / studio.loop.params.tempo  # ... the next two bars at the present tempo (s)
+    loudest(bars + 4.0)  # ... then the tonic fades over 4 s
+    assert loudest(3.0) < -80.0  # to silence
+    studio.begin_session("P08", Consent())
+    assert studio.playing and loudest(6.0) > -40.0  # the next client's music starts afresh

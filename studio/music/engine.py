@@ -102,6 +102,7 @@ class MusicEngine:
         self._server: Any = None
         self._patch: Patch | None = None
         self._meter: Any = None
+        self._ended = False  # the music closed with a cadence (finish) and waits to start afresh
         self._pacer: _Pacer | None = None
 
     @property
@@ -159,6 +160,7 @@ class MusicEngine:
         server.start()
         self._meter = meter
         self._server, self._patch = server, patch
+        self._ended = False
         if self.backend.kind == "silent" and self._paced:
             self._pacer = _Pacer(server, int(server.getSamplingRate()), self._buffersize)
             self._pacer.start()
@@ -187,8 +189,11 @@ class MusicEngine:
             self._patch.fade_to(0.0, min(max(seconds, 0.01), MAX_FADE_OUT_SECONDS))
 
     def fade_in(self, seconds: float = FADE_IN_SECONDS) -> None:
-        """Fade back up to full level over `seconds`."""
-        if self._patch is not None:
+        """Fade back up to full level over `seconds`; music that ended (finish) starts afresh, fading in."""
+        if self._patch is not None and self._ended:
+            self.stop()
+            self.start()
+        elif self._patch is not None:
             self._patch.fade_to(1.0, max(seconds, 0.01))
 
     def finish(self, fade_seconds: float = ENDING_FADE_SECONDS) -> float:
@@ -197,6 +202,7 @@ class MusicEngine:
         if self._patch is None:
             return 0.0
         self._patch.close(fade_seconds)
+        self._ended = True
         bar_seconds = 240.0 / self._params.tempo
         return 2.0 * bar_seconds + fade_seconds
 
