@@ -234,10 +234,10 @@ class Studio:
         recorder.flush()
 
     def end_session(self, status: str = "completed") -> dict[str, int]:
-        """End the session recording now: the music ends with a cadence and fades, a "session end" marker is set, the client's baselines
-        and response model and what the session came to are stored, and its record is closed with ``status``. The
-        channels and the music engine go on, recording nothing, until the next ``begin_session``. Returns the rows
-        the session wrote per table (empty when none was recording)."""
+        """End the session recording now: the music ends with a cadence and fades, a "session end" marker is set,
+        the client's baselines and response model and what the session came to are stored, and its record is
+        closed with ``status``. The channels and the music engine go on, recording nothing, until the next
+        ``begin_session``. Returns the rows the session wrote per table (empty when none was recording)."""
         if not self.recording:
             return {}
         if self.playing:  # a musical ending: a cadence, then the tonic fading away

@@ -117,7 +117,7 @@ def test_ending_closes_the_record_and_the_next_session_follows(waiting):
 
 
 def test_a_session_ends_with_the_music_closing_on_a_cadence_and_the_next_starts_it_afresh(waiting):
-    studio, clock, _ = waiting
+    studio, _, _ = waiting
     engine = studio.engine
     studio.begin_session("P07", Consent())
     buffers_per_second = round(1.0 / engine.buffer_seconds)
