@@ -20,7 +20,7 @@ from studio.export.plots import baseline_span
 from studio.export.report_facts import layer_spans, regimes, session_kind
 from studio.kernel.errors import UsageError
 from studio.loop import FUSED, MUSIC, MusicSink
-from studio.music.params import NUMERIC, MusicParams
+from studio.music.params import NUMERIC, MusicParams, updated
 from studio.store import Store, StoreError, passphrase_from_env
 
 MAX_SPEED = 32.0
@@ -99,8 +99,9 @@ class RecordedSession:
         if i is None:
             return None
         layers = frozenset(n for n, spans in self._layers.items() if any(a <= t < b for a, b in spans))
-        values = {n: float(self._music[n][i]) for n in NUMERIC}
-        return MusicParams(**values, mode=str(self._music["mode"][i]), layers=layers or MusicParams().layers)
+        values: dict[str, object] = {n: float(self._music[n][i]) for n in NUMERIC}
+        values |= {"mode": str(self._music["mode"][i]), "layers": sorted(layers or MusicParams().layers)}
+        return updated(MusicParams(), values)[0]
 
     def body_at(self, t: float) -> dict[str, float]:
         """The body's heart rate (BPM), skin conductance (µS) and EEG alpha share at ``t``, those recorded."""

@@ -124,7 +124,7 @@ def test_a_session_ends_with_the_music_closing_on_a_cadence_and_the_next_starts_
 
     def loudest(seconds: float) -> float:
         """The engine's output peak (dBFS) over the next ``seconds`` of audio, computed by hand."""
-        peaks = []
+        peaks: list[float] = []
         for _ in range(round(seconds * buffers_per_second)):
             engine.process()
             peaks.append(engine.peak_dbfs())
