@@ -3,6 +3,7 @@ health over time, the music played, the settings in force over time and the clie
 are filled and say in the PDF what the HTML says. A client's progress over visits, oldest first, de-identified
 unless asked; an unknown client in one line. A waiting suggestion in plain words."""
 
+import io
 import json
 import re
 import subprocess
@@ -220,3 +221,25 @@ def test_a_report_for_an_unknown_client_or_a_name_like_code_is_one_line(visits, 
     assert added.returncode == 0 and added.stderr.strip().splitlines() == [
         "warning: client code 'Maria' looks like a name; use a pseudonym such as P01 (codes are never names)"
     ]
+
+
+def test_the_levers_that_worked_are_plotted_with_their_uncertainty():
+    import matplotlib.image
+
+    from studio.export import plots
+
+    response = {
+        "working": [
+            {"lever": "tempo", "axis": "arousal", "per_unit": 1.5, "sd": 0.2},
+            {"lever": "mode major", "axis": "valence", "per_unit": 0.06, "sd": 0.02},
+        ]
+    }
+    pixels = matplotlib.image.imread(io.BytesIO(plots.lever_effects(response)), format="png")
+    rgb = (pixels[..., :3] * 255).astype(int)
+
+    def share(colour: str) -> float:
+        target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+        return float((np.abs(rgb - target).sum(axis=-1) < 30).mean())
+
+    assert share(plots.AROUSAL) > 0.01 and share(plots.VALENCE) > 0.002  # a bar per axis
+    assert share(plots.AROUSAL) > share(plots.VALENCE)  # tempo: 0.15 a tenth of its range; the mode: 0.06

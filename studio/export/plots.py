@@ -274,3 +274,22 @@ def music_parameters(data: SessionData) -> bytes:
     for i, ax in enumerate((tempo, volume, rest)):
         _markers(ax, data, scale, label=i == 0)
     return to_png(fig)
+
+
+def lever_effects(response: Mapping[str, Any]) -> bytes:
+    """The music levers known to move the client: each lever's effect on valence or arousal per tenth of its range
+    (a mode or layer: while it plays) as a bar, with whiskers at two standard deviations (about 95 % sure)."""
+    working = list(response.get("working") or [])
+    fig, (ax,) = new_figure(1, 0.5 + 0.38 * len(working), width=6.0)
+    y = np.arange(len(working))[::-1]
+    for row, item in zip(y, working, strict=True):
+        lever = str(item.get("lever", "?"))
+        scale = 1.0 if lever.startswith(("mode ", "layer ")) else 0.1
+        effect, sd = float(item.get("per_unit", 0.0)) * scale, float(item.get("sd", 0.0)) * scale
+        colour = VALENCE if item.get("axis") == "valence" else AROUSAL
+        ax.barh(row, effect, color=colour, height=0.6)
+        ax.errorbar(effect, row, xerr=2 * sd, color=INK, capsize=3, lw=0.9)
+    ax.set_yticks(y, [f"{item.get('lever', '?')} → {item.get('axis', '?')}" for item in working], fontsize=8)
+    ax.axvline(0, color=MUTED, lw=0.8)
+    ax.set_xlabel("change per tenth of the lever's range (a mode or layer: while it plays)", color=INK, fontsize=8)
+    return to_png(fig)

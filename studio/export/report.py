@@ -299,6 +299,14 @@ def _response(report: ReportData) -> list[Block]:
     if rows:
         blocks.append(Para(f"The music levers known to move this client ({seen}):"))
         blocks.append(TableBlock(("lever", "what more of it does", "uncertainty"), rows))
+        blocks.append(
+            Figure(
+                plots.lever_effects(response),
+                "What each lever did to the client: bars in blue move valence, orange arousal; whiskers span two "
+                "standard deviations.",
+                0.7,
+            )
+        )
     else:
         blocks.append(Para(f"No music lever was yet known to move this client ({seen})."))
     if response.get("lag_s") and int(response.get("observations") or 0) >= MIN_OBSERVATIONS:
