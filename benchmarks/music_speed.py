@@ -4,7 +4,7 @@ Run: .venv/bin/python -m benchmarks.music_speed [--seconds 60] [--live-seconds 2
 
 - render: every shipped preset rendered for --seconds; x real time = audio seconds / wall seconds, and audio
   seconds / CPU seconds of the process (what the render would take on an idle core).
-- live: the engine on the silent backend (a pacing thread computes each buffer in real time, as JACK would)
+- live: the engine on the silent backend (a pacing worker computes each buffer in real time, as JACK would)
   for --live-seconds while the parameters change at 20 Hz, playing the richest preset (the one that rendered
   slowest by CPU time); CPU time of the process / wall time.
 - latency: two renders that differ by one volume change requested at a time between buffers; the first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,7 +24,7 @@ from studio.music.backend import (
     jack_server,
     output_device,
 )
-from studio.music.engine import MusicEngine
+from studio.music.engine import MusicEngine, Pacing
 from studio.music.midi import CLIENT_NAME, MidiPortOut
 from studio.music.params import MusicParams
 from studio.music.patch import SILENCE_DBFS
@@ -192,9 +193,31 @@ def test_silent_engine_plays_in_real_time_by_itself() -> None:
             time.sleep(0.05)
         assert engine.peak_dbfs() > -60.0
         assert engine.running
+        assert "music-pacer" in {t.name for t in threading.enumerate()}  # the kernel's periodic worker
     finally:
         engine.stop()
     assert not engine.running
+    assert "music-pacer" not in {t.name for t in threading.enumerate()}
+
+
+def test_pacing_computes_the_buffers_due_and_starts_afresh_after_a_stall() -> None:
+    class Counting:
+        processed = 0
+
+        def process(self) -> None:
+            self.processed += 1
+
+    server = Counting()
+    pacing = Pacing(server, 48000, 480)  # a buffer every 10 ms
+    wait = pacing.step()
+    assert server.processed == 1 and 0.0 < wait <= 0.01
+    time.sleep(0.035)
+    pacing.step()
+    assert server.processed >= 4  # every buffer due in 35 ms (or more), not one per step
+    before = server.processed
+    time.sleep(0.3)  # a stall: the pacing starts afresh instead of computing 30 buffers at once to catch up
+    pacing.step()
+    assert server.processed == before + 1
 
 
 @pytest.mark.usefixtures("no_jack")

@@ -1,19 +1,19 @@
 """The live music engine: the Patch (patch.py) on the chosen backend, steered from any thread.
 
-On a device or JACK the backend's audio thread computes the music; on the silent backend a pacing thread does,
-at real-time rate, so the rest of the studio behaves the same with no sound card.
+On a device or JACK the backend's audio thread computes the music; on the silent backend a pacing worker (the
+kernel's PeriodicWorker) does, at real-time rate, so the rest of the studio behaves the same with no sound card.
 """
 
 from __future__ import annotations
 
 import gc
-import threading
 import time
 from typing import Any
 
 import pyo
 
 from studio.kernel.quiet import native_stderr_silenced
+from studio.kernel.worker import PeriodicWorker
 from studio.music.backend import Backend, BackendUnavailable, jack_server, output_device, pa_default_output
 from studio.music.params import MusicParams, clamp_params
 from studio.music.patch import (
@@ -33,30 +33,24 @@ STOP_FADE_SECONDS = 0.1
 RANDOM_SEED = 1
 
 
-class _Pacer(threading.Thread):
-    """Drives a pyo server in "manual" mode at real-time rate (one buffer per call to process())."""
+class Pacing:
+    """One step of the silent backend's pacing worker: computes every pyo buffer due by now (one per
+    ``buffersize / sr`` seconds of wall time) and returns the seconds until the next one is due. After a
+    stall of over 0.25 s it starts afresh instead of catching up."""
 
     def __init__(self, server: Any, sr: int, buffersize: int) -> None:
-        super().__init__(name="music-pacer", daemon=True)
         self._server = server
         self._period = buffersize / sr
-        self._halt = threading.Event()
+        self._due: float | None = None
 
-    def run(self) -> None:
-        due = time.monotonic()
-        while not self._halt.is_set():
-            now = time.monotonic()
-            if now - due > 0.25:
-                due = now
-            while due <= now:
-                self._server.process()
-                due += self._period
-            self._halt.wait(max(0.0, due - time.monotonic()))
-
-    def halt(self) -> None:
-        """Stop pacing and wait for the thread to finish."""
-        self._halt.set()
-        self.join(timeout=2.0)
+    def step(self) -> float:
+        now = time.monotonic()
+        if self._due is None or now - self._due > 0.25:
+            self._due = now
+        while self._due <= now:
+            self._server.process()
+            self._due += self._period
+        return max(0.0, self._due - time.monotonic())
 
 
 def new_server(audio: str, sr: int, buffersize: int) -> Any:
@@ -73,7 +67,7 @@ def new_server(audio: str, sr: int, buffersize: int) -> Any:
 class MusicEngine:
     """Live music on the chosen backend; ``apply`` is cheap and may be called at 20 Hz from any thread.
 
-    On the silent backend a pacing thread computes audio at real-time rate; with ``paced=False`` nothing
+    On the silent backend a pacing worker computes audio at real-time rate; with ``paced=False`` nothing
     runs by itself and the caller steps the audio with ``process()`` (tests). On JACK the JACK server's
     sample rate replaces `sr` (Hz). `transition` (s) is the glide time of every continuous parameter,
     `seed` picks the melody, and `listener` (for example MIDI out) hears every step the music plays.
@@ -103,7 +97,7 @@ class MusicEngine:
         self._patch: Patch | None = None
         self._meter: Any = None
         self._ended = False  # the music closed with a cadence (finish) and waits to start afresh
-        self._pacer: _Pacer | None = None
+        self._pacer: PeriodicWorker | None = None
 
     @property
     def running(self) -> bool:
@@ -162,7 +156,8 @@ class MusicEngine:
         self._server, self._patch = server, patch
         self._ended = False
         if self.backend.kind == "silent" and self._paced:
-            self._pacer = _Pacer(server, int(server.getSamplingRate()), self._buffersize)
+            pacing = Pacing(server, int(server.getSamplingRate()), self._buffersize)
+            self._pacer = PeriodicWorker("music-pacer", self.buffer_seconds, pacing.step)
             self._pacer.start()
 
     def apply(self, params: MusicParams) -> None:
@@ -226,7 +221,7 @@ class MusicEngine:
         self._patch.fade_to(0.0, STOP_FADE_SECONDS)
         time.sleep(STOP_FADE_SECONDS + 0.05)
         if self._pacer is not None:
-            self._pacer.halt()
+            self._pacer.stop(timeout=2.0)
             self._pacer = None
         self._server.stop()
         self._meter = None
