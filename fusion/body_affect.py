@@ -94,10 +94,16 @@ class BodyAffect:
     contract: ``calibrate(seconds)``, ``baseline()``, ``load_baseline(values)``."""
 
     def __init__(self, auto_seconds: float = AUTO_BASELINE_SECONDS) -> None:
+        self._auto_seconds = auto_seconds
         self._collecting = Baseline()
         self._baseline: dict[str, float] | None = None
         self._seconds = auto_seconds
         self._start: float | None = None
+
+    def forget(self) -> None:
+        """Drop the resting profile and collect one again automatically, as when new."""
+        self._baseline = None
+        self.calibrate(self._auto_seconds)
 
     def calibrate(self, seconds: float) -> None:
         """Collect a new resting profile over the next ``seconds`` of windows; the old one stays in use meanwhile."""

@@ -84,6 +84,11 @@ class Source(ABC):
         """Reuse a stored resting profile instead of calibrating. Channels without a baseline ignore this."""
         return None
 
+    def forget_baseline(self) -> None:
+        """Drop the resting profile in use and learn one again from the coming input, as after opening (the next
+        client's session). Channels without a baseline ignore this."""
+        return None
+
     @property
     def status(self) -> ChannelStatus:
         with self._status_lock:

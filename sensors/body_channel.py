@@ -165,3 +165,7 @@ class BodyChannel(Source):
     def load_baseline(self, values: dict[str, float]) -> None:
         with self._lock:
             self._estimator.load_baseline(values)
+
+    def forget_baseline(self) -> None:
+        with self._lock:
+            self._estimator.forget()

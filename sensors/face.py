@@ -75,6 +75,13 @@ class FaceSource(Source):
             self._collector = None
             self._calibration_note = "stored neutral face loaded"
 
+    def forget_baseline(self) -> None:
+        with self._lock:
+            self._baseline = None
+            self._collector = BaselineCollector(AUTO_CALIBRATION)
+            self._auto = True
+            self._calibration_note = ""
+
     def calibration_note(self) -> str:
         """'calibrating (3 s left)', the outcome of the last calibration, or ''."""
         with self._lock:

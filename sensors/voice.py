@@ -123,6 +123,11 @@ class VoiceSource(Source):
             self._baseline = baseline
             self._collector = None
 
+    def forget_baseline(self) -> None:
+        with self._lock:
+            self._baseline = None
+            self._collector = BaselineCollector(speech_s=AUTO_CALIBRATION_SPEECH_S)
+
     # --- analysis ------------------------------------------------------------------------------------------
     def _analyse(self, block: AudioBlock) -> None:
         if self._analyzer is None or block.restart or self._analyzer.rate != block.rate:

@@ -188,8 +188,9 @@ class Studio:
         """Start recording a session for ``client`` (a pseudonymous code, registered if new; None: no client) with
         ``consent`` (None: the options' consent): session time 0 is clock time ``at`` (default: now; a session that
         records from the start uses 0), nothing measured before is written, the client's stored baselines and
-        response model are used and the music fades in. Returns the session id; StoreError without a database, for
-        a bad code, or while another session records."""
+        response model are used (after another client's session, the channels learn a resting profile afresh
+        when this client has none stored) and the music fades in. Returns the session id; StoreError without a
+        database, for a bad code, or while another session records."""
         if self.database is None:
             raise StoreError("this studio has no session database: nothing can be recorded")
         if self.recording:
@@ -197,6 +198,9 @@ class Studio:
         database = self.database
         if client is not None and database.client(client) is None:
             database.add_client(client)
+        if self.recorder is not None and client != self.options.client:
+            for source in self.sources.values():  # the last client's resting profile never measures this one
+                source.forget_baseline()
         consent = consent or self.options.consent
         self.options = replace(self.options, client=client, consent=consent)
         now = self.clock.now() if at is None else at

@@ -140,3 +140,19 @@ def test_a_session_ends_with_the_music_closing_on_a_cadence_and_the_next_starts_
     assert loudest(3.0) < -80.0  # to silence
     studio.begin_session("P08", Consent())
     assert studio.playing and loudest(6.0) > -40.0  # the next client's music starts afresh
+
+
+def test_the_next_client_is_not_measured_against_the_last_client_s_resting_profile(waiting):
+    studio, clock, _ = waiting
+    studio.begin_session("P07")
+    run_to(studio, clock, 25.0)
+    first = studio.baselines
+    assert {"face", "body"} <= set(first)  # learnt from the first seconds (face 5 s, body 20 s)
+    studio.end_session()
+    studio.begin_session("P08")  # a new client: nothing stored
+    assert studio.baselines == {}
+    run_to(studio, clock, 50.0)
+    assert {"face", "body"} <= set(studio.baselines)  # P08's own, learnt again
+    studio.end_session()
+    studio.begin_session("P07")  # back again: P07's stored profiles
+    assert studio.baselines == first
