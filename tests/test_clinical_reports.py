@@ -243,3 +243,22 @@ def test_the_levers_that_worked_are_plotted_with_their_uncertainty():
 
     assert share(plots.AROUSAL) > 0.01 and share(plots.VALENCE) > 0.002  # a bar per axis
     assert share(plots.AROUSAL) > share(plots.VALENCE)  # tempo: 0.15 a tenth of its range; the mode: 0.06
+
+
+def test_no_table_column_is_narrower_than_its_longest_word():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from studio.export.progress import COLUMNS
+    from studio.export.report import CELL_PADDING, column_widths
+
+    def width(word: str, bold: bool) -> float:
+        return stringWidth(word, "Helvetica-Bold" if bold else "Helvetica", 10)
+
+    row = ("1", "10:00", "calm", "-", "-", "-", "0:47", "tempo raises arousal; tempo lowers valence; density raises it")
+    block = TableBlock(COLUMNS, [row, row])
+    room = 481.0  # an A4 page's width inside 2 cm margins (points)
+    widths = column_widths(block, room, width)
+    assert sum(widths) == pytest.approx(room)
+    for header, cell, got in zip(COLUMNS, row, widths, strict=True):
+        longest = max([width(w, True) for w in header.split()] + [width(w, False) for w in cell.split()])
+        assert got >= longest + 2 * CELL_PADDING - 1e-6, header  # "SAM before" was drawn "befor / e"

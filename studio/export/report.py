@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from studio.music.params import LAYERS
 from studio.session_channels import STATES, channel_quality
 from studio.store import Store
 
+CELL_PADDING = 6.0  # points left and right of a table cell's text (reportlab's default)
 MIN_SHRINK = 0.6  # a figure may shrink to this share of its size to fill the rest of a page
 MIN_OBSERVATIONS = 10  # the response lag is said only once the model learned from this many observations
 
@@ -415,6 +416,23 @@ def column_shares(block: TableBlock, least: float = 0.12) -> list[float]:
     return [share / sum(shares) for share in shares]
 
 
+def column_widths(block: TableBlock, room: float, word_width: Callable[[str, bool], float]) -> list[float]:
+    """Column widths (points) filling ``room``: shared as ``column_shares`` says, but never narrower than a column's
+    longest word (``word_width(word, bold)``, bold for the header) plus the cell padding, so that no word is
+    broken ("befor-e"); columns wider than their longest word give up the room that takes."""
+    floors = []
+    for column in zip(block.header, *block.rows, strict=True):
+        header = max((word_width(w, True) for w in column[0].split()), default=0.0)
+        cells = max((word_width(w, False) for text in column[1:] for w in text.split()), default=0.0)
+        floors.append(min(max(header, cells) + 2 * CELL_PADDING, room / 2))
+    widths = [max(floor, room * share) for floor, share in zip(floors, column_shares(block), strict=True)]
+    excess = sum(widths) - room
+    spare = sum(w - f for w, f in zip(widths, floors, strict=True))
+    if excess > 0 and spare > 0:
+        widths = [w - (w - f) * min(1.0, excess / spare) for w, f in zip(widths, floors, strict=True)]
+    return widths
+
+
 def undated_canvas(*args: Any, **kwargs: Any) -> Any:
     """A reportlab canvas whose PDF information names no date (no CreationDate, no ModDate): for de-identified
     reports, made with reportlab's ``invariant`` mode so that the file's ID comes from no clock either."""
@@ -442,6 +460,7 @@ def render_pdf(blocks: list[Block], path: Path, dated: bool, title: str = "Sessi
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import (
         Image,
@@ -467,7 +486,9 @@ def render_pdf(blocks: list[Block], path: Path, dated: bool, title: str = "Sessi
     def table_of(block: TableBlock, room: float) -> Any:
         rows = [[Paragraph(f"<b>{html.escape(h)}</b>", cell) for h in block.header]] if any(block.header) else []
         rows += [[Paragraph(html.escape(c), cell) for c in row] for row in block.rows]
-        widths = [room * share for share in column_shares(block)]
+        widths = column_widths(
+            block, room, lambda word, bold: stringWidth(word, cell.fontName + ("-Bold" if bold else ""), cell.fontSize)
+        )
         table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1 if any(block.header) else 0)
         line = colors.HexColor("#e4e7eb")
         table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, line), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
