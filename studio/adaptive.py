@@ -65,8 +65,9 @@ class NonResponse:
     MOVING again, they are."""
 
     WINDOW_S = 180.0
-    BLOCK_S = 60.0  # the estimate is averaged over blocks this long before its movement is measured (shorter blocks
-    # leave the fused estimate's own wandering in: 20 s blocks of a still person's estimate differ by 0.24, 60 s by 0.11)
+    # The estimate is averaged over blocks this long (s) before its movement is measured; shorter blocks leave the
+    # fused estimate's own wandering in (20 s blocks of a still person's estimate differ by 0.24, 60 s by 0.11).
+    BLOCK_S = 60.0
     PUSH_ENOUGH = 0.35
     STILL = 0.15
     MOVING = 0.25
