@@ -7,9 +7,10 @@ import contextlib
 import numpy as np
 from brainflow.board_shim import BoardShim, BrainFlowError
 
-from sensors.boards import PLAYBACK, SYNTHETIC, BoardConfig, BoardError, board_layout, board_name
+from sensors.boards import PLAYBACK, REFERENCES, SYNTHETIC, BoardConfig, BoardError, board_layout, board_name
 from sensors.body_backend import FloatArray, SourceFault, nothing
 from sensors.body_pipeline import ChannelLayout
+from sensors.sample_clock import ClockFit, PacketCounter
 from studio.kernel.clock import SessionClock
 
 BUFFER_SECONDS = 60.0  # BrainFlow's ring buffer, in seconds of samples
@@ -26,8 +27,10 @@ class Board(BoardShim):  # type: ignore[misc]  # BrainFlow ships no type hints
 
 
 class BoardBackend:
-    """One BrainFlow board. BrainFlow's Unix timestamps are mapped onto the session clock; a playback file
-    loops, so a recording can stand in for a live board for as long as the session lasts."""
+    """One BrainFlow board. Samples are passed on as the board delivered them (order, rate, values as float64);
+    their times are BrainFlow's Unix timestamps mapped onto the session clock by a robust linear fit in the sample
+    index (``ClockFit``), counting the samples the board's package counter says were lost (``take_gaps``). A
+    playback file loops, so a recording can stand in for a live board for as long as the session lasts."""
 
     def __init__(self, config: BoardConfig, clock: SessionClock) -> None:
         self.config = config
@@ -36,9 +39,15 @@ class BoardBackend:
         self.kind = (
             "synthetic" if config.board_id == SYNTHETIC else "playback" if config.board_id == PLAYBACK else "board"
         )
+        self.reference = REFERENCES.get(board_name(config.descr_board), "")  # the EEG reference, "" when not known
         self.board: Board | None = None
         self._rows: list[int] = []
         self._ts_row = 0
+        self._counter_row: int | None = None
+        self._counter = PacketCounter()
+        self._fit: ClockFit | None = None
+        self._next_index = 0
+        self._gaps: list[tuple[float, int]] = []
 
     def connect(self) -> ChannelLayout:
         try:
@@ -63,6 +72,10 @@ class BoardBackend:
         self.board = board
         self._rows = list(layout.rows)
         self._ts_row = layout.timestamp_row
+        self._counter_row = layout.counter_row
+        self._counter = PacketCounter()
+        self._fit = ClockFit(layout.fs)  # a new session of the board: a new line, its own counter
+        self._next_index = 0
         return ChannelLayout(layout.fs, layout.names, layout.kinds)
 
     def read(self) -> tuple[FloatArray, FloatArray]:
@@ -74,8 +87,23 @@ class BoardBackend:
             raise SourceFault(str(exc)) from None
         if data.shape[1] == 0:
             return nothing(len(self._rows))
-        t = np.asarray(data[self._ts_row] - self.clock.unix_start, dtype=np.float64)
+        stamps = np.asarray(data[self._ts_row] - self.clock.unix_start, dtype=np.float64)
+        n = stamps.size
+        lost = self._counter.lost(data[self._counter_row]) if self._counter_row is not None else np.zeros(n, int)
+        if self._next_index == 0:
+            lost[0] = 0  # nothing comes before the first sample of a connection
+        index = self._next_index + np.arange(n) + np.cumsum(lost)
+        self._next_index = int(index[-1]) + 1
+        assert self._fit is not None
+        t = self._fit.map(index, stamps)
+        period = self._fit.period
+        self._gaps += [(float(t[i] - lost[i] * period), int(lost[i])) for i in np.flatnonzero(lost)]
         return t, np.asarray(data[self._rows].T, dtype=np.float64)
+
+    def take_gaps(self) -> list[tuple[float, int]]:
+        """The losses found since the last call: (session time of the first lost sample in s, samples lost)."""
+        gaps, self._gaps = self._gaps, []
+        return gaps
 
     def disconnect(self) -> None:
         board, self.board = self.board, None

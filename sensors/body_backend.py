@@ -23,6 +23,7 @@ class BodyBackend(Protocol):
 
     label: str  # for the operator: "cyton_board", "file eyes.edf", "LSL stream 'EEG'"
     kind: str  # the channel backend shown in the status: synthetic, board, playback, file or lsl
+    reference: str  # the EEG reference where the device is known to fix it ("SRB2"), else ""
 
     def connect(self) -> ChannelLayout: ...
 
@@ -30,7 +31,22 @@ class BodyBackend(Protocol):
 
     def disconnect(self) -> None: ...
 
+    def take_gaps(self) -> list[tuple[float, int]]:
+        """Samples lost since the last call, as (session time of the first lost sample in s, how many): from a
+        board's package counter; sources that cannot tell return nothing."""
+        ...
+
 
 def nothing(width: int) -> tuple[FloatArray, FloatArray]:
     """An empty read."""
     return np.zeros(0), np.zeros((0, width))
+
+
+class SourceDefaults:
+    """What a source that is not a BrainFlow board reports (files, LSL, synthesised bodies): no known EEG
+    reference, and no lost samples (it cannot tell)."""
+
+    reference = ""
+
+    def take_gaps(self) -> list[tuple[float, int]]:
+        return []

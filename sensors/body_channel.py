@@ -117,6 +117,7 @@ class BodyChannel(Source):
         if t.size:
             self._arrived(now)
             self._nonfinite += self.pipeline.ingest(t, data)
+            self.pipeline.lost(self.source.take_gaps())
         elif now - self._last_data >= STALL_SECONDS:
             self._lost(now, f"no samples for {STALL_SECONDS:g} s")
             return

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sensors.body_backend import FloatArray, SourceFault, nothing
+from sensors.body_backend import FloatArray, SourceDefaults, SourceFault, nothing
 from sensors.body_pipeline import ChannelLayout
 from sensors.recordings import Recording, RecordingError, read_recording
 from studio.kernel.clock import SessionClock
 
 
-class FileBackend:
+class FileBackend(SourceDefaults):
     """Replays ``path`` from its start at the moment of connecting; sample k is due at start + k / fs (the file's
     own stamps are not used live, so clock resets inside a recording do not disturb the replay)."""
 

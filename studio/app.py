@@ -152,6 +152,7 @@ class Studio:
         """How the session is run as it starts (kept with it): demo or not, goal, control mode, bounds, the music
         playing, the audio output, each channel's backend, the policy."""
         bounds, params = self.loop.bounds, self.loop.params
+        body = self.sources["body"]
         return {
             "demo": self.demo,
             "goal": self.loop.goal.value,
@@ -163,6 +164,7 @@ class Studio:
             "audio": self.engine.backend.detail,
             "audio_kind": self.engine.backend.kind,
             "channels": {ch: s.backend for ch, s in self.sources.items()},
+            "body_reference": body.source.reference or None if isinstance(body, BodyChannel) else None,
             "policy": self.loop.policy_kind.value,
             "config": self.config.source,
         }

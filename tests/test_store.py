@@ -249,7 +249,10 @@ def test_a_second_store_in_the_recording_process_leaves_the_recording_durable(tm
     assert other.returncode == 0, other.stderr
     assert (tmp_path / "s.sqlite-wal").exists()
     with recording.transaction() as db:
-        db.execute("INSERT INTO markers VALUES (?, 1.5, 'after the other command', 'test')", (sid,))
+        db.execute(
+            "INSERT INTO markers (session_id, t, label, source) VALUES (?, 1.5, 'after the other command', 'test')",
+            (sid,),
+        )
     seen = subprocess.run(
         [sys.executable, "-c", f"import sqlite3; print(sqlite3.connect({str(path)!r}).execute("
          "'SELECT COUNT(*) FROM markers').fetchone()[0])"],

@@ -11,11 +11,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Marker:
-    """An event on the session clock: ``t`` in session seconds, a label, and who set it."""
+    """An event on the session clock: ``t`` in session seconds, a label, who set it, and optionally an integer event
+    ``code`` (a stimulus trigger) and a ``duration`` in seconds."""
 
     t: float
     label: str
     source: str = "operator"
+    code: int | None = None
+    duration: float | None = None
 
 
 @dataclass(frozen=True)
