@@ -20,7 +20,7 @@ from sensors.text_expression import PersonText
 from sensors.voice_setup import make_voice
 from studio.config import Config, checked_calibration
 from studio.kernel.clock import SessionClock
-from studio.kernel.events import ControlChange, EventLog, Marker
+from studio.kernel.events import ControlChange, EventLog, Marker, event_code, event_duration
 from studio.kernel.streams import StreamHub
 from studio.kernel.worker import PeriodicWorker, Worker
 from studio.levers import LEVERS, new_model, response_summary, response_words
@@ -358,8 +358,10 @@ class Studio:
             except OSError as exc:  # the session goes on without that input
                 self.input_problems.append(str(exc))
 
-    def _external_marker(self, label: str, source: str, t: float | None) -> None:
-        self.add_marker(label, source, t)
+    def _external_marker(
+        self, label: str, source: str, t: float | None, code: int | None, duration: float | None
+    ) -> None:
+        self.add_marker(label, source, t, code, duration)
 
     def marker_input_summary(self) -> dict[str, object]:
         """What each marker input received (markers, malformed messages ignored), and inputs that failed."""
@@ -489,14 +491,27 @@ class Studio:
         assert isinstance(source, TextSource)
         source.submit(text)
 
-    def add_marker(self, label: str, source: str = "operator", t: float | None = None) -> Marker:
-        """A marker at session time ``t`` (default: now); ValueError for an empty or over-long label."""
+    def add_marker(
+        self,
+        label: str,
+        source: str = "operator",
+        t: float | None = None,
+        code: int | None = None,
+        duration: float | None = None,
+    ) -> Marker:
+        """A marker at session time ``t`` (default: now) with an optional event ``code`` and ``duration`` (s); a
+        button's marker carries the button's code (``[markers] codes``). ValueError for an empty or over-long label,
+        a code that is not a 32-bit whole number, or a duration that is not a finite number of seconds."""
         cleaned = " ".join(label.split())
         if not cleaned:
             raise ValueError("a marker needs a label")
         if len(cleaned) > MAX_MARKER_LABEL:
             raise ValueError(f"marker label too long ({len(cleaned)} characters; at most {MAX_MARKER_LABEL})")
-        marker = Marker(self.clock.now() if t is None else t, cleaned, source)
+        if code is None and source == "operator":
+            code = self.config.markers.code_of(cleaned)
+        code = None if code is None else event_code(code)
+        duration = None if duration is None else event_duration(duration)
+        marker = Marker(self.clock.now() if t is None else t, cleaned, source, code, duration)
         self.markers.append(marker)
         return marker
 

@@ -22,6 +22,7 @@ from sensors.voice_setup import MAX_BLOCK, MIN_BLOCK, VoiceConfig
 from sensors.wav_input import MAX_RATE, MIN_RATE
 from studio.goal_plan import Goal, Point
 from studio.kernel.errors import StudioError
+from studio.kernel.events import MAX_CODE, MIN_CODE
 from studio.loop import LoopConfig
 from studio.music.params import NUMERIC
 from studio.policy import Bounds, ControlMode, PolicyKind
@@ -290,4 +291,11 @@ def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
             f"{origin}: markers.osc_address = {m['osc_address']!r} must be an IPv4 address of this machine: "
             "127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one interface's address"
         ) from None
-    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address)
+    codes = m.get("codes", [])
+    if codes and (len(codes) != len(labels) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes)):
+        raise ConfigError(
+            f"{origin}: markers.codes = {codes!r} must be [] or one whole number per label ({len(labels)})"
+        )
+    if any(not MIN_CODE <= c <= MAX_CODE for c in codes):
+        raise ConfigError(f"{origin}: markers.codes = {codes!r}: each code must lie in {MIN_CODE}..{MAX_CODE}")
+    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address, tuple(codes))
