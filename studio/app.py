@@ -34,6 +34,8 @@ from studio.paths import face_model_path
 from studio.publish import PERIOD as PUBLISH_PERIOD
 from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
+from studio.remote import RemoteControl
+from studio.remote_target import StudioRemote
 from studio.session import SessionOptions
 from studio.session_channels import ChannelWatch
 from studio.store import Consent, Notes, Store, StoreError, passphrase_from_env
@@ -130,6 +132,8 @@ class Studio:
         self.recorder: Recorder | None = None
         self.publisher: Publisher | None = None
         self.marker_inputs: list[OscMarkers | LslMarkers] = []
+        self.remote: RemoteControl | None = None  # the remote-control socket, when [remote] port is set
+        self.remote_target = StudioRemote(self)
         self.input_problems: list[str] = []
         self.notices: list[str] = []  # what the operator should know about the session's start, in words
         self._workers: list[Worker] = []
@@ -310,6 +314,7 @@ class Studio:
             if self.options.client is not None:  # a code given on the command line must have been added
                 self.database.require_client(self.options.client)
             self.begin_session(self.options.client, self.options.consent, at=0.0)
+        self._start_remote()  # a socket on its own thread, also when the caller steps the studio
         if not run_workers:
             return
         for source in self.sources.values():
@@ -356,6 +361,16 @@ class Studio:
             try:
                 self.marker_inputs = start_marker_inputs(settings, self._external_marker, lsl_offset(self.clock))
             except OSError as exc:  # the session goes on without that input
+                self.input_problems.append(str(exc))
+
+    def _start_remote(self) -> None:
+        """Open the remote-control socket when the settings ask for it; a port in use is a problem the session
+        notes and goes on without."""
+        settings = self.config.remote
+        if settings.port:
+            try:
+                self.remote = RemoteControl(settings.address, settings.port, self.remote_target)
+            except OSError as exc:
                 self.input_problems.append(str(exc))
 
     def _external_marker(
@@ -430,6 +445,8 @@ class Studio:
         """
         if self._final_rows is not None:
             return self._final_rows
+        if self.remote is not None:  # no command arrives while the session closes
+            self.remote.close()
         for worker in self._workers:
             worker.stop()
         self._workers.clear()

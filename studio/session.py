@@ -31,6 +31,14 @@ class Outputs:
 
 
 @dataclass(frozen=True)
+class RemoteSettings:
+    """The remote-control socket (studio/remote.py): a TCP ``port`` (0: off) on the local ``address``."""
+
+    port: int = 0
+    address: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class MarkerSettings:
     """Marker buttons (labels, each with its keyboard shortcut and optionally an event code) and where else
     markers come from: an LSL marker stream by name ("" for none) and OSC ``/marker`` messages on a UDP port (0

@@ -1,0 +1,62 @@
+"""What the remote-control socket's commands do to a running studio (the protocol is in studio/remote.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from studio.store import StoreError
+
+if TYPE_CHECKING:
+    from studio.app import Studio
+
+
+class StudioRemote:
+    """Markers, status, start, stop and LabRecorder's filename for one studio. ``on_stop`` ends the recording the
+    way the caller runs the studio (a headless run ends as with Ctrl-C); by default the session recording ends and
+    the studio goes on, as *End the session* does in the window."""
+
+    def __init__(self, studio: Studio, on_stop: Callable[[], None] | None = None) -> None:
+        self.studio = studio
+        self.on_stop = on_stop
+        self.filename_parts: dict[str, str] | None = None
+
+    def marker(self, label: str, code: int | None) -> str:
+        marker = self.studio.add_marker(label, "remote", code=code)
+        return f"marker at {self.studio.session_time():.3f} s" + ("" if code is None else f" with code {marker.code}")
+
+    def status(self) -> dict[str, Any]:
+        studio = self.studio
+        return {
+            "session_id": studio.session_id,
+            "time_s": round(studio.session_time(), 3),
+            "recording": studio.recording,
+            "channels": {ch: {"state": s.state.value, "detail": s.detail} for ch, s in studio.statuses().items()},
+            "filename": self.filename_parts,
+        }
+
+    def start(self) -> str:
+        if self.studio.recording:
+            raise ValueError(f"session {self.studio.session_id} is already recording")
+        try:
+            session = self.studio.begin_session(self.studio.options.client, self.studio.options.consent)
+        except StoreError as exc:
+            raise ValueError(str(exc)) from None
+        return f"recording session {session}"
+
+    def stop(self) -> str:
+        if not self.studio.recording:
+            raise ValueError("no session is recording")
+        session = self.studio.session_id
+        if self.on_stop is not None:
+            self.on_stop()
+        else:
+            self.studio.end_session("completed")
+        return f"session {session} ends (completed)"
+
+    def filename(self, parts: dict[str, str]) -> str:
+        self.filename_parts = parts
+        self.studio.log_action("remote filename", json.dumps(parts, sort_keys=True))
+        where = f"session {self.studio.session_id}" if self.studio.recording else "the next session"
+        return f"filename kept with {where} (the studio records into its database)"
