@@ -31,6 +31,7 @@ from fusion.eeg import (
 )
 from fusion.filters import bandpass, fill_gaps
 from fusion.quality import channel_quality, usable
+from fusion.signal_checks import CHECK_FIELDS, CHECK_UNITS, signal_checks
 from sensors.body_settings import BodySettings
 from sensors.mind_models import MindModels, model_features
 from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
@@ -71,7 +72,9 @@ FEATURES = StreamSpec(
 )
 QUALITY = StreamSpec("body.quality", (), "", FEATURE_SECONDS)  # a Quality code per EEG channel
 SPECTRUM = StreamSpec("body.spectrum", (), "µV²/Hz", FEATURE_SECONDS)  # one field per 1 Hz bin
-BODY_STREAMS = (EEG, *RAW.values(), GAPS, BAND_POWER, BAND_RELATIVE, FEATURES, QUALITY, SPECTRUM)
+# Signal checks once a second: "<channel> <check>" for each EEG channel and each of CHECK_FIELDS.
+CHECKS = StreamSpec("body.checks", (), "", FEATURE_SECONDS, Record.FEATURES)
+BODY_STREAMS = (EEG, *RAW.values(), GAPS, BAND_POWER, BAND_RELATIVE, FEATURES, QUALITY, SPECTRUM, CHECKS)
 
 
 def filter_eeg(raw: FloatArray, fs: float, settings: BodySettings) -> FloatArray:
@@ -125,12 +128,16 @@ class BodyPipeline:
         self.features = hub.open(FEATURES, hop_rate)
         self.quality: Stream | None = None
         self.spectrum: Stream | None = None
+        self.checks: Stream | None = None
+        self._lost: list[tuple[float, int]] = []  # recent losses (session s, samples) for the packet-loss check
         self._bins = np.zeros(0, dtype=np.int64)
         if self.eeg_cols:
             self.quality = hub.open(QUALITY, hop_rate, self.eeg_names)
             freqs = np.fft.rfftfreq(max(8, round(fs)), 1.0 / fs)
             self._bins = np.flatnonzero((freqs > 0) & (freqs <= min(SPECTRUM_MAX_HZ, fs / 2)))
             self.spectrum = hub.open(SPECTRUM, hop_rate, tuple(f"{f:g}" for f in freqs[self._bins]))
+            names = [f"{ch} {check}" for ch in self.eeg_names for check in CHECK_FIELDS]
+            self.checks = hub.open(CHECKS, hop_rate / PHYSIO_EVERY, names, CHECK_UNITS * len(self.eeg_names))
         self.pairs = resolve_pairs(self.eeg_names, settings.asymmetry_pairs)
         self.models = MindModels.acquire() if self.eeg_cols else None
         self._newest: float | None = None
@@ -156,6 +163,7 @@ class BodyPipeline:
         """Note samples the source lost: (session time of the first lost sample in s, how many)."""
         for t, count in gaps:
             self.gaps.append(t, [float(count)])
+            self._lost.append((t, count))
 
     def process(self) -> list[WindowResult]:
         """Every feature window whose end has been reached by the samples so far."""
@@ -201,6 +209,8 @@ class BodyPipeline:
         filtered = filter_eeg(raw, fs, s)
         quality = channel_quality(raw, filtered, fs, s.notch_hz, s.quality)
         ok = usable(quality)
+        if self._windows % PHYSIO_EVERY == 0:
+            self._check(t_end, raw, filtered)
         freqs, psd = welch_psd(filtered, fs)
         powers = band_powers_from_psd(freqs, psd)
         width = len(BAND_NAMES)
@@ -218,6 +228,15 @@ class BodyPipeline:
         if self.models is not None and ok.any():
             values.update(self.models.predict(model_features(freqs, psd[ok])))
         return quality, float(ok.mean())
+
+    def _check(self, t_end: float, raw: FloatArray, filtered: FloatArray) -> None:
+        """The signal checks of the window ending at ``t_end`` (s), with the samples lost within it."""
+        start = t_end - FEATURE_WINDOW
+        self._lost = [(t, n) for t, n in self._lost if t > start]
+        lost = sum(n for t, n in self._lost if t <= t_end)
+        checks = signal_checks(raw, filtered, self.layout.fs, self.settings.notch_hz, lost, self.settings.quality)
+        assert self.checks is not None
+        self.checks.append(t_end, checks.ravel())
 
     def _physio_features(self, t_end: float) -> dict[str, float]:
         fs = self.layout.fs

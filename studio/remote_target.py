@@ -4,12 +4,43 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from studio.store import StoreError
+from sensors.base import ChannelStatus
+from studio.kernel.events import Marker
+from studio.session import SessionOptions
+from studio.store import Consent, StoreError
 
-if TYPE_CHECKING:
-    from studio.app import Studio
+
+class Studio(Protocol):
+    """What of the studio (studio/app.py) the remote commands use."""
+
+    options: SessionOptions
+
+    @property
+    def recording(self) -> bool: ...
+
+    @property
+    def session_id(self) -> int | None: ...
+
+    def session_time(self) -> float: ...
+
+    def statuses(self) -> dict[str, ChannelStatus]: ...
+
+    def add_marker(
+        self,
+        label: str,
+        source: str = ...,
+        t: float | None = ...,
+        code: int | None = ...,
+        duration: float | None = ...,
+    ) -> Marker: ...
+
+    def begin_session(self, client: str | None = ..., consent: Consent | None = ..., at: float | None = ...) -> int: ...
+
+    def end_session(self, status: str = ...) -> dict[str, int]: ...
+
+    def log_action(self, action: str, detail: str = ...) -> None: ...
 
 
 class StudioRemote:

@@ -109,6 +109,10 @@ def test_a_playback_file_comes_out_sample_for_sample_with_its_losses_marked(tmp_
     db = sqlite3.connect(store)
     (units,) = db.execute("SELECT units FROM stream_fields WHERE stream = 'body.eeg'").fetchone()
     assert set(json.loads(units)) == {"µV"}
+    checks = db.execute("SELECT vals FROM features WHERE stream = 'body.checks'").fetchall()
+    (fields,) = db.execute("SELECT fields FROM stream_fields WHERE stream = 'body.checks'").fetchone()
+    lost = [json.loads(v)[json.loads(fields).index("Fz lost_pct")] for (v,) in checks]
+    assert max(lost) == pytest.approx(100 * 10 / 500, rel=0.05)  # the ten lost samples in a 2 s window
     recorded = {s for (s,) in db.execute("SELECT DISTINCT stream FROM samples")}
     assert {"body.eeg", "body.ppg", "body.eda", "body.accel", "body.temperature"} <= recorded
     (bdf,) = export(store, "--latest", "--format", "bdf", "--out", str(tmp_path / "bdf"))

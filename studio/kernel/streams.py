@@ -234,11 +234,18 @@ class StreamHub:
                 f"no producer in this session declares the stream(s) {', '.join(missing)}; declared: {', '.join(known)}"
             )
 
-    def open(self, spec: StreamSpec, rate_hz: float, fields: Sequence[str] | None = None) -> Stream:
+    def open(
+        self,
+        spec: StreamSpec,
+        rate_hz: float,
+        fields: Sequence[str] | None = None,
+        units: Sequence[str] | None = None,
+    ) -> Stream:
         """Make the stream of ``spec`` holding ``spec.seconds`` at ``rate_hz`` rows per second (``fields``: the
-        names a device gave), declaring it if need be; or return the one already open with the same fields."""
+        names a device gave, ``units`` theirs when they differ), declaring it if need be; or return the one already
+        open with the same fields."""
         if fields is not None:
-            spec = spec.named(fields)
+            spec = spec.named(fields, units)
         with self._lock:
             existing = self._streams.get(spec.name)
             if existing is not None:
