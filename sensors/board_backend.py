@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import numpy as np
 from brainflow.board_shim import BoardShim, BrainFlowError
 
 from sensors.boards import PLAYBACK, REFERENCES, SYNTHETIC, BoardConfig, BoardError, board_layout, board_name
-from sensors.body_backend import FloatArray, SourceFault, nothing
+from sensors.body_backend import FloatArray, SourceEvent, SourceFault, nothing
 from sensors.body_pipeline import ChannelLayout
 from sensors.sample_clock import ClockFit, PacketCounter
 from studio.kernel.clock import SessionClock
 
 BUFFER_SECONDS = 60.0  # BrainFlow's ring buffer, in seconds of samples
+
+
+def playback_rows(path: str) -> int:
+    """Samples in a BrainFlow CSV playback file (its lines), 0 when it cannot be read (BrainFlow says why)."""
+    try:
+        with open(path, "rb") as f:
+            return sum(1 for line in f if line.strip())
+    except OSError:
+        return 0
 
 
 class Board(BoardShim):  # type: ignore[misc]  # BrainFlow ships no type hints
@@ -48,6 +58,9 @@ class BoardBackend:
         self._fit: ClockFit | None = None
         self._next_index = 0
         self._gaps: list[tuple[float, int]] = []
+        self._events: list[SourceEvent] = []
+        self._file_rows = 0  # samples in a playback file, to mark where it loops (0: not a playback board)
+        self._delivered = 0  # samples delivered since connecting
 
     def connect(self) -> ChannelLayout:
         try:
@@ -76,6 +89,9 @@ class BoardBackend:
         self._counter = PacketCounter()
         self._fit = ClockFit(layout.fs)  # a new session of the board: a new line, its own counter
         self._next_index = 0
+        self._delivered = 0
+        if self.config.board_id == PLAYBACK:
+            self._file_rows = playback_rows(self.config.file)
         return ChannelLayout(layout.fs, layout.names, layout.kinds)
 
     def read(self) -> tuple[FloatArray, FloatArray]:
@@ -98,7 +114,20 @@ class BoardBackend:
         t = self._fit.map(index, stamps)
         period = self._fit.period
         self._gaps += [(float(t[i] - lost[i] * period), int(lost[i])) for i in np.flatnonzero(lost)]
+        if self._file_rows:
+            first = -self._delivered % self._file_rows or (self._file_rows if self._delivered == 0 else 0)
+            seams = np.arange(first, n, self._file_rows)
+            name = Path(self.config.file).name
+            self._events += [
+                SourceEvent(float(t[i]), f"{name} loops: playback starts again", None, "body") for i in seams
+            ]
+        self._delivered += n
         return t, np.asarray(data[self._rows].T, dtype=np.float64)
+
+    def take_events(self) -> list[SourceEvent]:
+        """Where a playback file starts again from its beginning (the sample that begins each new loop)."""
+        events, self._events = self._events, []
+        return events
 
     def take_gaps(self) -> list[tuple[float, int]]:
         """The losses found since the last call: (session time of the first lost sample in s, samples lost)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -10,6 +11,17 @@ from numpy.typing import NDArray
 from sensors.body_pipeline import ChannelLayout
 
 FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SourceEvent:
+    """An event a source delivers with its samples: session time (s), text, duration (s) or None, and who set it
+    (``file`` for a recording's own annotations, ``body`` for what the source notes itself)."""
+
+    t: float
+    label: str
+    duration: float | None = None
+    source: str = "file"
 
 
 class SourceFault(Exception):
@@ -36,6 +48,11 @@ class BodyBackend(Protocol):
         board's package counter; sources that cannot tell return nothing."""
         ...
 
+    def take_events(self) -> list[SourceEvent]:
+        """Events the source delivered since the last call: a file's own annotations and markers as their samples
+        are played, and the seam each time a looping recording starts again."""
+        ...
+
 
 def nothing(width: int) -> tuple[FloatArray, FloatArray]:
     """An empty read."""
@@ -43,10 +60,13 @@ def nothing(width: int) -> tuple[FloatArray, FloatArray]:
 
 
 class SourceDefaults:
-    """What a source that is not a BrainFlow board reports (files, LSL, synthesised bodies): no known EEG
-    reference, and no lost samples (it cannot tell)."""
+    """What a source reports unless it knows more: no known EEG reference, no lost samples (it cannot tell), no
+    events of its own."""
 
     reference = ""
 
     def take_gaps(self) -> list[tuple[float, int]]:
+        return []
+
+    def take_events(self) -> list[SourceEvent]:
         return []

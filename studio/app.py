@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fusion.response import ResponseModel
 from sensors.base import CHANNELS, ChannelStatus, Source, State
+from sensors.body_backend import SourceEvent
 from sensors.body_channel import BodyChannel
 from sensors.body_sources import make_body_channel
 from sensors.face import LiveFace, ScriptedFace
@@ -115,6 +116,7 @@ class Studio:
         body = self.sources["body"]
         if isinstance(body, BodyChannel):  # the body channel's gaps and resumptions are marked in the session
             body.on_gap = lambda label: self.add_marker(label, "body")
+            body.on_event = self._source_event
         self.engine = MusicEngine(choose_backend(config.audio_backend, config.audio_device), paced=realtime)
         self.loop = FusionLoop(
             self.hub,
@@ -372,6 +374,12 @@ class Studio:
                 self.remote = RemoteControl(settings.address, settings.port, self.remote_target)
             except OSError as exc:
                 self.input_problems.append(str(exc))
+
+    def _source_event(self, event: SourceEvent) -> None:
+        """A recording's own annotation, or a playback's loop seam, as a marker at its time."""
+        label = " ".join(event.label.split())[:MAX_MARKER_LABEL]
+        if label:
+            self.add_marker(label, event.source, event.t, duration=event.duration)
 
     def _external_marker(
         self, label: str, source: str, t: float | None, code: int | None, duration: float | None
