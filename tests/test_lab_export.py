@@ -72,9 +72,10 @@ def write_playback(path: Path, seconds: float) -> np.ndarray:
     return table
 
 
-def record(tmp_path: Path, source: str, seconds: float) -> Path:
-    """A headless-style studio session of the demo person with ``source`` as its body, until ``seconds`` of EEG
-    are recorded; returns the database."""
+def record(tmp_path: Path, source: str, seconds: float, demo: bool = True) -> Path:
+    """A studio session with ``source`` as its body (the demo person on the other channels, unless not ``demo``:
+    then the live channels, whatever this machine has), until ``seconds`` of EEG are recorded; returns the
+    database."""
     from studio.app import Studio
     from studio.config import load_config
     from studio.session import SessionOptions
@@ -84,7 +85,7 @@ def record(tmp_path: Path, source: str, seconds: float) -> Path:
     config = replace(config, audio_backend="silent", body=replace(config.body, source=source))
     store = tmp_path / "lab.sqlite"
     options = SessionOptions(consent=Consent(research=True))
-    studio = Studio(config, demo=True, store=store, options=options)
+    studio = Studio(config, demo=demo, store=store, options=options)
     studio.start()
     try:
         eeg = lambda: len(studio.hub.get("body.eeg").last(600)) if "body.eeg" in studio.hub else 0  # noqa: E731
@@ -154,7 +155,7 @@ def test_a_playback_file_comes_out_sample_for_sample_with_its_losses_marked(tmp_
 
 @pytest.mark.slow  # BrainFlow's synthetic board streams in real time
 def test_synthetic_board_samples_are_the_same_in_bdf_csv_and_parquet(tmp_path):
-    store = record(tmp_path, "synthetic", 4.0)
+    store = record(tmp_path, "synthetic", 4.0, demo=False)  # BrainFlow's own synthetic board, not the demo's
     (bdf,) = export(store, "--latest", "--format", "bdf", "--out", str(tmp_path / "bdf"))
     export(store, "--latest", "--format", "parquet", "--out", str(tmp_path / "pq"))
     export(store, "--latest", "--format", "csv", "--out", str(tmp_path / "csv"))
@@ -171,8 +172,21 @@ def test_synthetic_board_samples_are_the_same_in_bdf_csv_and_parquet(tmp_path):
             exported = edf.readSignal(k)[: t.size]
             assert np.abs(exported - np.asarray(table[name])).max() <= lsb(edf, k) * 0.51
             assert np.asarray(csv[name]) == pytest.approx(np.asarray(table[name]), abs=1e-9)
-    manifest = json.loads((tmp_path / "pq" / "manifest.json").read_text())
-    rates = {f["stream"]: f.get("rate_hz") for f in manifest["files"]}
-    assert rates["body.eeg"] == FS and rates["body.ppg"] == FS
+
+    def no_nan(constant: str) -> None:
+        raise AssertionError(f"{constant} in JSON")
+
+    manifest = json.loads((tmp_path / "pq" / "manifest.json").read_text(), parse_constant=no_nan)
+    rates = {f["stream"]: f["rate_hz"] for f in manifest["files"]}
+    assert rates["body.eeg"] == FS and rates["body.ppg"] == FS and rates["markers"] is None
+    assert 3 < rates["body.band_power"] < 5 and 15 < rates["affect.fused"] < 25
+    for entry in manifest["files"]:
+        assert set(entry["units"]) == set(entry["columns"]), entry["file"]  # every column has a unit
+    units = {f["stream"]: f["units"] for f in manifest["files"]}
+    assert units["body.features"]["heart_rate_bpm"] == "bpm" and units["body.eda"]["EDA"] == "µS"
+    assert units["body.accel"]["AccelX"] == "g" and units["markers"]["label"] == "text"
+    db = sqlite3.connect(store)
+    for (vals,) in db.execute("SELECT vals FROM features"):
+        json.loads(vals, parse_constant=no_nan)
     features = tmp_path / "pq" / "body.features.parquet"
     assert pq.read_table(features).num_rows > 0
