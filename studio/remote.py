@@ -203,6 +203,11 @@ class RemoteControl:
             self._selector.unregister(client.sock)
         client.sock.close()
 
+    @property
+    def clients(self) -> int:
+        """Clients connected now."""
+        return len(self._clients)
+
     def summary(self) -> dict[str, Any]:
         return {"detail": self.detail, "commands": self.commands, "errors": self.errors}
 

@@ -50,6 +50,7 @@ def test_the_remote_port_is_off_by_default_and_checked(tmp_path):
         load_config(settings)
 
 
+@pytest.mark.slow  # the socket's own thread answers: the test waits for it
 def test_commands_markers_status_stop_and_start_over_a_real_socket(tmp_path):
     port = free_tcp_port()
     run = stepped_demo(tmp_path / "s.sqlite", remote=RemoteSettings(port))
@@ -81,6 +82,12 @@ def test_commands_markers_status_stop_and_start_over_a_real_socket(tmp_path):
         assert lab.send(b"marker \xff\xfe\n") == "error: the line is not UTF-8 text; ignored"
         assert lab.send(b"x" * (MAX_LINE * 5) + b"\n") == f"error: line longer than {MAX_LINE} bytes; ignored"
         assert lab.ask("filename {root:/data/study} {template:sub-%p.xdf} {participant:P07}").startswith("ok filename")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as piped:  # as `printf ... | nc -N` does
+            piped.sendall(b"marker piped 1\nstatus\n")
+            piped.shutdown(socket.SHUT_WR)
+            replies = piped.makefile("rb").read().decode().splitlines()
+        assert replies[0].startswith("ok marker at") and json.loads(replies[1])["recording"] is True
+        wait_until(lambda: studio.remote.clients == 1, 5, "the piped client is not let go")
         others = [Client(port) for _ in range(MAX_CLIENTS - 1)]
         clients += others
         assert all(c.ask("marker from a client").startswith("ok") for c in others)  # a few at once
@@ -100,7 +107,7 @@ def test_commands_markers_status_stop_and_start_over_a_real_socket(tmp_path):
     db = sqlite3.connect(tmp_path / "s.sqlite")
     rows = db.execute("SELECT label, code, source FROM markers WHERE session_id = ? ORDER BY rowid", (first,))
     remote = [(label, code) for label, code, source in rows if source == "remote"]
-    assert remote[:2] == [("block 1 start", None), ("stimulus", 12)] and len(remote) == 2 + MAX_CLIENTS - 1
+    assert remote[:2] == [("block 1 start", None), ("stimulus", 12)] and len(remote) == 2 + MAX_CLIENTS - 1 + 1
     assert db.execute("SELECT status FROM sessions WHERE id = ?", (first,)).fetchone() == ("completed",)
     (parts,) = db.execute("SELECT detail FROM operator_actions WHERE action = 'remote filename'").fetchone()
     assert json.loads(parts)["participant"] == "P07"
