@@ -1,8 +1,12 @@
 """Samples as acquired, read back with independent readers only (pyedflib, MNE, pyarrow): BrainFlow's playback board
-playing a file with known samples and dropped packets, and BrainFlow's synthetic board, recorded by a real studio."""
+playing a file with known samples and dropped packets, BrainFlow's synthetic board, and a pylsl outlet in another
+process, recorded by a real studio."""
 
 import json
 import sqlite3
+import subprocess
+import sys
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -190,3 +194,47 @@ def test_synthetic_board_samples_are_the_same_in_bdf_csv_and_parquet(tmp_path):
         json.loads(vals, parse_constant=no_nan)
     features = tmp_path / "pq" / "body.features.parquet"
     assert pq.read_table(features).num_rows > 0
+
+
+UNIQUE_OUTLET = """
+import sys, time, numpy as np, pylsl
+info = pylsl.StreamInfo(sys.argv[1], "EEG", 4, 250.0, "float32", sys.argv[1])
+channels = info.desc().append_child("channels")
+for label in ("F3", "F4", "O1", "O2"):
+    ch = channels.append_child("channel"); ch.append_child_value("label", label); ch.append_child_value("type", "EEG")
+    ch.append_child_value("unit", "microvolts")
+outlet = pylsl.StreamOutlet(info)
+k, start = 0, time.monotonic()
+while time.monotonic() - start < 60:
+    due = int((time.monotonic() - start) * 250)
+    if due > k:
+        i = np.arange(k, due)
+        rows = np.column_stack([i / 8, 20 * np.sin(i / 5), -(i / 8), 20 * np.cos(i / 7)])
+        outlet.push_chunk(rows.astype(np.float32).tolist())
+        k = due
+    time.sleep(0.02)
+"""
+
+
+@pytest.mark.slow  # a pylsl outlet in another process, in real time
+def test_an_lsl_stream_from_another_process_comes_out_sample_for_sample(tmp_path):
+    name = f"unique-{uuid.uuid4().hex[:8]}"
+    outlet = subprocess.Popen([sys.executable, "-c", UNIQUE_OUTLET, name])
+    try:
+        store = record(tmp_path, f"lsl:{name}", 4.0)
+    finally:
+        outlet.kill()
+        outlet.wait()
+    (bdf,) = export(store, "--latest", "--format", "bdf", "--out", str(tmp_path / "bdf"))
+    with pyedflib.EdfReader(bdf) as edf:
+        assert edf.getSignalLabels()[:4] == ["F3", "F4", "O1", "O2"]
+        _, _, texts = edf.readAnnotations()
+        assert not [t for t in texts if t.startswith("pad eeg: not acquired")]  # nothing lost on loopback
+        tail = next(o for o, t in zip(*edf.readAnnotations()[::2], strict=True) if t == "pad eeg: after last sample")
+        n = round(tail * FS)
+        signals = np.column_stack([edf.readSignal(k)[:n] for k in range(4)])
+        steps = np.array([lsb(edf, k) for k in range(4)])
+    i = np.round(signals[:, 0] * 8).astype(int)  # F3 counts the outlet's samples
+    assert np.array_equal(np.diff(i), np.ones(n - 1, int))  # every sample, in order, none twice
+    sent = np.column_stack([i / 8, 20 * np.sin(i / 5), -(i / 8), 20 * np.cos(i / 7)]).astype(np.float32)
+    assert np.all(np.abs(signals - sent) <= 0.51 * steps + 1e-6)
