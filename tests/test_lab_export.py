@@ -238,3 +238,20 @@ def test_an_lsl_stream_from_another_process_comes_out_sample_for_sample(tmp_path
     assert np.array_equal(np.diff(i), np.ones(n - 1, int))  # every sample, in order, none twice
     sent = np.column_stack([i / 8, 20 * np.sin(i / 5), -(i / 8), 20 * np.cos(i / 7)]).astype(np.float32)
     assert np.all(np.abs(signals - sent) <= 0.51 * steps + 1e-6)
+
+
+@pytest.mark.slow  # BrainFlow's playback board streams in real time
+def test_nan_samples_a_board_sends_are_held_and_annotated_in_edf(tmp_path):
+    from tests.test_body_sources import write_brainflow_csv
+
+    path = tmp_path / "nan.csv"
+    write_brainflow_csv(path, 10.0, nan_rows=(2,))  # C3 loses every 50th sample
+    store = record(tmp_path, f"playback:{path}@synthetic", 3.0)
+    (edf_path,) = export(store, "--latest", "--format", "edf", "--out", str(tmp_path / "edf"))
+    with pyedflib.EdfReader(edf_path) as edf:
+        _, _, texts = edf.readAnnotations()
+        c3 = edf.readSignal(1)
+        fz = edf.readSignal(0)
+    held = [t for t in texts if t.startswith("C3: ") and t.endswith("NaN samples held")]
+    assert held and int(held[0].split()[1]) >= 3 * FS // 50
+    assert np.all(np.isfinite(c3)) and np.ptp(c3) < 100 and np.ptp(fz) < 100  # the header's range is the signal's

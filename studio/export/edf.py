@@ -30,6 +30,9 @@ ANNOTATION_CHARS = 40  # edflib keeps this many characters of each annotation: t
 ASCII_UNITS = {"µ": "u", "°": "deg", "²": "2"}  # EDF headers are ASCII
 
 
+Note = tuple[float, float, str]  # an annotation: onset (s from the file's start), duration (s, or -1), text
+
+
 @dataclass(frozen=True)
 class Placed:
     """One raw signal laid onto the file's sample grid: ``index`` (sample number from the file's start at the
@@ -97,12 +100,17 @@ def export_edf(data: SessionData, out: Path, bdf: bool, progress: Progress) -> l
     headers: list[dict[str, str | int | float | None]] = []
     columns: list[np.ndarray] = []
     digital = (-8388608, 8388607) if bdf else (-32768, 32767)
+    held: list[Note] = []  # channels' NaN samples, held at the last number
     reference = str(data.info.settings.get("body_reference") or "")
     for p, labels in zip(placed, labels_of(signals), strict=True):
         kind = p.table.name.split(".")[-1]
         length = round(records * duration * p.rate)
         for name, label in zip([n for n in p.table.columns if n != "t"], labels, strict=True):
             x = filled(p, p.table.columns[name].astype(np.float64), length)
+            bad = ~np.isfinite(x)
+            if bad.any():  # lost or saturated samples the device sent as NaN: held, and said so
+                held.append((float(np.argmax(bad)) / p.rate, -1, f"{label}: {int(bad.sum())} NaN samples held"))
+                x = hold_finite(x, bad)
             lo, hi = float(np.floor(x.min())) - 1.0, float(np.ceil(x.max())) + 1.0  # whole units fit the header
             transducer = TRANSDUCERS.get(kind, "")
             if kind == "eeg" and reference:
@@ -131,7 +139,7 @@ def export_edf(data: SessionData, out: Path, bdf: bool, progress: Progress) -> l
         writer.setPatientCode((data.info.client_code or "X") if data.include_client else "X")
         writer.setEquipment("Affect_Studio")
         writer.setRecordingAdditional(f"first sample at session time {start:.6f} s"[:80])
-        notes = annotation_list(data, placed, start, records * duration)
+        notes = sorted(annotation_list(data, placed, start, records * duration) + held)
         # edflib keeps one annotation per data record and annotation signal: enough signals for all of them
         writer.set_number_of_annotation_signals(min(MAX_ANNOTATION_SIGNALS, math.ceil(len(notes) / records) + 1))
         writer.writeSamples(columns, digital=True)
@@ -140,6 +148,17 @@ def export_edf(data: SessionData, out: Path, bdf: bool, progress: Progress) -> l
     finally:
         writer.close()
     return [path]
+
+
+def hold_finite(x: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """``x`` with each non-finite value replaced by the last finite one before it (the first finite one at the
+    start; 0 when there is none)."""
+    good = np.flatnonzero(~bad)
+    if good.size == 0:
+        return np.zeros_like(x)
+    last = np.maximum.accumulate(np.where(bad, 0, np.arange(x.size)))
+    last[: good[0]] = good[0]
+    return x[last]
 
 
 def to_digital(x: np.ndarray, lo: float, hi: float, digital: tuple[int, int]) -> np.ndarray:
@@ -158,9 +177,6 @@ def filled(p: Placed, values: np.ndarray, length: int) -> np.ndarray:
     np.maximum.accumulate(owner, out=owner)
     x[:] = values[owner]
     return x
-
-
-Note = tuple[float, float, str]  # an annotation: onset (s from the file's start), duration (s, or -1), text
 
 
 def annotation_list(data: SessionData, placed: list[Placed], start: float, end: float) -> list[Note]:
