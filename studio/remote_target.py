@@ -16,6 +16,7 @@ class Studio(Protocol):
     """What of the studio (studio/app.py) the remote commands use."""
 
     options: SessionOptions
+    wait_for_consent: bool
 
     @property
     def recording(self) -> bool: ...
@@ -68,8 +69,12 @@ class StudioRemote:
         }
 
     def start(self) -> str:
+        """Record a session with the consent already given: in the window, the first session of a client starts
+        from its session steps (consent first); ``start`` then records again for the same client."""
         if self.studio.recording:
             raise ValueError(f"session {self.studio.session_id} is already recording")
+        if self.studio.wait_for_consent and self.studio.session_id is None:
+            raise ValueError("no consent given yet: start the first session from the window's session steps")
         try:
             session = self.studio.begin_session(self.studio.options.client, self.studio.options.consent)
         except StoreError as exc:

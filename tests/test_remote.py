@@ -3,6 +3,7 @@
 import json
 import socket
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -111,6 +112,27 @@ def test_commands_markers_status_stop_and_start_over_a_real_socket(tmp_path):
     assert db.execute("SELECT status FROM sessions WHERE id = ?", (first,)).fetchone() == ("completed",)
     (parts,) = db.execute("SELECT detail FROM operator_actions WHERE action = 'remote filename'").fetchone()
     assert json.loads(parts)["participant"] == "P07"
+
+
+@pytest.mark.slow  # the socket's own thread answers
+def test_the_window_starts_nothing_remotely_before_consent_is_given(tmp_path):
+    from studio.app import Studio
+    from studio.kernel.clock import ManualClock
+
+    port = free_tcp_port()
+    config = replace(load_config(), audio_backend="silent", remote=RemoteSettings(port))
+    studio = Studio(config, demo=True, store=tmp_path / "s.sqlite", clock=ManualClock(), wait_for_consent=True)
+    studio.start(run_workers=False)
+    client = Client(port)
+    try:
+        assert (
+            client.ask("start")
+            == "error: no consent given yet: start the first session from the window's session steps"
+        )
+        assert not studio.recording and json.loads(client.ask("status"))["session_id"] is None
+    finally:
+        client.close()
+        studio.stop()
 
 
 def test_a_port_in_use_is_a_problem_the_session_goes_on_without(tmp_path):
