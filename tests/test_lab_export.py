@@ -255,3 +255,19 @@ def test_nan_samples_a_board_sends_are_held_and_annotated_in_edf(tmp_path):
     held = [t for t in texts if t.startswith("C3: ") and t.endswith("NaN samples held")]
     assert held and int(held[0].split()[1]) >= 3 * FS // 50
     assert np.all(np.isfinite(c3)) and np.ptp(c3) < 100 and np.ptp(fz) < 100  # the header's range is the signal's
+
+
+@pytest.mark.slow  # BrainFlow's playback board streams in real time
+def test_the_playback_boards_loop_seam_is_marked_where_the_file_starts_again(tmp_path):
+    path = tmp_path / "short.csv"
+    written = write_playback(path, 5.0)  # 1250 rows, ten of them left out: 1240 in the file
+    store = record(tmp_path, f"playback:{path}@synthetic", 7.0)
+    db = sqlite3.connect(store)
+    seams = db.execute("SELECT t FROM markers WHERE source = 'body' AND label LIKE 'short.csv loops%'").fetchall()
+    chunks = db.execute("SELECT n, t, vals FROM samples WHERE stream = 'body.eeg' ORDER BY t0").fetchall()
+    t = np.concatenate([np.frombuffer(tb, np.float64) for _, tb, _ in chunks])
+    fz = np.concatenate([np.frombuffer(vb, np.float64).reshape(n, 16)[:, 0] for n, _, vb in chunks])
+    assert len(seams) == 1
+    (seam,) = seams[0]
+    at = int(np.searchsorted(t, seam))
+    assert fz[at] == pytest.approx(written[1, 0]) and fz[at - 1] == pytest.approx(written[1, -1])  # first row again
