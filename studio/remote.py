@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import selectors
 import socket
@@ -27,6 +28,7 @@ from typing import Any, Protocol
 from studio.kernel.events import event_code
 from studio.kernel.worker import PeriodicWorker
 
+log = logging.getLogger(__name__)
 MAX_CLIENTS = 4
 MAX_LINE = 1024  # bytes in one command line, its end included
 WAIT = 0.2  # s a step waits for something to happen before the worker looks whether to stop
@@ -178,8 +180,14 @@ class RemoteControl:
         except UnicodeDecodeError:
             self._reply(client, "error: the line is not UTF-8 text; ignored")
             return
-        if line:
-            self._reply(client, answer(self.target, line))
+        if not line:
+            return
+        try:
+            reply = answer(self.target, line)
+        except Exception as exc:  # a fault of the studio's, not of the command: still one line, the listener lives
+            log.exception("remote command %r failed", line[:80])
+            reply = f"error: the studio could not do that: {' '.join(str(exc).split())}"
+        self._reply(client, reply)
 
     def _reply(self, client: _Client, text: str) -> None:
         self.commands += 1

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import replace
+from typing import Any
 
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
@@ -43,7 +44,8 @@ def test_codes_and_durations_are_exported_as_columns_and_annotations(tmp_path):
         studio.add_marker("go")  # a button: its code from the settings
         studio.add_marker("picture", "remote", code=5, duration=1.5)
         studio.add_marker("note without a code")
-        for code, duration in ((True, None), ("x", None), (2**40, None), (None, float("nan")), (None, -1.0)):
+        refused: list[tuple[Any, Any]] = [(True, None), ("x", None), (2**40, None), (None, float("nan")), (None, -1)]
+        for code, duration in refused:
             with pytest.raises(ValueError):
                 studio.add_marker("refused", "remote", code=code, duration=duration)
         run.run(2.0)

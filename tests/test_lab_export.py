@@ -103,7 +103,7 @@ def record(tmp_path: Path, source: str, seconds: float, demo: bool = True) -> Pa
 def lsb(edf: pyedflib.EdfReader, i: int) -> float:
     """One digital step of signal ``i`` in physical units."""
     physical = edf.getPhysicalMaximum(i) - edf.getPhysicalMinimum(i)
-    return physical / (edf.getDigitalMaximum(i) - edf.getDigitalMinimum(i))
+    return float(physical / (edf.getDigitalMaximum(i) - edf.getDigitalMinimum(i)))
 
 
 @pytest.mark.slow  # BrainFlow's playback board streams in real time

@@ -32,9 +32,14 @@ def test_labrecorder_records_every_studio_outlet_described_and_sample_exact(tmp_
     xdf = tmp_path / "lab.xdf"
     try:
         wanted = {f"{prefix}-{name}" for name in ("EEG", "PPG", "EDA", "Markers", "Affect")}
-        found: list = []
-        wait_until(lambda: found.extend(pylsl.resolve_streams(1.0)) or wanted <= {i.name() for i in found}, 20)
-        mine = list({i.name(): i for i in found if i.name().startswith(prefix)}.values())
+        found: dict[str, pylsl.StreamInfo] = {}
+
+        def all_there() -> bool:
+            found.update({i.name(): i for i in pylsl.resolve_streams(1.0) if i.name().startswith(prefix)})
+            return wanted <= set(found)
+
+        wait_until(all_there, 20)
+        mine = list(found.values())
         recording = labrecorder.Recording(str(xdf), mine)
         time.sleep(1.0)  # the recorder subscribes to every stream
         studio.add_marker("stimulus", "test", code=4)

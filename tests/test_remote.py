@@ -143,7 +143,8 @@ def test_a_port_in_use_is_a_problem_the_session_goes_on_without(tmp_path):
         run = stepped_demo(None, remote=RemoteSettings(port))
         try:
             assert run.studio.remote is None
-            assert f"TCP port {port}" in run.studio.marker_input_summary()["problems"][0]
+            problems = run.studio.marker_input_summary()["problems"]
+            assert isinstance(problems, list) and f"TCP port {port}" in problems[0]
         finally:
             run.studio.stop()
 
