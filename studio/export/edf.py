@@ -179,27 +179,42 @@ def filled(p: Placed, values: np.ndarray, length: int) -> np.ndarray:
     return x
 
 
+def file_time(p: Placed, t: float) -> float:
+    """Where session time ``t`` (s) falls in the file (s from its start), by the samples of ``p`` around it: the
+    file counts samples at the nominal rate, while the device's clock runs a little fast or slow against the
+    session's, so a marker goes beside the sample acquired at its time. Beyond the first or last sample, at the
+    nominal rate."""
+    times = p.table.columns["t"]
+    if t < times[0]:
+        return float(p.index[0] + (t - times[0]) * p.rate) / p.rate
+    if t > times[-1]:
+        return float(p.index[-1] + (t - times[-1]) * p.rate) / p.rate
+    return float(np.interp(t, times, p.index)) / p.rate
+
+
 def annotation_list(data: SessionData, placed: list[Placed], start: float, end: float) -> list[Note]:
     """(onset s from the file's start, duration s or -1, text): the first sample's session time, markers,
-    self-reports, samples the device lost, and every stretch a signal holds a value it did not acquire."""
+    self-reports and samples the device lost (placed by the samples of the first signal, EEG where there is
+    some), and every stretch a signal holds a value it did not acquire."""
     found: list[Note] = [(0.0, -1, f"start: session time {start:.6f} s")]
+    at = placed[0]
     markers = data.tables["markers"].columns
     for i, (t, label) in enumerate(zip(markers["t"], markers["label"], strict=True)):
         code = markers["code"][i] if "code" in markers else None
         length = markers["duration"][i] if "duration" in markers else None
         text = str(label) if code is None or _missing(code) else f"{label} (code {int(code)})"
-        onset = float(t) - start
+        onset = file_time(at, float(t))
         if onset < 0:
             text, onset = f"{text} (before 1st sample)", 0.0
         found.append((onset, -1 if length is None or _missing(length) else float(length), text))
     found += [
-        (max(0.0, r.t - start), -1, f"SAM {r.phase}: valence {r.valence}, arousal {r.arousal}")
+        (max(0.0, file_time(at, r.t)), -1, f"SAM {r.phase}: valence {r.valence}, arousal {r.arousal}")
         for r in data.self_reports
     ]
     for table in data.tables.values():
         if table.name.endswith(".gaps") and "lost_samples" in table.columns:
             for t, lost in zip(table.columns["t"], table.columns["lost_samples"], strict=True):
-                found.append((max(0.0, float(t) - start), -1, f"{int(lost)} samples lost by the device"))
+                found.append((max(0.0, file_time(at, float(t))), -1, f"{int(lost)} samples lost by the device"))
     for p in placed:
         kind = p.table.name.split(".")[-1]
         for first, count in p.holes:
