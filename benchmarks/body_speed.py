@@ -1,7 +1,8 @@
 """Body channel speed: 16 EEG channels at 1000 Hz (plus ECG, PPG and EDA) with every feature, replayed live.
 
 Prints the CPU share of one core the channel uses and how late feature windows are ready after their window's
-end (p50/p95/max, ms). Two sources: an EDF+ file replayed by the file backend, and a BrainFlow CSV streamed by
+end (p50/p95/max, ms), and for comparison the share BrainFlow's playback board takes by itself.
+Two sources: an EDF+ file replayed by the file backend, and a BrainFlow CSV streamed by
 BrainFlow's playback board in the layout of the Cyton+Daisy WiFi board (16 channels at 1000 Hz).
 
 Run: .venv/bin/python -m benchmarks.body_speed [--seconds 20]
@@ -121,6 +122,30 @@ def measure(source: str, seconds: float) -> dict[str, object]:
     }
 
 
+def brainflow_alone(csv: Path, seconds: float) -> float:
+    """The CPU share of one core BrainFlow's playback board takes by itself (its own thread reading the file),
+    drained as the body channel drains it: what the playback figure holds besides the studio's work."""
+    from brainflow.board_shim import BoardIds, BrainFlowInputParams
+
+    BoardShim.disable_board_logger()
+    params = BrainFlowInputParams()
+    params.file, params.master_board = str(csv), DAISY_WIFI
+    board = BoardShim(BoardIds.PLAYBACK_FILE_BOARD.value, params)
+    board.prepare_session()
+    try:
+        board.config_board("loopback_true")
+        board.start_stream(FS * 60)
+        cpu0, wall0 = os.times(), time.monotonic()
+        while time.monotonic() - wall0 < seconds:
+            board.get_board_data()
+            time.sleep(0.05)
+        cpu1, wall1 = os.times(), time.monotonic()
+        board.stop_stream()
+    finally:
+        board.release_session()
+    return round((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / (wall1 - wall0), 4)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20.0, help="measuring time per source")
@@ -130,6 +155,8 @@ def main() -> None:
         write_edf(edf, args.seconds + 10)
         write_brainflow_csv(csv, args.seconds + 10)
         results = [measure(f"file:{edf}", args.seconds), measure(f"playback:{csv}@{DAISY_WIFI}", args.seconds)]
+        alone = brainflow_alone(csv, 10)
+        results.append({"source": "BrainFlow's playback board alone", "cpu_share_of_one_core": alone})
     print(
         json.dumps(
             {

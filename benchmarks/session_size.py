@@ -73,12 +73,12 @@ def stretch(store: Path, sid: int, span: float, target: float) -> None:
                 f"INSERT INTO {table} SELECT {select} FROM {table} WHERE session_id = ? AND t < ?",
                 (k * span, sid, span),
             )
-    chunks = db.execute("SELECT stream, t0, n, t, vals FROM samples WHERE session_id = ? AND t0 < ?", (sid, span))
-    rows = chunks.fetchall()
+    query = "SELECT stream, t0, n, t, vals, dtype FROM samples WHERE session_id = ? AND t0 < ?"
+    rows = db.execute(query, (sid, span)).fetchall()
     for k in range(1, copies + 1):
         db.executemany(
-            "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)",
-            [(sid, s, t0 + k * span, n, (np.frombuffer(t) + k * span).tobytes(), v) for s, t0, n, t, v in rows],
+            "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(sid, s, t0 + k * span, n, (np.frombuffer(t) + k * span).tobytes(), v, d) for s, t0, n, t, v, d in rows],
         )
     db.execute("UPDATE sessions SET last_t = ? WHERE id = ?", (span * (copies + 1), sid))
     db.commit()

@@ -185,6 +185,28 @@ def board_params(board_id: int) -> tuple[Param, ...]:
     return tuple(sorted(params, key=lambda p: not p.required))
 
 
+# The EEG reference of boards whose wiring fixes it, for the exports' headers (BrainFlow does not describe it).
+# OpenBCI Cyton: every channel against SRB2 in the default settings (OpenBCI's Cyton documentation); Ganglion:
+# against its REF pin; Muse: Fpz. BrainFlow's synthetic board synthesises its signals.
+REFERENCES = {
+    **dict.fromkeys(("cyton_board", "cyton_daisy_board", "cyton_wifi_board", "cyton_daisy_wifi_board"), "SRB2"),
+    **dict.fromkeys(("ganglion_board", "ganglion_wifi_board", "ganglion_native_board"), "REF"),
+    **{board_name(b.value): "Fpz" for b in BoardIds if b.name.startswith("MUSE")},
+    "synthetic_board": "none (synthetic signals)",
+}
+
+
+# Raw rows kept besides EEG, by BrainFlow's description key: (kind, names for 1 row / for several rows).
+EXTRA_ROWS = (
+    ("ppg", ("PPG",)),
+    ("ecg", ("ECG",)),
+    ("eda", ("EDA",)),
+    ("accel", ("AccelX", "AccelY", "AccelZ")),
+    ("gyro", ("GyroX", "GyroY", "GyroZ")),
+    ("temperature", ("Temp",)),
+)
+
+
 @dataclass(frozen=True)
 class BoardLayout:
     """Where a board puts what in its data rows, from BrainFlow's board description."""
@@ -192,14 +214,21 @@ class BoardLayout:
     fs: float
     rows: tuple[int, ...]  # data rows used, in the order of ``names``
     names: tuple[str, ...]
-    kinds: tuple[str, ...]  # eeg, ppg, ecg or eda per row
+    kinds: tuple[str, ...]  # eeg, ppg, ecg, eda, accel, gyro or temperature per row
     timestamp_row: int
     num_rows: int
+    counter_row: int | None = None  # BrainFlow's package counter, where the board has one
+
+
+def _extra_names(given: tuple[str, ...], count: int) -> list[str]:
+    if count == len(given) and count > 1:
+        return list(given)
+    return [given[0]] if count == 1 else [f"{given[0]}{i + 1}" for i in range(count)]
 
 
 def board_layout(board_id: int) -> BoardLayout:
-    """EEG rows (named from the board description, else ch1..), then the first PPG, ECG and EDA rows that are not
-    EEG rows (many boards list every ExG row as ECG too)."""
+    """EEG rows (named from the board description, else ch1..), then every PPG, ECG, EDA, accelerometer,
+    gyroscope and temperature row that is not an EEG row (many boards list every ExG row as ECG too)."""
     try:
         descr = BoardShim.get_board_descr(board_id)
     except BrainFlowError as exc:
@@ -209,12 +238,12 @@ def board_layout(board_id: int) -> BoardLayout:
     names = [n.strip() for n in given] if len(given) == len(eeg) and all(given) else []
     names = names or [f"ch{i + 1}" for i in range(len(eeg))]
     rows, kinds = list(eeg), ["eeg"] * len(eeg)
-    for kind in ("ppg", "ecg", "eda"):
+    for kind, labels in EXTRA_ROWS:
         extra = [r for r in descr.get(f"{kind}_channels", []) if r not in eeg]
-        if extra:
-            rows.append(extra[0])
-            names.append(kind.upper())
-            kinds.append(kind)
+        rows += extra
+        names += _extra_names(labels, len(extra))
+        kinds += [kind] * len(extra)
+    counter = descr.get("package_num_channel")
     return BoardLayout(
         float(descr["sampling_rate"]),
         tuple(rows),
@@ -222,4 +251,5 @@ def board_layout(board_id: int) -> BoardLayout:
         tuple(kinds),
         int(descr["timestamp_channel"]),
         int(descr["num_rows"]),
+        None if counter is None else int(counter),
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from fusion.body_affect import BodyAffect
 from fusion.quality import describe
 from sensors.base import Source, State
-from sensors.body_backend import BodyBackend, SourceFault
+from sensors.body_backend import BodyBackend, SourceEvent, SourceFault
 from sensors.body_pipeline import BODY_STREAMS, BodyPipeline, WindowResult
 from sensors.body_settings import BodySettings
 from sensors.frames import Backoff
@@ -38,6 +38,7 @@ class BodyChannel(Source):
         self.clock = clock
         self.settings = settings or BodySettings()
         self.on_gap: Callable[[str], object] | None = None
+        self.on_event: Callable[[SourceEvent], object] | None = None  # a file's annotations, a playback's seams
         self.pipeline: BodyPipeline | None = None
         self._hub: StreamHub | None = None
         self._estimator = BodyAffect()
@@ -117,6 +118,10 @@ class BodyChannel(Source):
         if t.size:
             self._arrived(now)
             self._nonfinite += self.pipeline.ingest(t, data)
+            self.pipeline.lost(self.source.take_gaps())
+            for event in self.source.take_events():
+                if self.on_event is not None:
+                    self.on_event(event)
         elif now - self._last_data >= STALL_SECONDS:
             self._lost(now, f"no samples for {STALL_SECONDS:g} s")
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensors.body_backend import FloatArray, nothing
+from sensors.body_backend import FloatArray, SourceDefaults, nothing
 from sensors.body_listener import ListenerBoard
 from sensors.body_pipeline import ChannelLayout
 from studio.kernel.clock import SessionClock
@@ -36,7 +36,7 @@ def parse_faults(text: str) -> tuple[str, ...]:
     return tuple(f for f in FAULTS if f in names)
 
 
-class DemoBoard:
+class DemoBoard(SourceDefaults):
     """The demo person's body ``board`` with the training ``faults`` applied."""
 
     kind = "synthetic"

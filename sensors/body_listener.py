@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from fusion.body_affect import AROUSAL_PARTS, EDA_RELATIVE_FLOOR, SCALE, VALENCE_FLOOR, Baseline
-from sensors.body_backend import FloatArray
+from sensors.body_backend import FloatArray, SourceDefaults
 from sensors.body_pipeline import BodyPipeline, ChannelLayout
 from sensors.body_settings import BodySettings
 from sensors.person import Expression, Person, resting
@@ -73,7 +73,7 @@ class Physiology:
         }
 
 
-class ListenerBoard:
+class ListenerBoard(SourceDefaults):
     """A BodyBackend that synthesises ``person``'s body with its own noise (sd ``noise``) up to the clock's now."""
 
     kind = "synthetic"

@@ -1,6 +1,8 @@
 """The body channel's processing, the same for every source: raw samples in, streams of features out.
 
-Raw signals go to ``body.eeg`` (µV), ``body.ppg``, ``body.ecg`` and ``body.eda``; every FEATURE_HOP seconds a
+Raw signals go, as the source delivered them, to ``body.eeg`` (µV), ``body.ppg``, ``body.ecg``, ``body.eda``,
+``body.accel``, ``body.gyro`` and ``body.temperature`` (every column of each kind the source has, all recorded
+as samples), and samples the source lost to ``body.gaps``; every FEATURE_HOP seconds a
 FEATURE_WINDOW-second EEG window (detrended, notched, band-passed) gives ``body.band_power`` (µV², mean over
 usable channels), ``body.band_relative``, ``body.quality`` (a Quality code per EEG channel), ``body.spectrum``
 (mean PSD in µV²/Hz per 1 Hz bin) and ``body.features`` (FEATURE_FIELDS), stamped at the window's end.
@@ -29,6 +31,7 @@ from fusion.eeg import (
 )
 from fusion.filters import bandpass, fill_gaps
 from fusion.quality import channel_quality, usable
+from fusion.signal_checks import CHECK_FIELDS, CHECK_UNITS, signal_checks
 from sensors.body_settings import BodySettings
 from sensors.mind_models import MindModels, model_features
 from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
@@ -55,11 +58,13 @@ FEATURE_FIELDS = (
     "restfulness",
 )
 PHYSIO_KINDS = ("ppg", "ecg", "eda")
-PHYSIO_UNITS = {"ppg": "", "ecg": "µV", "eda": "µS"}  # PPG in the device's own units
+# Every raw kind besides EEG, with its unit (PPG in the device's own units, accelerometer in g).
+RAW_UNITS = {"ppg": "", "ecg": "µV", "eda": "µS", "accel": "g", "gyro": "deg/s", "temperature": "°C"}
 
 # The body streams; the raw ones are named by the source's montage when it opens.
 EEG = StreamSpec("body.eeg", (), "µV", RAW_SECONDS, Record.SAMPLES)
-PHYSIO = {kind: StreamSpec(f"body.{kind}", (), PHYSIO_UNITS[kind], RAW_SECONDS) for kind in PHYSIO_KINDS}
+RAW = {kind: StreamSpec(f"body.{kind}", (), unit, RAW_SECONDS, Record.SAMPLES) for kind, unit in RAW_UNITS.items()}
+GAPS = StreamSpec("body.gaps", ("lost_samples",), "samples", FEATURE_SECONDS, Record.FEATURES)
 BAND_POWER = StreamSpec("body.band_power", BAND_NAMES, "µV²", FEATURE_SECONDS, Record.FEATURES)
 BAND_RELATIVE = StreamSpec("body.band_relative", BAND_NAMES, "", FEATURE_SECONDS, Record.FEATURES)
 FEATURES = StreamSpec(
@@ -67,7 +72,9 @@ FEATURES = StreamSpec(
 )
 QUALITY = StreamSpec("body.quality", (), "", FEATURE_SECONDS)  # a Quality code per EEG channel
 SPECTRUM = StreamSpec("body.spectrum", (), "µV²/Hz", FEATURE_SECONDS)  # one field per 1 Hz bin
-BODY_STREAMS = (EEG, *PHYSIO.values(), BAND_POWER, BAND_RELATIVE, FEATURES, QUALITY, SPECTRUM)
+# Signal checks once a second: "<channel> <check>" for each EEG channel and each of CHECK_FIELDS.
+CHECKS = StreamSpec("body.checks", (), "", FEATURE_SECONDS, Record.FEATURES)
+BODY_STREAMS = (EEG, *RAW.values(), GAPS, BAND_POWER, BAND_RELATIVE, FEATURES, QUALITY, SPECTRUM, CHECKS)
 
 
 def filter_eeg(raw: FloatArray, fs: float, settings: BodySettings) -> FloatArray:
@@ -80,7 +87,7 @@ def filter_eeg(raw: FloatArray, fs: float, settings: BodySettings) -> FloatArray
 
 @dataclass(frozen=True)
 class ChannelLayout:
-    """What a source delivers: ``fs`` Hz, and per column a name and a kind (eeg, ppg, ecg, eda, other)."""
+    """What a source delivers: ``fs`` Hz, and per column a name and a kind (eeg, a kind of RAW_UNITS, other)."""
 
     fs: float
     names: tuple[str, ...]
@@ -110,21 +117,27 @@ class BodyPipeline:
         self.eeg_cols = layout.columns("eeg")
         self.eeg_names = tuple(layout.names[i] for i in self.eeg_cols)
         self.eeg_problem = rate_problem(fs) if self.eeg_cols else ""  # EEG too slow for any feature window
-        self.physio_cols = {k: layout.columns(k)[0] for k in PHYSIO_KINDS if layout.columns(k)}
+        self.raw_cols = {k: layout.columns(k) for k in RAW_UNITS if layout.columns(k)}
         self.eeg: Stream | None = hub.open(EEG, fs, self.eeg_names) if self.eeg_cols else None
-        self.physio = {k: hub.open(PHYSIO[k], fs, (layout.names[c],)) for k, c in self.physio_cols.items()}
+        self.raw = {k: hub.open(RAW[k], fs, tuple(layout.names[c] for c in cols)) for k, cols in self.raw_cols.items()}
+        self.physio = {k: self.raw[k] for k in PHYSIO_KINDS if k in self.raw}  # features use each one's first column
         hop_rate = 1.0 / FEATURE_HOP
+        self.gaps = hub.open(GAPS, hop_rate)
         self.band_power = hub.open(BAND_POWER, hop_rate)
         self.band_relative = hub.open(BAND_RELATIVE, hop_rate)
         self.features = hub.open(FEATURES, hop_rate)
         self.quality: Stream | None = None
         self.spectrum: Stream | None = None
+        self.checks: Stream | None = None
+        self._lost: list[tuple[float, int]] = []  # recent losses (session s, samples) for the packet-loss check
         self._bins = np.zeros(0, dtype=np.int64)
         if self.eeg_cols:
             self.quality = hub.open(QUALITY, hop_rate, self.eeg_names)
             freqs = np.fft.rfftfreq(max(8, round(fs)), 1.0 / fs)
             self._bins = np.flatnonzero((freqs > 0) & (freqs <= min(SPECTRUM_MAX_HZ, fs / 2)))
             self.spectrum = hub.open(SPECTRUM, hop_rate, tuple(f"{f:g}" for f in freqs[self._bins]))
+            names = [f"{ch} {check}" for ch in self.eeg_names for check in CHECK_FIELDS]
+            self.checks = hub.open(CHECKS, hop_rate / PHYSIO_EVERY, names, CHECK_UNITS * len(self.eeg_names))
         self.pairs = resolve_pairs(self.eeg_names, settings.asymmetry_pairs)
         self.models = MindModels.acquire() if self.eeg_cols else None
         self._newest: float | None = None
@@ -139,12 +152,18 @@ class BodyPipeline:
             return 0
         if self.eeg is not None:
             self.eeg.extend(t, data[:, self.eeg_cols])
-        for kind, col in self.physio_cols.items():
-            self.physio[kind].extend(t, data[:, col : col + 1])
+        for kind, cols in self.raw_cols.items():
+            self.raw[kind].extend(t, data[:, cols])
         self._newest = float(t[-1])
         if self._next_end is None or self._next_end < self._newest - FEATURE_WINDOW:
             self._next_end = float(t[0]) + FEATURE_WINDOW if self._next_end is None else self._newest
         return int(np.count_nonzero(~np.isfinite(data)))
+
+    def lost(self, gaps: list[tuple[float, int]]) -> None:
+        """Note samples the source lost: (session time of the first lost sample in s, how many)."""
+        for t, count in gaps:
+            self.gaps.append(t, [float(count)])
+            self._lost.append((t, count))
 
     def process(self) -> list[WindowResult]:
         """Every feature window whose end has been reached by the samples so far."""
@@ -190,6 +209,8 @@ class BodyPipeline:
         filtered = filter_eeg(raw, fs, s)
         quality = channel_quality(raw, filtered, fs, s.notch_hz, s.quality)
         ok = usable(quality)
+        if self._windows % PHYSIO_EVERY == 0:
+            self._check(t_end, raw, filtered)
         freqs, psd = welch_psd(filtered, fs)
         powers = band_powers_from_psd(freqs, psd)
         width = len(BAND_NAMES)
@@ -207,6 +228,15 @@ class BodyPipeline:
         if self.models is not None and ok.any():
             values.update(self.models.predict(model_features(freqs, psd[ok])))
         return quality, float(ok.mean())
+
+    def _check(self, t_end: float, raw: FloatArray, filtered: FloatArray) -> None:
+        """The signal checks of the window ending at ``t_end`` (s), with the samples lost within it."""
+        start = t_end - FEATURE_WINDOW
+        self._lost = [(t, n) for t, n in self._lost if t > start]
+        lost = sum(n for t, n in self._lost if t <= t_end)
+        checks = signal_checks(raw, filtered, self.layout.fs, self.settings.notch_hz, lost, self.settings.quality)
+        assert self.checks is not None
+        self.checks.append(t_end, checks.ravel())
 
     def _physio_features(self, t_end: float) -> dict[str, float]:
         fs = self.layout.fs

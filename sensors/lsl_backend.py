@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensors.body_backend import FloatArray, SourceFault, nothing
+from sensors.body_backend import FloatArray, SourceDefaults, SourceFault, nothing
 from sensors.body_pipeline import ChannelLayout
 from sensors.recordings.recording import PHYSIO_TYPES, clean_label, guess_kind
 from studio.kernel.clock import SessionClock
@@ -22,7 +22,7 @@ def parse_query(text: str) -> tuple[str, str]:
     return "name", text.strip()
 
 
-class LslBackend:
+class LslBackend(SourceDefaults):
     """Subscribes to the first LSL stream matching ``query`` (its name, or ``type=EEG`` and the like).
 
     LSL's clock-offset correction maps the sender's stamps onto this machine's LSL clock, whose offset from the

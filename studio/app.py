@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fusion.response import ResponseModel
 from sensors.base import CHANNELS, ChannelStatus, Source, State
+from sensors.body_backend import SourceEvent
 from sensors.body_channel import BodyChannel
 from sensors.body_sources import make_body_channel
 from sensors.face import LiveFace, ScriptedFace
@@ -20,7 +21,7 @@ from sensors.text_expression import PersonText
 from sensors.voice_setup import make_voice
 from studio.config import Config, checked_calibration
 from studio.kernel.clock import SessionClock
-from studio.kernel.events import ControlChange, EventLog, Marker
+from studio.kernel.events import ControlChange, EventLog, Marker, event_code, event_duration
 from studio.kernel.streams import StreamHub
 from studio.kernel.worker import PeriodicWorker, Worker
 from studio.levers import LEVERS, new_model, response_summary, response_words
@@ -34,6 +35,8 @@ from studio.paths import face_model_path
 from studio.publish import PERIOD as PUBLISH_PERIOD
 from studio.publish import Publisher, lsl_offset
 from studio.recorder import OperatorAction, Recorder
+from studio.remote import RemoteControl
+from studio.remote_target import StudioRemote
 from studio.session import SessionOptions
 from studio.session_channels import ChannelWatch
 from studio.store import Consent, Notes, Store, StoreError, passphrase_from_env
@@ -113,6 +116,7 @@ class Studio:
         body = self.sources["body"]
         if isinstance(body, BodyChannel):  # the body channel's gaps and resumptions are marked in the session
             body.on_gap = lambda label: self.add_marker(label, "body")
+            body.on_event = self._source_event
         self.engine = MusicEngine(choose_backend(config.audio_backend, config.audio_device), paced=realtime)
         self.loop = FusionLoop(
             self.hub,
@@ -130,6 +134,8 @@ class Studio:
         self.recorder: Recorder | None = None
         self.publisher: Publisher | None = None
         self.marker_inputs: list[OscMarkers | LslMarkers] = []
+        self.remote: RemoteControl | None = None  # the remote-control socket, when [remote] port is set
+        self.remote_target = StudioRemote(self)
         self.input_problems: list[str] = []
         self.notices: list[str] = []  # what the operator should know about the session's start, in words
         self._workers: list[Worker] = []
@@ -152,6 +158,7 @@ class Studio:
         """How the session is run as it starts (kept with it): demo or not, goal, control mode, bounds, the music
         playing, the audio output, each channel's backend, the policy."""
         bounds, params = self.loop.bounds, self.loop.params
+        body = self.sources["body"]
         return {
             "demo": self.demo,
             "goal": self.loop.goal.value,
@@ -163,6 +170,7 @@ class Studio:
             "audio": self.engine.backend.detail,
             "audio_kind": self.engine.backend.kind,
             "channels": {ch: s.backend for ch, s in self.sources.items()},
+            "body_reference": body.source.reference or None if isinstance(body, BodyChannel) else None,
             "policy": self.loop.policy_kind.value,
             "config": self.config.source,
         }
@@ -312,6 +320,7 @@ class Studio:
             if self.options.client is not None:  # a code given on the command line must have been added
                 self.database.require_client(self.options.client)
             self.begin_session(self.options.client, self.options.consent, at=0.0)
+        self._start_remote()  # a socket on its own thread, also when the caller steps the studio
         if not run_workers:
             return
         for source in self.sources.values():
@@ -360,8 +369,26 @@ class Studio:
             except OSError as exc:  # the session goes on without that input
                 self.input_problems.append(str(exc))
 
-    def _external_marker(self, label: str, source: str, t: float | None) -> None:
-        self.add_marker(label, source, t)
+    def _start_remote(self) -> None:
+        """Open the remote-control socket when the settings ask for it; a port in use is a problem the session
+        notes and goes on without."""
+        settings = self.config.remote
+        if settings.port:
+            try:
+                self.remote = RemoteControl(settings.address, settings.port, self.remote_target)
+            except OSError as exc:
+                self.input_problems.append(str(exc))
+
+    def _source_event(self, event: SourceEvent) -> None:
+        """A recording's own annotation, or a playback's loop seam, as a marker at its time."""
+        label = " ".join(event.label.split())[:MAX_MARKER_LABEL]
+        if label:
+            self.add_marker(label, event.source, event.t, duration=event.duration)
+
+    def _external_marker(
+        self, label: str, source: str, t: float | None, code: int | None, duration: float | None
+    ) -> None:
+        self.add_marker(label, source, t, code, duration)
 
     def marker_input_summary(self) -> dict[str, object]:
         """What each marker input received (markers, malformed messages ignored), and inputs that failed."""
@@ -430,6 +457,8 @@ class Studio:
         """
         if self._final_rows is not None:
             return self._final_rows
+        if self.remote is not None:  # no command arrives while the session closes
+            self.remote.close()
         for worker in self._workers:
             worker.stop()
         self._workers.clear()
@@ -491,14 +520,27 @@ class Studio:
         assert isinstance(source, TextSource)
         source.submit(text)
 
-    def add_marker(self, label: str, source: str = "operator", t: float | None = None) -> Marker:
-        """A marker at session time ``t`` (default: now); ValueError for an empty or over-long label."""
+    def add_marker(
+        self,
+        label: str,
+        source: str = "operator",
+        t: float | None = None,
+        code: int | None = None,
+        duration: float | None = None,
+    ) -> Marker:
+        """A marker at session time ``t`` (default: now) with an optional event ``code`` and ``duration`` (s); a
+        button's marker carries the button's code (``[markers] codes``). ValueError for an empty or over-long label,
+        a code that is not a 32-bit whole number, or a duration that is not a finite number of seconds."""
         cleaned = " ".join(label.split())
         if not cleaned:
             raise ValueError("a marker needs a label")
         if len(cleaned) > MAX_MARKER_LABEL:
             raise ValueError(f"marker label too long ({len(cleaned)} characters; at most {MAX_MARKER_LABEL})")
-        marker = Marker(self.clock.now() if t is None else t, cleaned, source)
+        if code is None and source == "operator":
+            code = self.config.markers.code_of(cleaned)
+        code = None if code is None else event_code(code)
+        duration = None if duration is None else event_duration(duration)
+        marker = Marker(self.clock.now() if t is None else t, cleaned, source, code, duration)
         self.markers.append(marker)
         return marker
 

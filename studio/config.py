@@ -22,10 +22,11 @@ from sensors.voice_setup import MAX_BLOCK, MIN_BLOCK, VoiceConfig
 from sensors.wav_input import MAX_RATE, MIN_RATE
 from studio.goal_plan import Goal, Point
 from studio.kernel.errors import StudioError
+from studio.kernel.events import MAX_CODE, MIN_CODE
 from studio.loop import LoopConfig
 from studio.music.params import NUMERIC
 from studio.policy import Bounds, ControlMode, PolicyKind
-from studio.session import MarkerSettings, Outputs
+from studio.session import MarkerSettings, Outputs, RemoteSettings
 from studio.store import Consent
 
 AUDIO_BACKENDS = ("auto", "device", "jack", "silent")
@@ -58,6 +59,7 @@ SETTING_RANGES: dict[str, tuple[float, float, str]] = {
     "voice.block": (MIN_BLOCK, MAX_BLOCK, "samples"),
     "outputs.osc_port": (1, 65535, "(a UDP port)"),
     "markers.osc_port": (0, 65535, "(a UDP port, 0 for none)"),
+    "remote.port": (0, 65535, "(a TCP port, 0 for none)"),
 }
 
 
@@ -178,6 +180,7 @@ class Config:
     consent: Consent = field(default_factory=Consent)
     outputs: Outputs = field(default_factory=Outputs)
     markers: MarkerSettings = field(default_factory=MarkerSettings)
+    remote: RemoteSettings = field(default_factory=RemoteSettings)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -276,18 +279,31 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
         consent=Consent(**s["consent"]),
         outputs=Outputs(**s["outputs"]),
         markers=marker_settings(s["markers"], origin),
+        remote=RemoteSettings(s["remote"]["port"], local_address(s["remote"]["address"], "remote.address", origin)),
     )
+
+
+def local_address(value: str, setting: str, origin: str) -> str:
+    """A listening socket's local IPv4 address; ConfigError naming ``setting`` otherwise."""
+    try:
+        return str(ipaddress.IPv4Address(value.strip()))
+    except ValueError:
+        raise ConfigError(
+            f"{origin}: {setting} = {value!r} must be an IPv4 address of this machine: "
+            "127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one interface's address"
+        ) from None
 
 
 def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
     labels, keys = m["labels"], m["keys"]
     if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
         raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
-    try:
-        address = str(ipaddress.IPv4Address(m["osc_address"].strip()))
-    except ValueError:
+    address = local_address(m["osc_address"], "markers.osc_address", origin)
+    codes = m.get("codes", [])
+    if codes and (len(codes) != len(labels) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes)):
         raise ConfigError(
-            f"{origin}: markers.osc_address = {m['osc_address']!r} must be an IPv4 address of this machine: "
-            "127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one interface's address"
-        ) from None
-    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address)
+            f"{origin}: markers.codes = {codes!r} must be [] or one whole number per label ({len(labels)})"
+        )
+    if any(not MIN_CODE <= c <= MAX_CODE for c in codes):
+        raise ConfigError(f"{origin}: markers.codes = {codes!r}: each code must lie in {MIN_CODE}..{MAX_CODE}")
+    return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address, tuple(codes))

@@ -46,6 +46,13 @@ def run_headless(
     clock = SessionClock() if realtime else ManualClock()
     studio = Studio(config, demo=demo, store=store, options=options, clock=clock, listener=listener, realtime=realtime)
     stop = threading.Event()
+    remote_stop = threading.Event()  # the remote-control socket's stop: the run ends as completed
+
+    def stopped_remotely() -> None:
+        remote_stop.set()
+        stop.set()
+
+    studio.remote_target.on_stop = stopped_remotely
 
     def on_signal(signum: int, _frame: object) -> None:
         stop.set()
@@ -61,6 +68,8 @@ def run_headless(
             "session_id": studio.recorder.session_id,
             "database": str(studio.store),
         }
+        if studio.remote is not None:
+            first["remote"] = studio.remote.detail
         if studio.database.interrupted:
             first["interrupted_sessions"] = studio.database.interrupted
         if studio.database.notice:
@@ -77,7 +86,7 @@ def run_headless(
             assert isinstance(clock, ManualClock)
             simulate(studio, clock, stop, duration, speed)
     finally:
-        interrupted = stop.is_set()
+        interrupted = stop.is_set() and not remote_stop.is_set()
         if realtime and not interrupted and studio.engine.backend.kind != "silent":
             stop.wait(studio.engine.finish())  # heard music ends with a cadence, never a hard stop
         statuses = studio.statuses()  # as the channels were at the end, before stopping closes them
@@ -118,6 +127,8 @@ def run_headless(
         summary["notices"] = list(studio.notices)
     if studio.marker_inputs or studio.input_problems:
         summary["marker_inputs"] = studio.marker_input_summary()
+    if studio.remote is not None:
+        summary["remote"] = studio.remote.summary()
     if studio.recording_problem:
         summary["status"] = "stopped"
         summary["problem"] = studio.recording_problem

@@ -1,4 +1,5 @@
-"""Markers from outside the studio: an LSL marker stream (by name) and OSC ``/marker "label"`` messages.
+"""Markers from outside the studio: an LSL marker stream (by name: string markers, or integer event codes) and OSC
+``/marker label [code] [duration]`` messages (a label, optionally an integer event code and a duration in s).
 
 Anything unusable (an empty, over-long or non-finite label, an OSC message with another address or arguments,
 an empty bundle, a datagram that is not OSC or is damaged) is ignored and counted, quietly: nothing is logged
@@ -15,12 +16,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from studio.kernel.events import event_code, event_duration
 from studio.kernel.worker import PeriodicWorker
 from studio.osc_packets import read_packet
 from studio.session import MarkerSettings
 
 log = logging.getLogger(__name__)
-AddMarker = Callable[[str, str, float | None], None]  # (label, source, session time or None for now)
+# (label, source, session time or None for now, event code or None, duration in s or None)
+AddMarker = Callable[[str, str, float | None, int | None, float | None], None]
 RESOLVE_WAIT = 1.0  # seconds per attempt to find the LSL marker stream
 RECEIVE_WAIT = 0.2  # seconds a step waits for a datagram or samples before the worker looks whether to stop
 IDLE_WAIT = 3600.0  # seconds between the steps of an input that takes nothing any more (socket closed, stream gone)
@@ -48,9 +51,18 @@ class InputCounter:
             return {"markers": self.accepted, "malformed_ignored": self.malformed, "detail": self.detail}
 
 
-def offer(add: AddMarker, counter: InputCounter, label: object, source: str, t: float | None) -> None:
-    """Take ``label`` as a marker if it is text or a finite number (an event code); otherwise count it as
-    malformed."""
+def offer(
+    add: AddMarker,
+    counter: InputCounter,
+    label: object,
+    source: str,
+    t: float | None,
+    code: object = None,
+    duration: object = None,
+) -> None:
+    """Take ``label`` as a marker if it is text or a finite number, with ``code`` (a whole number) and ``duration``
+    (s) when given; a label that is a whole number (an LSL integer marker, "12") is also the event code. Anything
+    else is counted as malformed."""
     if isinstance(label, bool) or not isinstance(label, str | int | float):
         counter.count(False)
         return
@@ -58,7 +70,16 @@ def offer(add: AddMarker, counter: InputCounter, label: object, source: str, t: 
         counter.count(False)
         return
     try:
-        add(str(label), source, t)
+        if code is None and (isinstance(label, int | float) or str(label).strip().lstrip("+-").isdigit()):
+            code = event_code(label)
+            label = code
+        add(
+            str(label),
+            source,
+            t,
+            None if code is None else event_code(code),
+            None if duration is None else event_duration(duration),
+        )
     except ValueError:
         counter.count(False)
         return
@@ -67,7 +88,7 @@ def offer(add: AddMarker, counter: InputCounter, label: object, source: str, t: 
 
 class OscMarkers:
     """Listens for OSC datagrams on a UDP port of one local address (127.0.0.1 unless the settings name another)
-    and takes ``/marker "label"`` messages, alone or in bundles."""
+    and takes ``/marker label [code] [duration]`` messages, alone or in bundles."""
 
     def __init__(self, address: str, port: int, add: AddMarker) -> None:
         self.counter = InputCounter(f"OSC :{port}")
@@ -95,14 +116,15 @@ class OscMarkers:
         return 0.0
 
     def _take(self, data: bytes) -> None:
-        """Handle one datagram: each ``/marker`` message with one label is offered, everything else counted."""
+        """Handle one datagram: each ``/marker`` message with a label (and a code and duration) is offered, everything
+        else counted."""
         messages = read_packet(data)
         if messages is None:
             self.counter.count(False)
             return
         for msg in messages:
-            if msg is not None and msg.address == "/marker" and len(msg.args) == 1:
-                offer(self._add, self.counter, msg.args[0], "osc", None)
+            if msg is not None and msg.address == "/marker" and 1 <= len(msg.args) <= 3:
+                offer(self._add, self.counter, msg.args[0], "osc", None, *msg.args[1:])
             else:
                 self.counter.count(False)
 

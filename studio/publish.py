@@ -3,8 +3,9 @@ messages (python-osc). Off unless turned on in the settings' ``[outputs]``.
 
 LSL outlets, named ``<prefix>-<what>``: ``Affect`` (fused valence, arousal, confidence at the loop rate),
 ``Affect-<channel>`` (each channel's estimate, irregular), ``Music`` (the music parameters at the loop rate: the
-numeric ones, the mode as its index, 1 or 0 per layer), ``Markers`` (text), and ``EEG`` (the body channel's raw
-signal, microvolts, at its sampling rate). Every outlet describes its channels as the XDF meta-data
+numeric ones, the mode as its index, 1 or 0 per layer), ``Markers`` (text), and one outlet per raw body stream
+at the device's rate, as acquired: ``EEG`` (microvolts), ``PPG``, ``ECG``, ``EDA``, ``Accel``, ``Gyro`` and
+``Temperature``, each that the source has. Every outlet describes its channels as the XDF meta-data
 specification asks (``desc/channels/channel`` with ``label``, ``unit`` and ``type``); a coded channel (the mode,
 each layer) has a ``legend`` of ``state`` entries, each a ``value`` and its ``name``. Timestamps are LSL's clock,
 so they line up with the lab's other streams. OSC: ``/affect/fused v a c``, ``/affect/<channel> v a c``,
@@ -20,7 +21,7 @@ from typing import Any
 
 from fusion.affect import AFFECT_FIELDS
 from sensors.base import affect_spec
-from sensors.body_pipeline import EEG
+from sensors.body_pipeline import EEG, RAW
 from studio.kernel.clock import SessionClock
 from studio.kernel.cursor import Cursor
 from studio.kernel.events import EventLog, Marker
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 PERIOD = 0.05  # seconds between sends
 SOURCE_ID = "affect-studio"
 EEG_KEY = "eeg"  # its key among the streams sent (the body channel's affect is sent under "body")
+# Each raw body stream's outlet: (its key among the streams sent, the outlet's name and type); not sent over OSC.
+RAW_OUTLETS = {EEG: (EEG_KEY, "EEG")} | {spec: (f"raw-{kind}", kind.upper()) for kind, spec in RAW.items()}
+RAW_OUTLETS |= {RAW["accel"]: ("raw-accel", "Accel"), RAW["gyro"]: ("raw-gyro", "Gyro")}
+RAW_OUTLETS |= {RAW["temperature"]: ("raw-temperature", "Temperature")}
+RAW_KEYS = {key for key, _ in RAW_OUTLETS.values()}
+XDF_UNITS = {"µV": "microvolts", "µS": "microsiemens", "g": "g", "deg/s": "degrees/s", "°C": "celsius"}
 
 
 @dataclass(frozen=True)
@@ -90,8 +97,8 @@ class Publisher:
         self.offset = lsl_offset(clock)
         self._streams: dict[str, Stream] = {"fused": hub.get(FUSED), "music": hub.get(MUSIC)}
         self._streams |= {ch: hub.get(affect_spec(ch)) for ch in channels}
-        if EEG in hub:
-            self._streams[EEG_KEY] = hub.get(EEG)
+        raw = {key: (spec, name) for spec, (key, name) in RAW_OUTLETS.items() if spec in hub}
+        self._streams |= {key: hub.get(spec) for key, (spec, _) in raw.items()}
         self.outlets: dict[str, Any] = {}
         if outputs.lsl:
             p = outputs.lsl_prefix
@@ -99,9 +106,11 @@ class Publisher:
             self.outlets |= {ch: _outlet(f"{p}-Affect-{ch}", "Affect", AFFECT_CHANNELS, 0.0) for ch in channels}
             self.outlets["music"] = _outlet(f"{p}-Music", "Music", music_channels(), loop_rate)
             self.outlets["markers"] = _outlet(f"{p}-Markers", "Markers", MARKER_CHANNELS, 0.0, text=True)
-            if EEG_KEY in self._streams:
-                eeg = tuple(ChannelInfo(f, "microvolts", "EEG") for f in self._streams[EEG_KEY].fields)
-                self.outlets[EEG_KEY] = _outlet(f"{p}-EEG", "EEG", eeg, body_rate)
+            for key, (spec, name) in raw.items():
+                given = spec.units if isinstance(spec.units, str) else ""
+                unit = XDF_UNITS.get(given, given or "device units")
+                described = tuple(ChannelInfo(f, unit, name) for f in self._streams[key].fields)
+                self.outlets[key] = _outlet(f"{p}-{name}", name, described, body_rate)
         self.osc: Any = None
         if outputs.osc:
             from pythonosc.udp_client import SimpleUDPClient
@@ -124,7 +133,7 @@ class Publisher:
             if outlet is not None:
                 outlet.push_chunk(w.values.tolist(), (w.t + self.offset).tolist())
                 self.sent += len(w)
-            if self.osc is not None and key != EEG_KEY:
+            if self.osc is not None and key not in RAW_KEYS:
                 self._send_osc(key, w.values.tolist())
         for m in self._cursor.events("markers", self._markers):
             if "markers" in self.outlets:

@@ -10,6 +10,7 @@ so that one file holds the whole session.
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Sequence
 from contextlib import suppress
@@ -52,6 +53,11 @@ class OperatorAction:
 
 
 Event = TypeVar("Event", Marker, ControlChange, OperatorAction)  # what the recorder's event logs hold
+
+
+def finite_or_null(values: list[float]) -> list[float | None]:
+    """A feature row for JSON: NaN and infinities (a value not measured) become null, which JSON has."""
+    return [v if math.isfinite(v) else None for v in values]
 
 
 def stop_reason(exc: Exception, t: float) -> str:
@@ -102,7 +108,6 @@ class Recorder:
         self._cursor = Cursor()
         self.counts = dict.fromkeys(TABLES, 0)
         self.last_t = 0.0
-        self._sampled: dict[str, tuple[float, int]] = {}  # raw stream -> (first sample's t, samples so far)
         self.problem = ""  # set when recording stopped early: what happened and where the data is, for the operator
         self._reason = ""  # the same without file names, kept with the session
         self._flushing = threading.Lock()
@@ -127,9 +132,16 @@ class Recorder:
                 continue
             if spec.record is Record.FEATURES:
                 stream = self._features[name] = self._hub.get(name)
-                self._new_fields.append((self.session_id, name, json.dumps(stream.fields), None))
+                self._new_fields.append(self._fields_row(name, stream, None))
             elif spec.record is Record.SAMPLES:
-                self._samples[name] = self._hub.get(name)
+                stream = self._samples[name] = self._hub.get(name)
+                self._new_fields.append(self._fields_row(name, stream, stream.rate_hz))
+
+    def _fields_row(self, name: str, stream: Stream, rate: float | None) -> tuple[object, ...]:
+        """A stream_fields row: the stream's field names, its rate (Hz; None for features) and units."""
+        spec = self._hub.spec(name)
+        units = [spec.unit(f) for f in stream.fields] if isinstance(spec.units, tuple) else [spec.units] * stream.width
+        return (self.session_id, name, json.dumps(stream.fields), rate, json.dumps(units))
 
     def flush(self) -> None:
         """Write everything new since the last flush in one transaction; after a failed write, do nothing.
@@ -161,21 +173,18 @@ class Recorder:
         for name, stream in self._features.items():
             w = self._rows(name, stream)
             rows["features"] += [
-                (sid, name, t, json.dumps(r)) for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)
+                (sid, name, t, json.dumps(finite_or_null(r)))
+                for t, r in zip(w.t.tolist(), w.values.tolist(), strict=True)
             ]
         fields = list(self._new_fields)
         for name, stream in self._samples.items():
             w = self._rows(name, stream)
-            if len(w):
-                first_t, total = self._sampled.get(name, (float(w.t[0]), 0))
-                self._sampled[name] = (first_t, total + len(w))
-                if w.t[-1] > first_t:  # the rate (Hz) over everything so far
-                    rate = (total + len(w) - 1) / float(w.t[-1] - first_t)
-                    fields.append((self.session_id, name, json.dumps(stream.fields), rate))
-                rows["samples"].append(
-                    (sid, name, float(w.t[0]), len(w), w.t.tobytes(), w.values.astype(np.float32).tobytes())
-                )
-        rows["markers"] = [(sid, m.t, m.label, m.source) for m in self._events("markers", self._markers)]
+            if len(w):  # exactly as acquired: float64, in the device's order
+                values = np.ascontiguousarray(w.values, dtype=np.float64)
+                rows["samples"].append((sid, name, float(w.t[0]), len(w), w.t.tobytes(), values.tobytes(), "float64"))
+        rows["markers"] = [
+            (sid, m.t, m.label, m.source, m.code, m.duration) for m in self._events("markers", self._markers)
+        ]
         rows["control_log"] = [
             (sid, c.t, c.param, c.old, c.new, c.who, c.reason) for c in self._events("control", self._control)
         ]
@@ -192,7 +201,7 @@ class Recorder:
                 for table, values in rows.items():
                     if values:
                         db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
-                db.executemany("INSERT OR REPLACE INTO stream_fields VALUES (?, ?, ?, ?)", fields)
+                db.executemany("INSERT OR REPLACE INTO stream_fields VALUES (?, ?, ?, ?, ?)", fields)
                 db.execute(
                     "UPDATE sessions SET heartbeat_utc = ?, last_t = ? WHERE id = ?",
                     (utc_now(), last_t, self.session_id),

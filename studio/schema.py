@@ -130,5 +130,13 @@ CREATE TABLE channel_states (       -- each channel's health whenever it changed
 CREATE INDEX channel_states_t ON channel_states(session_id, t);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5_CLINICAL_RECORDS)
+# Issue 17 (lab-grade data): samples kept exactly (float64), units per stream field, markers with event codes.
+V6_LAB_DATA = """
+ALTER TABLE samples ADD COLUMN dtype TEXT NOT NULL DEFAULT 'float32';  -- vals' numbers: float32 before, float64 now
+ALTER TABLE stream_fields ADD COLUMN units TEXT;  -- JSON array: the unit of each field ("" dimensionless); NULL before
+ALTER TABLE markers ADD COLUMN code INTEGER;      -- an event code (e.g. a stimulus trigger), NULL when none
+ALTER TABLE markers ADD COLUMN duration REAL;     -- seconds the event lasted, NULL for an instant
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5_CLINICAL_RECORDS, V6_LAB_DATA)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -91,7 +91,7 @@ def test_brainflow_csv_needs_the_board_that_wrote_it(tmp_path):
     path = tmp_path / "synthetic.csv"
     DataFilter.write_file(table, str(path), "w")
     rec = read_recording(path)
-    assert rec.fs == 250.0 and rec.names[:2] == ("Fz", "C3") and "PPG" in rec.names and "EDA" in rec.names
+    assert rec.fs == 250.0 and rec.names[:2] == ("Fz", "C3") and "PPG1" in rec.names and "EDA" in rec.names
     assert rec.data[:, 0] == pytest.approx(table[1], abs=1e-6)  # BrainFlow writes six decimals
     with pytest.raises(RecordingError, match="name the board that recorded it"):
         read_recording(path, board="cyton")

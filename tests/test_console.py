@@ -117,7 +117,7 @@ def test_status_bar_shows_health_and_a_fault_is_a_banner_not_a_dialog(running) -
     assert window.banners.isVisible() and QApplication.activeModalWidget() is None
     for label, expected in ((window.status.audio, "audio: silent"), (window.status.recording, "GB free")):
         assert expected in label.text()
-    assert window.status.network.text() == "network: LSL 8 outlets, OSC → 127.0.0.1:" + str(
+    assert window.status.network.text() == "network: LSL 10 outlets, OSC → 127.0.0.1:" + str(
         studio.config.outputs.osc_port
     )
     text.set_status(State.OK, "waiting for text")
@@ -295,7 +295,7 @@ def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(ru
     lines = window.outputs.streams.text().splitlines()
     assert lines[0].startswith("LSL clock at session 0 s:")
     rates = {line.split()[0]: float(line.split()[2]) for line in lines[1:]}
-    assert set(rates) == {"fused", "music", "face", "voice", "text", "body", "eeg"}
+    assert set(rates) == {"fused", "music", "face", "voice", "text", "body", "eeg", "raw-ppg", "raw-eda"}
     assert 10 < rates["fused"] < 30  # the loop's 20 Hz
     assert 150 < rates["eeg"] < 350  # the synthetic board's 250 Hz
     assert rates["body"] < 10  # the body channel's estimate: four windows a second

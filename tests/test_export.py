@@ -57,7 +57,8 @@ def test_parquet_with_client_details_when_asked(recorded_session, db, tmp_path):
     assert manifest["session"]["client"] == {"code": "P01", "notes": "likes cello"}
     assert manifest["notes"]["sections"]["Plan"] == "Repeat the calm programme."
     eeg = pq.read_table(tmp_path / "body.eeg.parquet")
-    (samples,) = db.execute("SELECT SUM(n) FROM samples WHERE session_id = ?", (sid,)).fetchone()
+    query = "SELECT SUM(n) FROM samples WHERE session_id = ? AND stream = 'body.eeg'"
+    (samples,) = db.execute(query, (sid,)).fetchone()
     assert eeg.num_rows == samples and eeg.num_columns == 17  # t and the demo person's 16 EEG channels
     blend = pq.read_table(tmp_path / "face.blendshapes.parquet")
     assert blend.num_rows > 50 and "t" in blend.column_names
@@ -68,9 +69,9 @@ def test_edf_holds_the_eeg_with_markers_and_self_reports_as_annotations(recorded
     (path,) = export(store, str(sid), "--format", "edf", "--out", str(tmp_path))
     (first_t,) = db.execute("SELECT MIN(t0) FROM samples WHERE session_id = ?", (sid,)).fetchone()
     with pyedflib.EdfReader(path) as edf:
-        assert edf.signals_in_file == 16  # the demo person's montage: the synthetic board's 16 channels
+        assert edf.signals_in_file == 18  # the demo person's montage (the synthetic board's 16 channels), PPG, EDA
         assert edf.getSampleFrequency(0) == 250 and edf.getPhysicalDimension(0) == "uV"
-        assert edf.getLabel(0) == "body Fz" and 4.0 <= edf.getFileDuration() <= 7.0
+        assert edf.getLabel(0) == "Fz" and 4.0 <= edf.getFileDuration() <= 7.0
         assert edf.getStartdatetime().year == 1985 and edf.getPatientCode() in ("", "X")
         onsets, _, texts = edf.readAnnotations()
         signal = edf.readSignal(3)
@@ -81,7 +82,7 @@ def test_edf_holds_the_eeg_with_markers_and_self_reports_as_annotations(recorded
     assert "music change" in found and "SAM after: valence 7, arousal 3" in found
     (bdf,) = export(store, str(sid), "--format", "bdf", "--out", str(tmp_path))
     with pyedflib.EdfReader(bdf) as reader:
-        assert reader.signals_in_file == 16 and reader.filetype == pyedflib.FILETYPE_BDFPLUS
+        assert reader.signals_in_file == 18 and reader.filetype == pyedflib.FILETYPE_BDFPLUS
 
 
 def test_the_report_is_readable_html_and_pdf_without_client_details(recorded_session, tmp_path):

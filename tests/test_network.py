@@ -162,9 +162,12 @@ def test_markers_from_an_lsl_stream_and_osc_messages_and_malformed_ones_are_coun
         outlet.push_sample(["block 1 start"])
         outlet.push_sample(["   "])  # empty label: malformed
         outlet.push_sample(["x" * 500])  # too long: malformed
+        outlet.push_sample(["12"])  # a string event code
         client = SimpleUDPClient("127.0.0.1", port)
         client.send_message("/marker", "eyes open")
         client.send_message("/marker", 17)  # an event code is a fine label
+        client.send_message("/marker", ["stimulus", 5, 0.5])  # label, event code, duration (s)
+        client.send_message("/marker", ["bad code", "five"])  # a code that is not a number: malformed
         client.send_message("/marker", [])  # no label
         client.send_message("/volume", 0.5)  # not a marker
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
@@ -172,16 +175,18 @@ def test_markers_from_an_lsl_stream_and_osc_messages_and_malformed_ones_are_coun
         handled = lambda counts: counts["markers"] + counts["malformed_ignored"]  # noqa: E731
         lsl, osc = f"LSL {name}", f"OSC :{port}"
         now = studio.marker_input_summary
-        wait_until(lambda: handled(now()[lsl]) == 3 and handled(now()[osc]) == 5, 5, now)  # each message sent
+        wait_until(lambda: handled(now()[lsl]) == 4 and handled(now()[osc]) == 7, 5, now)  # each message sent
         summary = now()
     finally:
         studio.stop()
     markers = {m.label: m for m in studio.markers.last(10)}
-    assert set(markers) == {"block 1 start", "eyes open", "17"}
+    assert set(markers) == {"block 1 start", "eyes open", "17", "12", "stimulus"}
     assert markers["block 1 start"].source == "lsl" and markers["eyes open"].source == "osc"
     assert markers["block 1 start"].t == pytest.approx(sent_at, abs=0.05)  # the sample's own LSL time
-    assert summary[lsl]["markers"] == 1 and summary[lsl]["malformed_ignored"] == 2
-    assert summary[osc]["markers"] == 2 and summary[osc]["malformed_ignored"] == 3
+    assert (markers["12"].code, markers["17"].code, markers["eyes open"].code) == (12, 17, None)
+    assert (markers["stimulus"].code, markers["stimulus"].duration) == (5, 0.5)
+    assert summary[lsl]["markers"] == 2 and summary[lsl]["malformed_ignored"] == 2
+    assert summary[osc]["markers"] == 3 and summary[osc]["malformed_ignored"] == 4
 
 
 BUNDLE = b"#bundle\x00" + bytes(7) + b"\x01"  # the prefix and the time tag "immediately"
@@ -232,7 +237,7 @@ def test_malformed_osc_packets_are_counted_quietly_and_the_listener_keeps_receiv
     nothing is logged, the thread goes back to waiting in recv, and a good marker still arrives after them."""
     taken: list[str] = []
     port = free_udp_port()
-    listener = OscMarkers("127.0.0.1", port, lambda label, source, t: taken.append(label))
+    listener = OscMarkers("127.0.0.1", port, lambda label, *_: taken.append(label))
     nested = osc_marker("deep")
     for _ in range(3000):
         nested = bundle(nested)

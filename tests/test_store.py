@@ -1,10 +1,13 @@
 """The session database on real SQLite files: migrations, bad files, clients, consent, reports, notes."""
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 
+import numpy as np
+import pyarrow.csv as pcsv
 import pytest
 
 from studio.schema import MIGRATIONS, SCHEMA_VERSION
@@ -249,7 +252,10 @@ def test_a_second_store_in_the_recording_process_leaves_the_recording_durable(tm
     assert other.returncode == 0, other.stderr
     assert (tmp_path / "s.sqlite-wal").exists()
     with recording.transaction() as db:
-        db.execute("INSERT INTO markers VALUES (?, 1.5, 'after the other command', 'test')", (sid,))
+        db.execute(
+            "INSERT INTO markers (session_id, t, label, source) VALUES (?, 1.5, 'after the other command', 'test')",
+            (sid,),
+        )
     seen = subprocess.run(
         [sys.executable, "-c", f"import sqlite3; print(sqlite3.connect({str(path)!r}).execute("
          "'SELECT COUNT(*) FROM markers').fetchone()[0])"],
@@ -257,3 +263,30 @@ def test_a_second_store_in_the_recording_process_leaves_the_recording_durable(tm
     )  # fmt: skip
     recording.close()
     assert seen.stdout.strip() == "1"
+
+
+def test_samples_recorded_before_v6_export_as_they_were_stored(tmp_path):
+    """A v5 database (float32 samples, no units, markers without codes) migrates and exports unchanged."""
+    path = tmp_path / "v5.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("".join(MIGRATIONS[:5]) + "\nPRAGMA user_version = 5;")
+    db.execute(
+        "INSERT INTO sessions(id, started_utc, status, settings, consent) VALUES (1, ?, 'completed', '{}', ?)",
+        (START, Consent(research=True).to_json()),
+    )
+    db.execute("INSERT INTO stream_fields VALUES (1, 'body.eeg', '[\"Fz\", \"Cz\"]', 250.0)")
+    values = np.array([[1.5, -2.25], [3.125, 4.0], [0.1, 0.2]], dtype=np.float32)
+    t = np.array([0.0, 0.004, 0.008])
+    db.execute("INSERT INTO samples VALUES (1, 'body.eeg', 0.0, 3, ?, ?)", (t.tobytes(), values.tobytes()))
+    db.execute("INSERT INTO markers VALUES (1, 0.004, 'eyes closed', 'operator')")
+    db.commit()
+    db.close()
+    out = tmp_path / "csv"
+    done = run_cli("export", "1", "--format", "csv", "--out", str(out), "--store", str(path))
+    assert done.returncode == 0, done.stderr
+    eeg = pcsv.read_csv(out / "body.eeg.csv").to_pydict()
+    assert eeg["Fz"] == values[:, 0].astype(float).tolist() and eeg["Cz"] == values[:, 1].astype(float).tolist()
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = next(f for f in manifest["files"] if f["stream"] == "body.eeg")
+    assert entry["units"]["Fz"] == "µV" and entry["rate_hz"] == 250.0
+    assert pcsv.read_csv(out / "markers.csv").to_pydict()["code"] == [None]

@@ -41,7 +41,8 @@ def check_size(path: Path) -> None:
 
 
 def read_edf(path: Path) -> Recording:
-    """Signals at the most common sampling rate (annotation and slower signals are left out)."""
+    """Signals at the most common sampling rate (slower signals are left out), and the file's EDF+/BDF+
+    annotations as events."""
     import pyedflib
 
     check_size(path)
@@ -60,9 +61,15 @@ def read_edf(path: Path) -> Recording:
         for i in chosen:
             unit = reader.getPhysicalDimension(i).strip().lower()
             columns.append(reader.readSignal(i) * TO_MICROVOLT.get(unit, 1.0))
+        onsets, durations, texts = reader.readAnnotations()
     finally:
         reader.close()
     data = np.column_stack(columns).astype(np.float64)
     names = tuple(clean_label(labels[i]) for i in chosen)
     kinds = tuple(guess_kind(labels[i]) for i in chosen)
-    return Recording(fs, names, kinds, data, np.arange(len(data)) / fs, f"{path.name} (EDF/BDF)")
+    events = tuple(
+        (float(onset), str(text).strip(), float(length) if length >= 0 else None)
+        for onset, length, text in zip(onsets, durations, texts, strict=True)
+        if str(text).strip()
+    )
+    return Recording(fs, names, kinds, data, np.arange(len(data)) / fs, f"{path.name} (EDF/BDF)", events=events)

@@ -154,7 +154,8 @@ def read_table(path: Path, skip: str, delimiter: str | None, origin: str, column
 class Recording:
     """``data`` is samples x channels at ``fs`` Hz; ``t`` the samples' stamps in seconds (the file's own clock);
     ``kinds`` one of KINDS per channel; ``origin`` says what the file was read as (for messages); ``notes``
-    what the reader left out or read as gaps (a file cut short, empty values), for the operator."""
+    what the reader left out or read as gaps (a file cut short, empty values), for the operator; ``events`` the
+    file's own annotations and markers as (onset in s after the first sample, text, duration in s or None)."""
 
     fs: float
     names: tuple[str, ...]
@@ -163,6 +164,7 @@ class Recording:
     t: FloatArray
     origin: str
     notes: tuple[str, ...] = field(default=())
+    events: tuple[tuple[float, str, float | None], ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not (self.fs > 0 and np.isfinite(self.fs)):

@@ -62,4 +62,14 @@ def read_xdf(path: Path) -> Recording:
         for label, ctype in labels
     )
     origin = f"{path.name} (XDF stream {_first(info, 'name')!r})"
-    return Recording(fs, names, kinds, data, np.asarray(stream["time_stamps"], dtype=np.float64), origin)
+    stamps = np.asarray(stream["time_stamps"], dtype=np.float64)
+    events = tuple(
+        sorted(
+            (float(t - stamps[0]), str(sample[0]).strip(), None)
+            for s in streams
+            if _first(s["info"], "channel_format") == "string"
+            for t, sample in zip(s["time_stamps"], s["time_series"], strict=True)
+            if len(sample) and str(sample[0]).strip() and t >= stamps[0]
+        )
+    )
+    return Recording(fs, names, kinds, data, stamps, origin, events=events)

@@ -8,6 +8,7 @@ read either way: the report carries it, data exports only with ``include_client`
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,20 +102,27 @@ def load_session(store: Store, session_id: int, include_client: bool, progress: 
     rows = store.query(f"SELECT {', '.join(names)} FROM music_params WHERE session_id = ? ORDER BY t", sid)
     units = {"t": "s"} | {n: r.unit for n, r in NUMERIC.items() if r.unit}
     tables[MUSIC.name] = Table(MUSIC.name, _columns(names, rows), units)
-    fields = store.query("SELECT stream, fields, rate_hz FROM stream_fields WHERE session_id = ? ORDER BY stream", sid)
-    for stream, names_json, rate in fields:
+    fields = store.query(
+        "SELECT stream, fields, rate_hz, units FROM stream_fields WHERE session_id = ? ORDER BY stream", sid
+    )
+    for stream, names_json, rate, units_json in fields:
         progress(f"reading {stream}")
         names = ("t", *json.loads(names_json))
+        units = {"t": "s"} | _units(stream, names[1:], units_json)
         if rate is None:
             rows = store.query(
                 "SELECT t, vals FROM features WHERE session_id = ? AND stream = ? ORDER BY t", (session_id, stream)
             )
-            values = [(t, *json.loads(v)) for t, v in rows]
-            tables[stream] = Table(stream, _columns(names, values), {"t": "s"})
+            values = [(t, *(math.nan if x is None else x for x in json.loads(v))) for t, v in rows]
+            tables[stream] = Table(stream, _columns(names, values), units)
         else:
-            tables[stream] = _samples(store, session_id, stream, names, float(rate))
+            tables[stream] = _samples(store, session_id, stream, names, float(rate), units)
     for name, sql, cols in (
-        ("markers", "SELECT t, label, source FROM markers", ("t", "label", "source")),
+        (
+            "markers",
+            "SELECT t, label, source, code, duration FROM markers",
+            ("t", "label", "source", "code", "duration"),
+        ),
         (
             "control_log",
             "SELECT t, param, old, new, who, reason FROM control_log",
@@ -126,7 +134,7 @@ def load_session(store: Store, session_id: int, include_client: bool, progress: 
         rows = store.query(f"{sql} WHERE session_id = ? ORDER BY t", sid)
         if name == "operator_actions" and not include_client:
             rows = [(t, action, WITHHELD if action == "client" else detail) for t, action, detail in rows]
-        tables[name] = Table(name, _columns(cols, rows), {"t": "s"})
+        tables[name] = Table(name, _columns(cols, rows), {"t": "s"} | ({"duration": "s"} if name == "markers" else {}))
     client_notes = ""
     if include_client and info.client_code:
         client = store.client(info.client_code)
@@ -136,20 +144,31 @@ def load_session(store: Store, session_id: int, include_client: bool, progress: 
     )
 
 
-def _samples(store: Store, session_id: int, stream: str, names: tuple[str, ...], rate: float) -> Table:
-    """A raw signal from its float32 chunks: t (s) and one column per channel (uV for EEG)."""
+def _units(stream: str, names: tuple[str, ...], units_json: str | None) -> dict[str, str]:
+    """Each field's unit as recorded (sessions before units were kept: microvolts for EEG, else unknown)."""
+    if units_json is not None:
+        return {n: u for n, u in zip(names, json.loads(units_json), strict=True) if u}
+    return dict.fromkeys(names, "µV") if stream.endswith(".eeg") else {}
+
+
+def _samples(
+    store: Store, session_id: int, stream: str, names: tuple[str, ...], rate: float, units: dict[str, str]
+) -> Table:
+    """A raw signal from its chunks (float64 as acquired; float32 in sessions recorded before that): t (s) and one
+    column per channel."""
     chunks = store.query(
-        "SELECT n, t, vals FROM samples WHERE session_id = ? AND stream = ? ORDER BY t0", (session_id, stream)
+        "SELECT n, t, vals, dtype FROM samples WHERE session_id = ? AND stream = ? ORDER BY t0", (session_id, stream)
     )
     width = len(names) - 1
     if not chunks:
-        t, v = np.zeros(0), np.zeros((0, width), dtype=np.float32)
+        t, v = np.zeros(0), np.zeros((0, width))
     else:
-        t = np.concatenate([np.frombuffer(tb, dtype=np.float64) for _, tb, _ in chunks])
-        v = np.concatenate([np.frombuffer(vb, dtype=np.float32).reshape(n, width) for n, _, vb in chunks])
+        t = np.concatenate([np.frombuffer(tb, dtype=np.float64) for _, tb, _, _ in chunks])
+        v = np.concatenate(
+            [np.frombuffer(vb, dtype=np.dtype(dt)).reshape(n, width).astype(np.float64) for n, _, vb, dt in chunks]
+        )
     columns = {"t": t} | {name: v[:, i] for i, name in enumerate(names[1:])}
-    unit = "uV" if stream.endswith(".eeg") else ""
-    return Table(stream, columns, {"t": "s"} | ({n: unit for n in names[1:]} if unit else {}), rate_hz=rate)
+    return Table(stream, columns, units, rate_hz=rate)
 
 
 def require_research_consent(info: SessionInfo, what: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,45 @@ def write_table(table: Table, path: Path, fmt: str) -> None:
         pq.write_table(arrow, path, compression="zstd")
 
 
+EVENT_TABLES = ("markers", "control_log", "operator_actions", "self_reports")  # rows when something happened
+
+
+def describe_table(table: Table, file: str) -> dict[str, object]:
+    """A manifest entry: every column with its unit ("" for dimensionless numbers, "text" for text) and the
+    table's rate: the device's rate for raw samples, the mean rate of its rows for streams of features and
+    estimates (``rate_measured``), none for event logs (``timing``)."""
+    units = {
+        name: table.units.get(name, "text" if values.dtype == object and name != "code" else "")
+        for name, values in table.columns.items()
+    }
+    entry: dict[str, object] = {"file": file, "stream": table.name, "rows": len(table), "columns": list(table.columns)}
+    entry["units"] = units
+    t = table.columns.get("t")
+    if table.rate_hz is not None:
+        entry["timing"] = "samples as the device delivered them"
+        entry["rate_hz"] = round(table.rate_hz, 6)
+    elif table.name in EVENT_TABLES:
+        entry["timing"] = "events: a row whenever something happened"
+        entry["rate_hz"] = None
+    else:
+        entry["timing"] = "rows at a steady rate"
+        span = float(t[-1] - t[0]) if t is not None and len(t) > 1 else 0.0
+        entry["rate_hz"] = round((len(t) - 1) / span, 3) if t is not None and span > 0 else None
+        entry["rate_measured"] = True
+    return entry
+
+
+def json_safe(value: object) -> object:
+    """``value`` with every NaN or infinite number as None (JSON has no NaN; null is "not measured")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def export_tables(data: SessionData, out: Path, fmt: str, progress: Progress) -> list[Path]:
     """Write every table of ``data`` into the folder ``out`` as ``<stream>.<fmt>``, then ``manifest.json``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -33,16 +73,7 @@ def export_tables(data: SessionData, out: Path, fmt: str, progress: Progress) ->
         progress(f"writing {path.name} ({len(table)} rows)")
         write_table(table, path, fmt)
         files.append(path)
-        entry: dict[str, object] = {
-            "file": path.name,
-            "stream": table.name,
-            "rows": len(table),
-            "columns": list(table.columns),
-            "units": table.units,
-        }
-        if table.rate_hz is not None:
-            entry["rate_hz"] = round(table.rate_hz, 3)
-        entries.append(entry)
+        entries.append(describe_table(table, path.name))
     manifest: dict[str, object] = {
         "format": fmt,
         "exported_utc": datetime.now(UTC).isoformat(timespec="seconds") if data.include_client else None,
@@ -52,6 +83,6 @@ def export_tables(data: SessionData, out: Path, fmt: str, progress: Progress) ->
         manifest["notes"] = {"template": data.notes.template, "sections": data.notes.sections} if data.notes else None
     manifest["files"] = entries
     path = out / "manifest.json"
-    path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    path.write_text(json.dumps(json_safe(manifest), indent=2, default=str, allow_nan=False), encoding="utf-8")
     files.append(path)
     return files

@@ -2,20 +2,54 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
+MIN_CODE, MAX_CODE = -(2**31), 2**31 - 1  # event codes are 32-bit signed integers (what LSL's int32 carries)
+MAX_DURATION = 86400.0  # s: a marker's duration is at most a day
+
+
+def event_code(value: object) -> int:
+    """An event code from a number or its text ("12", 12, 12.0); ValueError saying what a code must be."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.lstrip("+-").isdigit():
+            raise ValueError(f"event code {value!r} is not a whole number")
+        value = int(text)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"event code {value!r} is not a whole number")
+    if not MIN_CODE <= value <= MAX_CODE:
+        raise ValueError(f"event code {value} is outside {MIN_CODE}..{MAX_CODE}")
+    return value
+
+
+def event_duration(value: object) -> float:
+    """A marker's duration (s) from a number or its text; ValueError unless finite and in 0..MAX_DURATION."""
+    try:
+        seconds = float(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else math.nan
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 <= seconds <= MAX_DURATION):
+        raise ValueError(f"marker duration {value!r} must be a number of seconds in 0..{MAX_DURATION:g}")
+    return seconds
+
 
 @dataclass(frozen=True)
 class Marker:
-    """An event on the session clock: ``t`` in session seconds, a label, and who set it."""
+    """An event on the session clock: ``t`` in session seconds, a label, who set it, and optionally an integer event
+    ``code`` (a stimulus trigger) and a ``duration`` in seconds."""
 
     t: float
     label: str
     source: str = "operator"
+    code: int | None = None
+    duration: float | None = None
 
 
 @dataclass(frozen=True)

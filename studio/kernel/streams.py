@@ -89,7 +89,8 @@ class Stream:
     everything after a sequence number (the recorder). Old rows are overwritten once ``capacity`` is full.
     """
 
-    def __init__(self, name: str, fields: Sequence[str], capacity: int) -> None:
+    def __init__(self, name: str, fields: Sequence[str], capacity: int, rate_hz: float | None = None) -> None:
+        """``rate_hz``: the rate the producer writes at (Hz), as it declared it when opening the stream."""
         if not fields:
             raise ValueError(f"stream {name!r} needs at least one field")
         if capacity < 1:
@@ -97,6 +98,7 @@ class Stream:
         self.name = name
         self.fields: tuple[str, ...] = tuple(fields)
         self.capacity = capacity
+        self.rate_hz = rate_hz
         self._t = np.zeros(capacity)
         self._v = np.zeros((capacity, len(self.fields)))
         self._count = 0  # rows ever written; the next row's sequence number
@@ -232,18 +234,25 @@ class StreamHub:
                 f"no producer in this session declares the stream(s) {', '.join(missing)}; declared: {', '.join(known)}"
             )
 
-    def open(self, spec: StreamSpec, rate_hz: float, fields: Sequence[str] | None = None) -> Stream:
+    def open(
+        self,
+        spec: StreamSpec,
+        rate_hz: float,
+        fields: Sequence[str] | None = None,
+        units: Sequence[str] | None = None,
+    ) -> Stream:
         """Make the stream of ``spec`` holding ``spec.seconds`` at ``rate_hz`` rows per second (``fields``: the
-        names a device gave), declaring it if need be; or return the one already open with the same fields."""
+        names a device gave, ``units`` theirs when they differ), declaring it if need be; or return the one already
+        open with the same fields."""
         if fields is not None:
-            spec = spec.named(fields)
+            spec = spec.named(fields, units)
         with self._lock:
             existing = self._streams.get(spec.name)
             if existing is not None:
                 if existing.fields != spec.fields:
                     raise ValueError(f"stream {spec.name!r} exists with fields {existing.fields}, not {spec.fields}")
                 return existing
-            stream = Stream(spec.name, spec.fields, spec.capacity(rate_hz))
+            stream = Stream(spec.name, spec.fields, spec.capacity(rate_hz), rate_hz)
             self._streams[spec.name] = stream
             self._specs[spec.name] = spec
             return stream
