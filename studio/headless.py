@@ -32,7 +32,8 @@ def run_headless(
     speed: float = 1.0,
     listener: ListenerSpec | None = None,
 ) -> dict[str, Any]:
-    """Run for ``duration`` session seconds (or until SIGINT/SIGTERM, or until recording fails), recording into
+    """Run for ``duration`` session seconds (or until SIGINT, SIGTERM or SIGHUP, a remote ``stop``, or until recording
+    fails; a signal or a remote stop ends the session cleanly, as completed, as closing the window does), recording into
     ``store``, beginning with a resting calibration of ``calibrate`` seconds when given. At a ``speed`` other
     than 1 the session runs on a simulated clock, ``speed`` session seconds per wall second (0: as fast as the
     machine can), with the audio silent; the demo's virtual ``listener`` is the typical one unless given.
@@ -46,18 +47,18 @@ def run_headless(
     clock = SessionClock() if realtime else ManualClock()
     studio = Studio(config, demo=demo, store=store, options=options, clock=clock, listener=listener, realtime=realtime)
     stop = threading.Event()
-    remote_stop = threading.Event()  # the remote-control socket's stop: the run ends as completed
+    ended_by: list[str] = []  # what ended the run before its duration: a signal's name or "remote stop"
 
-    def stopped_remotely() -> None:
-        remote_stop.set()
+    def stop_for(reason: str) -> None:
+        ended_by.append(reason)
         stop.set()
 
-    studio.remote_target.on_stop = stopped_remotely
+    studio.remote_target.on_stop = lambda: stop_for("remote stop")
 
     def on_signal(signum: int, _frame: object) -> None:
-        stop.set()
+        stop_for(signal.Signals(signum).name)
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     wall0 = time.monotonic()
     studio.start(run_workers=realtime)
     rows: dict[str, int] = {}
@@ -86,15 +87,16 @@ def run_headless(
             assert isinstance(clock, ManualClock)
             simulate(studio, clock, stop, duration, speed)
     finally:
-        interrupted = stop.is_set() and not remote_stop.is_set()
-        if realtime and not interrupted and studio.engine.backend.kind != "silent":
-            stop.wait(studio.engine.finish())  # heard music ends with a cadence, never a hard stop
+        signalled = bool(ended_by) and ended_by[0] != "remote stop"
+        if realtime and not signalled and studio.engine.backend.kind != "silent":
+            stop.wait(studio.engine.finish())  # heard music ends with a cadence (a signal asks for a quick end)
         statuses = studio.statuses()  # as the channels were at the end, before stopping closes them
         baselines = studio.baselines
         following = studio.loop.following()
         reached = studio.loop.goal_watch.time_to_goal
         time_to_goal = None if reached is None else round(reached, 2)
-        rows = studio.stop("interrupted" if interrupted else "completed")
+        failed = bool(studio.recording_problem)
+        rows = studio.stop("completed")
         if studio.recording_problem:
             print(studio.recording_problem, file=sys.stderr, flush=True)
         for sig, handler in previous.items():
@@ -119,7 +121,8 @@ def run_headless(
         "response": response_summary(studio.loop.response),
         "audio_backend": studio.engine.backend.detail,
         "channels": {ch: {"state": s.state.value, "detail": s.detail} for ch, s in statuses.items()},
-        "status": "interrupted" if interrupted else "completed",
+        "status": "completed",
+        "ended_by": ended_by[0] if ended_by else "recording failed" if failed else "duration",
     }
     if studio.listener is not None:
         summary["listener"] = studio.listener.summary()

@@ -252,7 +252,7 @@ def test_no_table_column_is_narrower_than_its_longest_word():
     from studio.export.report import CELL_PADDING, column_widths
 
     def width(word: str, bold: bool) -> float:
-        return stringWidth(word, "Helvetica-Bold" if bold else "Helvetica", 10)
+        return float(stringWidth(word, "Helvetica-Bold" if bold else "Helvetica", 10))
 
     row = ("1", "10:00", "calm", "-", "-", "-", "0:47", "tempo raises arousal; tempo lowers valence; density raises it")
     block = TableBlock(COLUMNS, [row, row])

@@ -32,7 +32,7 @@ def test_headless_demo_records_every_stream_on_the_session_clock(tmp_path):
     lines = [json.loads(line) for line in out.strip().splitlines()]
     assert lines[0]["event"] == "recording" and lines[0]["database"] == str(tmp_path / "session.sqlite")
     summary = lines[-1]
-    assert summary["event"] == "summary" and summary["status"] == "completed"
+    assert summary["event"] == "summary" and summary["status"] == "completed" and summary["ended_by"] == "duration"
     assert 8.0 <= summary["duration_s"] < 15.0
     assert 140 <= summary["ticks"] <= 170  # about 20 Hz
     assert summary["audio_backend"].startswith("silent")
@@ -61,7 +61,7 @@ def test_headless_demo_records_every_stream_on_the_session_clock(tmp_path):
 
 
 @pytest.mark.slow  # a real process, interrupted once it has recorded a second
-def test_sigint_ends_the_run_and_keeps_what_was_recorded(tmp_path):
+def test_sigint_ends_the_run_cleanly_as_completed_and_keeps_what_was_recorded(tmp_path):
     proc = start(tmp_path, "--duration", "120", "--audio", "silent")
     assert proc.stdout is not None
     first = json.loads(proc.stdout.readline())
@@ -72,9 +72,10 @@ def test_sigint_ends_the_run_and_keeps_what_was_recorded(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
-    assert summary["status"] == "interrupted" and summary["rows"]["fused_affect"] > 20
+    assert summary["status"] == "completed" and summary["ended_by"] == "SIGINT"
+    assert summary["rows"]["fused_affect"] > 20
     db = sqlite3.connect(tmp_path / "session.sqlite")
-    assert db.execute("SELECT status FROM sessions").fetchone()[0] == "interrupted"
+    assert db.execute("SELECT status, ended_utc IS NOT NULL FROM sessions").fetchone() == ("completed", 1)
 
 
 @pytest.mark.parametrize("bad", [["--duration", "0"], ["--duration", "-3"]])

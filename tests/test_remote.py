@@ -172,7 +172,9 @@ def test_a_headless_run_is_driven_and_stopped_over_the_socket(tmp_path):
             proc.wait()
     assert proc.returncode == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
-    assert summary["status"] == "completed" and summary["remote"]["errors"] == 0
+    assert (
+        summary["status"] == "completed" and summary["ended_by"] == "remote stop" and summary["remote"]["errors"] == 0
+    )
     db = sqlite3.connect(tmp_path / "session.sqlite")
     assert db.execute("SELECT status FROM sessions").fetchone() == ("completed",)
     assert db.execute("SELECT label, code FROM markers WHERE source = 'remote'").fetchall() == [("stimulus", 7)]
