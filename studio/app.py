@@ -144,6 +144,7 @@ class Studio:
         self.playing = False
         self._final_rows: dict[str, int] | None = None
         self.session_start = 0.0  # clock time (s) at which the session recording now (or the last one) began
+        self.awaiting_client = False  # the steps for the next client began: nothing records until their session does
         self.session_end: float | None = None  # clock time (s) at which the last session ended; None while recording
         self.last_rows: dict[str, int] = {}  # rows the last session that ended wrote, per table
         self._watch: ChannelWatch | None = None
@@ -213,6 +214,7 @@ class Studio:
         self.options = replace(self.options, client=client, consent=consent)
         now = self.clock.now() if at is None else at
         self.session_start, self.session_end = now, None
+        self.awaiting_client = False
         self.loop.goal_watch.restart(now, self.loop.goal, self.loop.goal_point)
         self.loop.use_response_model(new_model())  # an earlier client's model never steers this one
         self.recorder = Recorder(
@@ -244,6 +246,11 @@ class Studio:
         if watch is not None:
             watch.check(self.clock.now(), self.statuses())
         recorder.flush()
+
+    def expect_next_client(self) -> None:
+        """The operator began the steps for the next client: until that client's session begins, nothing may record
+        under the last client's code and consent (a remote ``start`` is refused)."""
+        self.awaiting_client = True
 
     def end_session(self, status: str = "completed") -> dict[str, int]:
         """End the session recording now: the music ends with a cadence and fades, a "session end" marker is set,

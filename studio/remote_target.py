@@ -17,6 +17,7 @@ class Studio(Protocol):
 
     options: SessionOptions
     wait_for_consent: bool
+    awaiting_client: bool
 
     @property
     def recording(self) -> bool: ...
@@ -75,6 +76,10 @@ class StudioRemote:
             raise ValueError(f"session {self.studio.session_id} is already recording")
         if self.studio.wait_for_consent and self.studio.session_id is None:
             raise ValueError("no consent given yet: start the first session from the window's session steps")
+        if self.studio.awaiting_client:
+            raise ValueError(
+                "the next client's consent is not given yet: start their session from the window's session steps"
+            )
         try:
             session = self.studio.begin_session(self.studio.options.client, self.studio.options.consent)
         except StoreError as exc:

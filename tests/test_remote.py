@@ -130,6 +130,15 @@ def test_the_window_starts_nothing_remotely_before_consent_is_given(tmp_path):
             == "error: no consent given yet: start the first session from the window's session steps"
         )
         assert not studio.recording and json.loads(client.ask("status"))["session_id"] is None
+        first = studio.begin_session("P07")  # the session steps: consent, then Start
+        studio.end_session()
+        assert client.ask("start") == f"ok recording session {first + 1}"  # the same client again
+        studio.end_session()
+        studio.expect_next_client()  # New session: the steps begin for the next client
+        assert client.ask("start") == (
+            "error: the next client's consent is not given yet: start their session from the window's session steps"
+        )
+        assert not studio.recording
     finally:
         client.close()
         studio.stop()

@@ -306,6 +306,7 @@ class SessionFlowPanel(QWidget):
             self.pages.removeWidget(page)
             page.deleteLater()
         self.client, self.consent = None, studio.config.consent
+        studio.expect_next_client()
         self._calibrating = False
         self.report_files = []
         self._build_pages()
