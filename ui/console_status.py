@@ -20,6 +20,7 @@ from ui.banners import BannerArea
 from ui.theme import MUTED, STATE_COLOURS, set_role
 
 REASON_CHARS = 38  # the reason as shown in the bar; the tooltip has all of it
+SHRUNK_WIDTH = 40  # pixels: the narrowest a part of the bar gets, so that it never widens the window
 DOT = "\u25cf"
 
 
@@ -140,6 +141,7 @@ class ConsoleStatusBar(QStatusBar):
         row.setSpacing(14)
         self.chips = {ch: ChannelChip(ch) for ch in studio.statuses()}
         for chip in self.chips.values():
+            chip.setMinimumWidth(SHRUNK_WIDTH)
             row.addWidget(chip)
         self.addWidget(chips)
         self.step = QLabel("")
@@ -149,6 +151,7 @@ class ConsoleStatusBar(QStatusBar):
         self.network = QLabel("")
         for label in (self.step, self.clock, self.audio, self.recording, self.network):
             label.setContentsMargins(10, 0, 10, 0)
+            label.setMinimumWidth(SHRUNK_WIDTH)  # larger text cuts a part short (its tooltip has it all)
             self.addPermanentWidget(label)
         self.step.setToolTip("Where the session stands in its steps (the Session flow panel leads through them)")
         self.clock.setToolTip("Session time (minutes:seconds; after the end, its length) and whether demo or live")

@@ -53,6 +53,7 @@ from ui.preset_picker import PresetPicker
 from ui.replay import ReplayWindow, open_replay
 from ui.replay_chooser import ReplayChooser
 from ui.sam_dialog import SamDialog
+from ui.screen_fit import fit_to_screen, keep_on_screen
 from ui.session_flow_panel import SessionFlowPanel
 from ui.setup_assistant import SetupAssistant
 from ui.shortcut_help import ShortcutHelp, shortcut_rows
@@ -73,12 +74,12 @@ class View(Protocol):
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
-    """``widget`` in a scroll area: on a small screen a tall panel scrolls instead of being squeezed."""
+    """``widget`` in a scroll area: on a small screen (or with very large text) a panel scrolls instead of being
+    squeezed or of pushing the window past the screen's edge."""
     scroll = QScrollArea()
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return scroll
 
 
@@ -95,7 +96,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or ConsoleSettings()
         self.frames = 0
         self.setWindowTitle("Affect Studio" + (" · demo" if studio.demo else ""))
-        self.resize(1400, 900)
+        fit_to_screen(self)
         self.setDockNestingEnabled(True)
 
         hub = studio.hub
@@ -224,21 +225,21 @@ class MainWindow(QMainWindow):
         entries_layout.addWidget(notes, 0, Qt.AlignmentFlag.AlignLeft)
         panels: dict[str, tuple[str, QWidget]] = {
             "flow": ("Session steps", scrolled(self.flow)),
-            "plane": ("Valence–arousal plane", self.va_plane),
+            "plane": ("Valence–arousal", self.va_plane),
             "trend": ("Affect trend", self.fused),
             "channel_affect": ("Affect by channel", self.channel_affect),
             "eeg": ("EEG", self.eeg),
-            "body": ("Body: bands, spectrum, heart, EDA", self.body),
-            "camera": ("Camera", self.face_preview),
-            "face_features": ("Face features", self.face_bars),
-            "voice": ("Voice", self.voice),
+            "body": ("Body signals", self.body),
+            "camera": ("Camera", scrolled(self.face_preview)),
+            "face_features": ("Face features", scrolled(self.face_bars)),
+            "voice": ("Voice", scrolled(self.voice)),
             "music": ("Music", scrolled(self.music)),
-            "presets": ("Presets", self.presets),
+            "presets": ("Presets", scrolled(self.presets)),
             "status": ("Channels", scrolled(status)),
-            "entries": ("Messages and markers", entries),
+            "entries": ("Messages and markers", scrolled(entries)),
             "marker_log": ("Marker log", self.marker_log),
-            "outputs": ("Recording and network", self.outputs),
-            "music_state": ("Music now", self.music_state),
+            "outputs": ("Outputs", scrolled(self.outputs)),
+            "music_state": ("Music now", scrolled(self.music_state)),
             "contributions": ("Channel contributions", self.contributions),
         }
         docks = {}
@@ -348,6 +349,7 @@ class MainWindow(QMainWindow):
             scale = max(scale, PRESENTATION_SCALE)
         self.setStyleSheet(style_sheet(palette, scale))
         theme_plots(self, palette, scale)
+        QTimer.singleShot(0, self, lambda: keep_on_screen(self))  # once the larger text has laid itself out
 
     def toggle_theme(self) -> None:
         self.settings.theme = "dark" if self.settings.theme == "light" else "light"

@@ -4,6 +4,8 @@ Okabe-Ito palette for every data colour (the same in both themes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
@@ -31,6 +33,10 @@ AROUSAL_COLOUR = VERMILLION
 CONFIDENCE_COLOUR = "#9CA3AF"
 STATE_COLOURS = {State.OK: BLUISH_GREEN, State.DEGRADED: ORANGE, State.DOWN: VERMILLION}
 ERROR_COLOUR = "#B3261E"
+
+ARROWS = {  # the spin boxes' and lists' arrows
+    way: Path(str(resources.files("resources") / f"arrow-{way}.svg")).as_posix() for way in ("up", "down")
+}
 
 BASE_POINT_SIZE = 10.0  # the console's text size at font scale 1
 FONT_SCALES = (0.8, 2.5)  # the smallest and largest font scale the View menu and settings accept
@@ -96,6 +102,18 @@ QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QDoubleSpinBox {{
     background: {p.panel}; border: 1px solid {p.border}; border-radius: 4px; padding: 3px 5px;
 }}
 QLineEdit:focus {{ border-color: {BLUE}; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
+    subcontrol-origin: border; width: 16px; border: none; border-left: 1px solid {p.grid};
+}}
+QAbstractSpinBox::up-button {{ subcontrol-position: top right; }}
+QAbstractSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{ background: {p.hover}; }}
+QAbstractSpinBox::up-arrow {{ image: url({ARROWS["up"]}); width: 8px; height: 5px; }}
+QAbstractSpinBox::down-arrow, QComboBox::down-arrow {{ image: url({ARROWS["down"]}); width: 8px; height: 5px; }}
+QComboBox::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: top right; width: 18px; border: none;
+    border-left: 1px solid {p.grid};
+}}
 QTabWidget::pane {{ border: 1px solid {p.grid}; }}
 QTabBar::tab {{ background: {p.window}; color: {p.muted}; padding: 4px 10px; border: 1px solid {p.grid}; }}
 QTabBar::tab:selected {{ background: {p.panel}; color: {p.ink}; }}

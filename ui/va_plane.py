@@ -66,6 +66,7 @@ class VAPlane(QWidget):
         item.addItem(self.current)
         self.readout = QLabel("waiting for the fused estimate")
         set_role(self.readout, "readout")
+        self.readout.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
