@@ -16,10 +16,13 @@ import ui.app
 from sensors.base import CHANNELS
 from studio.app import Studio
 from studio.config import load_config
+from studio.loop import FUSED
 from studio.policy import ControlMode
 from tests.stepped import Stepper, dispose, stepped_demo
 from tests.waiting import qt_pause, wait_until
 from ui.main_window import MainWindow
+from ui.theme import DARK, LIGHT, SKY_BLUE
+from ui.va_plane import halo_radius
 
 WARM_UP = 4.5  # session seconds before the first test: the streams fill, the plots have a few seconds to show
 
@@ -87,6 +90,27 @@ def test_plots_show_live_data(window: MainWindow, stepper: Stepper) -> None:
     assert "%" in window.status_panel.shares.text()
     assert "BPM" in window.music.params.text()
     assert "silent" in window.music.backend.text()
+
+
+def test_the_plane_and_its_two_lines_read_at_a_glance(window: MainWindow, stepper: Stepper) -> None:
+    """The point's halo is as wide as the estimate is unsure, the trail reads on both themes, and two lines of
+    words say the state with its certainty and what the music does and why."""
+    window.workspaces.switch("session")
+    stepper.run(1.0)
+    plane, glance = window.va_plane, window.glance
+    confidence = float(window.studio.hub.get(FUSED).latest()[1][2])
+    [size] = plane.halo.data["size"]
+    assert size == pytest.approx(2 * halo_radius(confidence), abs=0.05)
+    assert halo_radius(1.0) < halo_radius(0.5) < halo_radius(0.0)
+    state = glance.state.text()
+    assert any(word in state for word in ("sure", "No usable")) and ("agree" in state or "counts" in state)
+    music = glance.music.text()
+    assert music.startswith("Music: ") and "BPM" in music and "(+" not in music and "(-" not in music
+    assert glance.state.isVisible() and glance.music.isVisible()
+    assert plane.current.opts["brush"].color().name().upper() == LIGHT.trail.upper()
+    window.toggle_theme()
+    assert plane.current.opts["brush"].color().name().upper() == DARK.trail.upper() == SKY_BLUE.upper()
+    window.toggle_theme()
 
 
 def test_screenshot(window: MainWindow, tmp_path: Path) -> None:
@@ -231,16 +255,15 @@ def test_replay_chooser_opens_beside_the_running_session(window: MainWindow) -> 
     chooser.close()
 
 
-def test_volume_slider_sets_the_ceiling_at_once_from_the_keyboard(window: MainWindow, qtbot) -> None:
+def test_the_one_volume_slider_sets_the_ceiling_at_once_from_the_keyboard(window: MainWindow, qtbot) -> None:
     music, loop = window.music, window.studio.loop
     before = loop.bounds.volume_ceiling
     qtbot.keyClick(music.volume.slider, Qt.Key.Key_PageDown)
     assert loop.bounds.volume_ceiling == before - 6
-    assert music.bounds.volume_ceiling.value() == before - 6  # the limits box shows the same ceiling
     assert loop.params.volume <= before - 6 and music.volume.value.text() == f"{before - 6:.0f} dBFS"
     change = [c for c in loop.control_log.last(20) if c.param == "bound volume_ceiling"][-1]
     assert (change.new, change.who) == (f"{before - 6:.2f}", "operator")
-    music.bounds.volume_ceiling.setValue(before)  # the limits box moves the slider back
-    music.bounds.apply_bounds()
-    window.music.refresh(window.studio.clock.now())
-    assert music.volume.slider.value() == before
+    music.bounds.apply_bounds()  # the limits keep the ceiling the slider set
+    assert loop.bounds.volume_ceiling == before - 6
+    qtbot.keyClick(music.volume.slider, Qt.Key.Key_PageUp)
+    assert loop.bounds.volume_ceiling == before

@@ -1,5 +1,5 @@
-"""The operator's limits on the music: tempo range, volume ceiling, rate of change, allowed modes and layers,
-applied together."""
+"""The operator's limits on the music: tempo range, rate of change, allowed modes and layers (the volume ceiling
+is the Volume slider's), applied together."""
 
 from __future__ import annotations
 
@@ -50,7 +50,6 @@ class BoundsEditor(QWidget):
         bounds = loop.bounds
         self.tempo_min = spin_for("tempo", bounds.tempo_min, 2)
         self.tempo_max = spin_for("tempo", bounds.tempo_max, 2)
-        self.volume_ceiling = spin_for("volume", bounds.volume_ceiling, 1)
         self.change = QDoubleSpinBox()
         self.change.setRange(0.05, 10.0)
         self.change.setSingleStep(0.05)
@@ -71,10 +70,8 @@ class BoundsEditor(QWidget):
         grid.addWidget(self.tempo_min, 0, 1)
         grid.addWidget(QLabel("to"), 0, 2)
         grid.addWidget(self.tempo_max, 0, 3)
-        grid.addWidget(QLabel("Ceiling"), 1, 0)
-        grid.addWidget(self.volume_ceiling, 1, 1)
-        grid.addWidget(QLabel("Change"), 2, 0)
-        grid.addWidget(self.change, 2, 1, 1, 3)
+        grid.addWidget(QLabel("Change"), 1, 0)
+        grid.addWidget(self.change, 1, 1, 1, 2)
         grid.addWidget(QLabel("Modes"), 3, 0)
         grid.addLayout(row_of(self.modes.values()), 3, 1, 1, 3)
         grid.addWidget(QLabel("Layers"), 4, 0)
@@ -91,7 +88,6 @@ class BoundsEditor(QWidget):
             old,
             tempo_min=self.tempo_min.value(),
             tempo_max=self.tempo_max.value(),
-            volume_ceiling=self.volume_ceiling.value(),
             max_change_per_min=self.change.value(),
             allowed_modes=tuple(m for m, box in self.modes.items() if box.isChecked()),
             allowed_layers=frozenset(name for name, box in self.layers.items() if box.isChecked()),

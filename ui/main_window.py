@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFrame,
+    QLabel,
     QMainWindow,
     QMenu,
     QPushButton,
@@ -43,6 +44,7 @@ from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
 from ui.estimate_tips import EstimateTips
 from ui.face_preview import PRIVACY_MODES, FacePreview
+from ui.glance import GlanceLines
 from ui.lab_panels import OutputsView, marker_log
 from ui.marker_bar import MarkerBar
 from ui.marker_lines import MarkerLines
@@ -59,7 +61,7 @@ from ui.setup_assistant import SetupAssistant
 from ui.shortcut_help import ShortcutHelp, shortcut_rows
 from ui.status_panel import StatusPanel
 from ui.suggestion_card import SuggestionCard
-from ui.theme import DARK, THEMES, configure_pyqtgraph, style_sheet, theme_plots
+from ui.theme import DARK, THEMES, configure_pyqtgraph, set_role, style_sheet, theme_plots
 from ui.va_plane import VAPlane
 from ui.voice_panel import VoicePanel
 from ui.workspaces import WORKSPACES, Workspace, Workspaces
@@ -67,6 +69,13 @@ from ui.workspaces import WORKSPACES, Workspace, Workspaces
 FRAME_MS = 16  # about 60 frames per second
 FRAME_BUDGET_S = 0.006  # a frame starts no further view after this much refreshing; the rest go first next frame
 PRESENTATION_SCALE = 1.6  # font scale of the Presentation workspace, at least
+
+
+TREND_CAPTION = (
+    "Valence (blue: unpleasant to pleasant) and arousal (orange: calm to activated) over the last minute; the grey "
+    "band is how confident the estimate is. A machine estimate to support your judgement, not a diagnosis."
+)
+SHARES_CAPTION = "How much each channel counts in the estimate now, and why one counts less."
 
 
 class View(Protocol):
@@ -81,6 +90,26 @@ def scrolled(widget: QWidget) -> QScrollArea:
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     return scroll
+
+
+def stacked(*widgets: QWidget) -> QWidget:
+    """``widgets`` one above the other, the first given the height to spare unless it is a caption."""
+    panel = QWidget()
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    for widget in widgets:
+        layout.addWidget(widget, 0 if isinstance(widget, (QLabel, GlanceLines)) else 1)
+    return panel
+
+
+def caption(text: str) -> QLabel:
+    """What a view shows, as visible text under it (a therapist should not have to hover to learn it)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setContentsMargins(8, 0, 8, 2)
+    set_role(label, "muted")
+    return label
 
 
 class MainWindow(QMainWindow):
@@ -106,6 +135,7 @@ class MainWindow(QMainWindow):
         self.channel_affect = ChannelAffectPlots(hub, CHANNELS)
         self.fused = FusedAffectPlot(hub)
         self.va_plane = VAPlane(hub, studio.loop)
+        self.glance = GlanceLines(studio.loop, lambda: studio.session_id, lambda: studio.playing)
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)
         self.presets = PresetPicker(studio.loop, studio.clock, lambda name: studio.log_action("preset played", name))
@@ -166,6 +196,7 @@ class MainWindow(QMainWindow):
             (self.channel_affect, 6),
             (self.fused, 6),
             (self.va_plane, 6),
+            (self.glance, 6),
             (self.status_panel, 5),
             (self.music, 5),
             (self.suggestions, 5),
@@ -225,8 +256,8 @@ class MainWindow(QMainWindow):
         entries_layout.addWidget(notes, 0, Qt.AlignmentFlag.AlignLeft)
         panels: dict[str, tuple[str, QWidget]] = {
             "flow": ("Session steps", scrolled(self.flow)),
-            "plane": ("Valence–arousal", self.va_plane),
-            "trend": ("Affect trend", self.fused),
+            "plane": ("Valence–arousal", stacked(self.glance, self.va_plane)),
+            "trend": ("Affect trend", stacked(self.fused, caption(TREND_CAPTION))),
             "channel_affect": ("Affect by channel", self.channel_affect),
             "eeg": ("EEG", self.eeg),
             "body": ("Body signals", self.body),
@@ -240,7 +271,7 @@ class MainWindow(QMainWindow):
             "marker_log": ("Marker log", self.marker_log),
             "outputs": ("Outputs", scrolled(self.outputs)),
             "music_state": ("Music now", scrolled(self.music_state)),
-            "contributions": ("Channel contributions", self.contributions),
+            "contributions": ("Channel contributions", stacked(self.contributions, caption(SHARES_CAPTION))),
         }
         docks = {}
         for name, (title, widget) in panels.items():
@@ -349,6 +380,7 @@ class MainWindow(QMainWindow):
             scale = max(scale, PRESENTATION_SCALE)
         self.setStyleSheet(style_sheet(palette, scale))
         theme_plots(self, palette, scale)
+        self.va_plane.use_palette(palette)
         QTimer.singleShot(0, self, lambda: keep_on_screen(self))  # once the larger text has laid itself out
 
     def toggle_theme(self) -> None:

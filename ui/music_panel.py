@@ -69,7 +69,7 @@ class MusicPanel(QWidget):
             self._modes.addButton(button)
         self.mode_buttons[loop.mode].setChecked(True)
         self.bounds = BoundsEditor(loop, clock)
-        self.volume = VolumeControl(loop, clock, self.bounds.volume_ceiling.setValue)
+        self.volume = VolumeControl(loop, clock)
         self.control_log = ControlLogView(loop.control_log)
         self.manual_controls = ManualControls(loop, clock)
         self.manual_controls.set_active(loop.mode is ControlMode.MANUAL)
@@ -104,7 +104,7 @@ class MusicPanel(QWidget):
         self._show_playing(studio.playing)
 
     def _music_box(self) -> QGroupBox:
-        box = QGroupBox("Music")
+        box = QGroupBox("Steering")
         transport = QHBoxLayout()
         transport.addWidget(self.start_button)
         transport.addWidget(self.fade_button, 1)

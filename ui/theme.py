@@ -55,10 +55,11 @@ class Palette:
     border: str
     hover: str
     error: str
+    trail: str  # the person's point and trail on the plane: dark blue on light, sky blue on dark
 
 
-LIGHT = Palette("light", WINDOW, PANEL, INK, MUTED, GRID, "#C9CED6", "#EEF2F7", ERROR_COLOUR)
-DARK = Palette("dark", "#111418", "#1B1F25", "#E6E8EB", "#9AA3AF", "#2E343C", "#3D444E", "#262B33", "#FF8A80")
+LIGHT = Palette("light", WINDOW, PANEL, INK, MUTED, GRID, "#C9CED6", "#EEF2F7", ERROR_COLOUR, BLUE)
+DARK = Palette("dark", "#111418", "#1B1F25", "#E6E8EB", "#9AA3AF", "#2E343C", "#3D444E", "#262B33", "#FF8A80", SKY_BLUE)
 THEMES = {p.name: p for p in (LIGHT, DARK)}
 
 
@@ -79,6 +80,7 @@ QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color
 QLabel[role="muted"] {{ color: {p.muted}; font-size: {small:.1f}pt; }}
 QLabel[role="error"] {{ color: {p.error}; }}
 QLabel[role="readout"] {{ font-family: "DejaVu Sans Mono"; font-size: {small:.1f}pt; }}
+QLabel[role="glance"] {{ font-size: {1.15 * size:.1f}pt; font-weight: 600; }}
 QLabel[role="big"] {{ font-size: {1.8 * size:.1f}pt; font-weight: 600; }}
 QLabel[role="recording"] {{ color: {VERMILLION}; font-weight: 600; }}
 QLabel[role="badge"] {{

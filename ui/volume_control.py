@@ -5,7 +5,6 @@ logged like any bounds change (the control log says who changed what)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
@@ -19,12 +18,12 @@ STEP_DB = 1  # per arrow key; Page Up/Down move 6 dB
 
 
 class VolumeControl(QWidget):
-    """'Volume' with a slider from the quietest to the loudest allowed ceiling and the value in dBFS;
-    ``on_change(dbfs)`` hears every change the slider made."""
+    """'Volume' with a slider from the quietest to the loudest allowed ceiling and the value in dBFS: the
+    console's one volume control (the limits and the manual sliders leave loudness to it)."""
 
-    def __init__(self, loop: FusionLoop, clock: SessionClock, on_change: Callable[[float], None]) -> None:
+    def __init__(self, loop: FusionLoop, clock: SessionClock) -> None:
         super().__init__()
-        self._loop, self._clock, self._on_change = loop, clock, on_change
+        self._loop, self._clock = loop, clock
         rng = NUMERIC["volume"]
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(round(rng.low), round(rng.high))
@@ -47,7 +46,6 @@ class VolumeControl(QWidget):
         bounds = self._loop.bounds
         if dbfs != bounds.volume_ceiling:
             self._loop.set_bounds(replace(bounds, volume_ceiling=float(dbfs)), self._clock.now())
-            self._on_change(float(dbfs))
         self.value.setText(f"{dbfs} dBFS")
 
     def refresh(self, now: float) -> None:
