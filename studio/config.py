@@ -279,10 +279,25 @@ def build_config(s: dict[str, Any], origin: str) -> Config:
     )
 
 
+RESERVED_KEYS = {
+    "f1": "Help",
+    "f11": "full screen",
+    "escape": "fading the music out",
+    "esc": "fading the music out",
+    "space": "accepting a suggestion",
+}  # the console's own keys, never a marker's
+
+
 def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
     labels, keys = m["labels"], m["keys"]
     if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
         raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
+    for key in keys:
+        if key.strip().lower() in RESERVED_KEYS:
+            raise ConfigError(
+                f"{origin}: markers.keys has {key!r}, the console's key for {RESERVED_KEYS[key.strip().lower()]}: "
+                "choose another (F2-F10, for example)"
+            )
     try:
         address = str(ipaddress.IPv4Address(m["osc_address"].strip()))
     except ValueError:

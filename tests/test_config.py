@@ -60,6 +60,7 @@ def test_user_file_overrides(tmp_path):
         ("[outputs]\nosc_port = 70000\n", "outputs.osc_port = 70000 is not a number from 1 to 65535"),
         ("[outputs]\nlsl = 'yes'\n", "outputs.lsl = 'yes' must be true or false"),
         ("[outputs]\nlsl = 1\n", "outputs.lsl = 1 must be true or false"),
+        ("[markers]\nkeys = ['F1', 'F2', 'F3', 'F4', 'F5']\n", "markers.keys has 'F1', the console's key for Help"),
         ("this is = = not toml", "is not valid TOML"),
     ],
 )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QToolBar,
@@ -39,7 +40,7 @@ from ui.board_dialog import BoardDialog
 from ui.body_panel import BodyPanel
 from ui.client_view import ClientView
 from ui.console_settings import ConsoleSettings
-from ui.console_status import ConsoleStatusBar, FaultBanners
+from ui.console_status import ConsoleStatusBar, FaultBanners, SessionClock
 from ui.eeg_plot import EegPlot
 from ui.entry_field import EntryField
 from ui.estimate_tips import EstimateTips
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
         )
         self.status = ConsoleStatusBar(studio, self.flow.where)
         self.setStatusBar(self.status)
+        shown_at = [(lambda: self.status.clock, self.status.clock_template), (lambda: self.flow.elapsed, "{time}")]
+        self.clock = SessionClock(studio, shown_at)
         plots = [
             self.fused.getPlotItem(),
             self.channel_affect.valence,
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
             (self.contributions, 8),
             (self.flow, 6),
             (self.status, 15),
+            (self.clock, 6),
             (self.faults, 15),
             (self.tips, 30),
         ]
@@ -218,6 +222,7 @@ class MainWindow(QMainWindow):
         self.replays: list[ReplayWindow] = []  # replay windows opened from the Session menu
         self.replay_chooser: QDialog | None = None
         self.client_view: ClientView | None = None
+        self.quit_question: QMessageBox | None = None  # the question before quitting a recording, while it is asked
         self.docks = self._make_docks()
         central = QWidget()  # Qt wants one; hidden, so that the docks fill the window
         central.setObjectName("central")
@@ -317,7 +322,7 @@ class MainWindow(QMainWindow):
         session.addSeparator()
         self._action(session, "Board connection…", self.open_board_dialog, "Ctrl+Shift+B")
         self._action(session, "Replay a session…", self._replay, "Ctrl+R")
-        self._action(session, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(session, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
 
         view = bar.addMenu("&View")
         toolbar = QToolBar("Workspaces")
@@ -356,8 +361,8 @@ class MainWindow(QMainWindow):
         self._action(view, "Smaller text", lambda: self.scale_font(1 / 1.1), QKeySequence.StandardKey.ZoomOut)
         self._action(view, "Full screen", self.toggle_full_screen, "F11")
         help_menu = bar.addMenu("&Help")
-        shortcuts = self._action(help_menu, "Keyboard shortcuts", self.toggle_help, "?")
-        shortcuts.setShortcuts([QKeySequence("?"), QKeySequence("Ctrl+/")])
+        shortcuts = self._action(help_menu, "Help: keyboard shortcuts", self.toggle_help, "F1")
+        shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("?"), QKeySequence("Ctrl+/")])
         self._action(help_menu, "Setup assistant…", self.open_setup, "Ctrl+Shift+A")
 
     # --- look ---------------------------------------------------------------------------------------------
@@ -550,7 +555,37 @@ class MainWindow(QMainWindow):
             if _on_show(view):
                 view.refresh(now)
 
+    def request_quit(self) -> None:
+        """Ctrl+Q: close the window (and so quit), asking first while a session records."""
+        if self.may_quit():
+            self.close()
+
+    def may_quit(self) -> bool:
+        """Whether the console may close now: yes when nothing records; else the operator chooses between ending
+        the session and quitting, and keeping on recording (the default)."""
+        if not self.studio.recording:
+            return True
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Quit while recording?")
+        box.setText(f"Session {self.studio.session_id} is recording.")
+        box.setInformativeText("Quitting ends the session: its recording stops and the music fades out.")
+        end = box.addButton("End the session and quit", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep recording", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        self.quit_question = box
+        box.exec()
+        self.quit_question = None
+        if box.clickedButton() is not end:
+            return False
+        self.end_session()
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        """The window manager's close asks like Ctrl+Q; a close from the program (tests, signals) does not."""
+        if event.spontaneous() and not self.may_quit():
+            event.ignore()
+            return
         self.workspaces.save()
         super().closeEvent(event)
 

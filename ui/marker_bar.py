@@ -13,7 +13,7 @@ MAX_NUMBER_KEYS = 9  # the first nine labels are also on the number keys 1-9
 
 
 class MarkerBar(QWidget):
-    """One button per label in the settings' ``[markers]``; its key (F1, ...) and its number key (1-9, unless a
+    """One button per label in the settings' ``[markers]``; its key (F2, ...) and its number key (1-9, unless a
     text box has the focus) set the same marker."""
 
     def __init__(self, studio: Studio, shortcut_parent: QWidget) -> None:

@@ -1,0 +1,107 @@
+"""Details of the console on its own recording demo (on a manual clock): one session clock everywhere, F1 for
+help with the marker keys off it, the face-feature bars in the dark theme's colours, and a question before
+quitting a recording (Ctrl+Q and the window manager's close), answered both ways."""
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from tests.stepped import dispose, stepped_demo
+from ui.console_settings import ConsoleSettings
+from ui.main_window import MainWindow
+from ui.theme import DARK
+
+
+@pytest.fixture(scope="module")
+def running(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("details")
+    stepper = stepped_demo(folder / "s.sqlite")
+    window = stepper.show(MainWindow(stepper.studio, ConsoleSettings(folder / "console.ini")))
+    stepper.run(2.0)
+    yield stepper, window
+    dispose(window)
+    stepper.studio.stop()
+
+
+def test_the_status_bar_and_the_session_steps_show_one_clock(running) -> None:
+    stepper, window = running
+    for _ in range(40):  # across several second boundaries: the two never disagree
+        stepper.tick()
+        shown = window.flow.elapsed.text()
+        assert window.status.clock.text() == f"{shown} · demo"
+    assert shown == f"00:{int(stepper.studio.session_time()):02d}"
+
+
+def test_f1_is_help_and_no_marker_key(running) -> None:
+    _, window = running
+    help_action = next(a for a in window.actions() if a.text().startswith("Help"))
+    assert QKeySequence("F1") in help_action.shortcuts()
+    assert "F1" not in {keys for keys, _ in window.marker_bar.keys} and window.marker_bar.keys[0][0] == "1 or F2"
+    help_action.trigger()
+    assert window.help.isVisible()
+    help_action.trigger()
+
+
+def test_marker_buttons_show_their_whole_labels(running) -> None:
+    _, window = running
+    for label, button in window.marker_bar.buttons.items():
+        assert label in button.text() and button.width() >= button.sizeHint().width()
+
+
+def test_the_face_feature_bars_follow_the_dark_theme(running) -> None:
+    stepper, window = running
+    window.workspaces.switch("lab")
+    window.docks["face_features"].raise_()
+    window.toggle_theme()
+    stepper.run(0.5)
+    image = window.face_bars.grab().toImage()
+    light_pixels = sum(
+        1
+        for x in range(0, image.width(), 4)
+        for y in range(0, image.height(), 4)
+        if image.pixelColor(x, y).lightness() > 200
+    )
+    total = len(range(0, image.width(), 4)) * len(range(0, image.height(), 4))
+    assert window.settings.theme == "dark" and light_pixels < 0.1 * total  # no light-grey tracks on dark
+    assert window.face_bars.palette().color(window.face_bars.foregroundRole()).name().upper() == DARK.ink.upper()
+    window.toggle_theme()
+    window.workspaces.switch("session")
+
+
+def answer_quit_question(window: MainWindow, button: str) -> None:
+    """Click ``button`` on the question once it is asked (it is modal: it runs its own event loop)."""
+
+    def click() -> None:
+        box = window.quit_question
+        assert box is not None
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(0, click)
+
+
+class WindowManagerClose(QCloseEvent):
+    """The close event the window manager's close button sends (Qt marks it spontaneous)."""
+
+    def spontaneous(self) -> bool:
+        return True
+
+
+def test_quitting_a_recording_asks_first(running) -> None:
+    stepper, window = running
+    studio = stepper.studio
+    assert studio.recording
+    answer_quit_question(window, "Keep recording")
+    quit_action = next(a for a in window.actions() if a.text() == "Quit")
+    quit_action.trigger()  # Ctrl+Q
+    assert window.isVisible() and studio.recording
+    answer_quit_question(window, "Keep recording")
+    closing = WindowManagerClose()
+    window.closeEvent(closing)
+    assert not closing.isAccepted() and studio.recording
+    answer_quit_question(window, "End the session and quit")
+    quit_action.trigger()
+    assert not window.isVisible() and not studio.recording
+    session = studio.session_id
+    assert session is not None and studio.database is not None
+    assert next(s for s in studio.database.sessions() if s.id == session).status == "completed"
