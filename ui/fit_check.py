@@ -4,12 +4,16 @@ tab title cut short, a plot squeezed. The screenshot checks (scripts/screens.py,
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QMainWindow, QScrollArea, QTabBar, QWidget
 
 
 def on_show(widget: QWidget) -> bool:
-    """Visible and not behind another tab (a dock behind a tab counts as visible to Qt, at no place)."""
-    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+    """Visible and not behind another tab (Qt keeps a dock behind a tab visible, moved out of the window)."""
+    if not widget.isVisible():
+        return False
+    window = widget.window()
+    return window.rect().intersects(QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()))
 
 
 def _scrolls(widget: QWidget) -> bool:

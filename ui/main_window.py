@@ -41,7 +41,7 @@ from ui.body_panel import BodyPanel
 from ui.client_view import ClientView
 from ui.console_settings import ConsoleSettings
 from ui.console_status import ConsoleStatusBar, FaultBanners, SessionClock
-from ui.eeg_plot import EegPlot
+from ui.eeg_plot import EegPanel, EegPlot
 from ui.entry_field import EntryField
 from ui.estimate_tips import EstimateTips
 from ui.face_preview import PRIVACY_MODES, FacePreview
@@ -188,13 +188,13 @@ class MainWindow(QMainWindow):
             self.eeg.getPlotItem(),
         ]
         self.marker_lines = MarkerLines(studio.markers, plots, seconds=60.0)
-        # (view, redraw every n-th frame): the EEG looks every frame and redraws when new samples came; the
-        # minute-long plots move a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw
-        # less often. A view in a hidden dock (another workspace, a tab behind) is not drawn at all. A view's
-        # phase is its place in this list: the four costly plots (every 6th frame, places 2, 3, 4 and 7) are
-        # never painted in the same frame.
+        # (view, redraw every n-th frame): the EEG looks every second frame (its 16 traces are costly; 30 redraws a
+        # second still scroll smoothly) and redraws when new samples came; the minute-long plots move a pixel per
+        # 0.1 s and the fused estimate changes at 20 Hz, so they redraw less often. A view in a hidden dock
+        # (another workspace, a tab behind) is not drawn at all. A view's phase is its place in this list: the
+        # four costly plots (every 6th frame, places 2, 3, 4 and 7) are never painted in the same frame.
         self.views: list[tuple[View, int]] = [
-            (self.eeg, 1),
+            (self.eeg, 2),
             (self.body, 2),
             (self.channel_affect, 6),
             (self.fused, 6),
@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
             "plane": ("Valence–arousal", stacked(self.glance, self.va_plane)),
             "trend": ("Affect trend", stacked(self.fused, caption(TREND_CAPTION))),
             "channel_affect": ("Affect by channel", self.channel_affect),
-            "eeg": ("EEG", self.eeg),
+            "eeg": ("EEG", EegPanel(self.eeg)),
             "body": ("Body signals", self.body),
             "camera": ("Camera", scrolled(self.face_preview)),
             "face_features": ("Face features", scrolled(self.face_bars)),
