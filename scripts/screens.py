@@ -1,7 +1,7 @@
 """Open the console on this display's screen as an operator would (no size given: it fits itself), show each
-workspace in the light theme (and the Lab in the dark one), save a PNG of the whole screen for each, and check
-that everything fits: the window inside the screen, every panel on show inside the window, no label cut
-short, no tab title elided, no plot squeezed. Prints one JSON line with the files and the problems found.
+workspace in the light theme (and the Lab in the dark one) and the kiosk, save a PNG of the whole screen for
+each, and check that everything fits: the window inside the screen, every panel on show inside the window, no
+label cut short, no tab title elided, no plot squeezed. Prints one JSON line with the files and the problems.
 
 Run under Xvfb at the screen size to check:
     xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screens.py --out shots/
@@ -69,6 +69,13 @@ def main() -> int:
                 app.primaryScreen().grabWindow(0).save(str(args.out / f"{shot}.png"))
                 files.append(f"{shot}.png")
                 problems[shot] = fit_problems(window, MIN_PLOT_HEIGHT)
+            kiosk = window.open_kiosk()
+            wait(1.5)
+            shot = f"kiosk-{tag}"
+            app.primaryScreen().grabWindow(0).save(str(args.out / f"{shot}.png"))
+            files.append(f"{shot}.png")
+            problems[shot] = fit_problems(kiosk, MIN_PLOT_HEIGHT)
+            window.close_kiosk()
             window.close()
         finally:
             studio.stop()

@@ -1,11 +1,23 @@
 """Details of the console on its own recording demo (on a manual clock): one session clock everywhere, F1 for
-help with the marker keys off it, the face-feature bars in the dark theme's colours, and a question before
-quitting a recording (Ctrl+Q and the window manager's close), answered both ways."""
+help with the marker keys off it, the face-feature bars in the dark theme's colours, a question before quitting a
+recording (Ctrl+Q and the window manager's close), answered both ways, and the F9 kiosk for a room."""
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QFontInfo, QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QMenuBar,
+    QStatusBar,
+    QTabBar,
+    QToolBar,
+    QWidget,
+)
 
 from tests.stepped import dispose, stepped_demo
 from ui.console_settings import ConsoleSettings
@@ -105,3 +117,25 @@ def test_quitting_a_recording_asks_first(running) -> None:
     session = studio.session_id
     assert session is not None and studio.database is not None
     assert next(s for s in studio.database.sessions() if s.id == session).status == "completed"
+
+
+def test_f9_presents_a_clean_full_screen_kiosk_that_esc_leaves(running) -> None:
+    stepper, window = running
+    next(a for a in window.actions() if a.text().startswith("Present in a kiosk")).trigger()  # F9
+    kiosk = window.kiosk
+    assert kiosk is not None
+    stepper.run(1.0)
+    assert kiosk.isFullScreen() and kiosk.size() == kiosk.screen().geometry().size() == QSize(1920, 1080)
+    controls = (QMenuBar, QTabBar, QToolBar, QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit, QStatusBar)
+    shown = [w for w in kiosk.findChildren(QWidget) if w.isVisible()]
+    assert not [w for w in shown if isinstance(w, controls)]  # nothing of the operator's console
+    assert kiosk.badge.isVisible() and kiosk.badge.text().startswith("DEMO")
+    for key_figure in (kiosk.glance.state, kiosk.music.headline, kiosk.badge):
+        assert QFontInfo(key_figure.font()).pixelSize() >= 28, key_figure.text()
+    assert kiosk.glance.state.text() and "BPM" in kiosk.music.headline.text()
+    assert kiosk.plane.current.opts["brush"].color().name().upper() == DARK.trail.upper()
+    tick_font = kiosk.plane.getPlotItem().getAxis("left").style["tickFont"]
+    assert tick_font.pointSizeF() * 96 / 72 >= 26  # the plane's digits too, read from the back of the room
+    playing = stepper.studio.playing
+    QTest.keyClick(kiosk, Qt.Key.Key_Escape)
+    assert window.kiosk is None and stepper.studio.playing == playing  # Esc left the kiosk, the music plays on

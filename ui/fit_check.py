@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QMainWindow, QScrollArea, QTabBar, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QScrollArea, QTabBar, QWidget
 
 
 def on_show(widget: QWidget) -> bool:
@@ -33,7 +33,7 @@ def _cut_label(widget: QWidget) -> bool:
     return widget.sizeHint().width() > widget.width() + 1
 
 
-def fit_problems(window: QMainWindow, min_plot_height: int = 80) -> list[str]:
+def fit_problems(window: QWidget, min_plot_height: int = 80) -> list[str]:
     """Each thing in ``window`` that does not fit, in words (empty when everything does)."""
     problems = []
     area = window.screen().availableGeometry()

@@ -46,6 +46,7 @@ from ui.entry_field import EntryField
 from ui.estimate_tips import EstimateTips
 from ui.face_preview import PRIVACY_MODES, FacePreview
 from ui.glance import GlanceLines
+from ui.kiosk import Kiosk
 from ui.lab_panels import OutputsView, marker_log
 from ui.marker_bar import MarkerBar
 from ui.marker_lines import MarkerLines
@@ -70,6 +71,7 @@ from ui.workspaces import WORKSPACES, Workspace, Workspaces
 FRAME_MS = 16  # about 60 frames per second
 FRAME_BUDGET_S = 0.006  # a frame starts no further view after this much refreshing; the rest go first next frame
 PRESENTATION_SCALE = 1.6  # font scale of the Presentation workspace, at least
+KIOSK_EVERY = 6  # the kiosk's views redraw every this many frames (10 a second)
 
 
 TREND_CAPTION = (
@@ -222,6 +224,7 @@ class MainWindow(QMainWindow):
         self.replays: list[ReplayWindow] = []  # replay windows opened from the Session menu
         self.replay_chooser: QDialog | None = None
         self.client_view: ClientView | None = None
+        self.kiosk: Kiosk | None = None  # the presentation kiosk while it is open
         self.quit_question: QMessageBox | None = None  # the question before quitting a recording, while it is asked
         self.docks = self._make_docks()
         central = QWidget()  # Qt wants one; hidden, so that the docks fill the window
@@ -360,6 +363,7 @@ class MainWindow(QMainWindow):
         self._action(view, "Larger text", lambda: self.scale_font(1.1), QKeySequence.StandardKey.ZoomIn)
         self._action(view, "Smaller text", lambda: self.scale_font(1 / 1.1), QKeySequence.StandardKey.ZoomOut)
         self._action(view, "Full screen", self.toggle_full_screen, "F11")
+        self._action(view, "Present in a kiosk (Esc leaves)", self.open_kiosk, "F9", "Full screen for a room")
         help_menu = bar.addMenu("&Help")
         shortcuts = self._action(help_menu, "Help: keyboard shortcuts", self.toggle_help, "F1")
         shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("?"), QKeySequence("Ctrl+/")])
@@ -395,6 +399,20 @@ class MainWindow(QMainWindow):
     def scale_font(self, factor: float) -> None:
         self.settings.font_scale *= factor  # the setting keeps itself within its range
         self.restyle()
+
+    def open_kiosk(self) -> Kiosk:
+        """The full-screen kiosk over the console (F9); Esc closes it. Its views draw with the console's frames."""
+        if self.kiosk is None:
+            self.kiosk = Kiosk(self.studio, self.close_kiosk)
+        self.kiosk.present()
+        return self.kiosk
+
+    def close_kiosk(self) -> None:
+        if self.kiosk is not None:
+            self.kiosk.close()
+            self.kiosk.deleteLater()
+            self.kiosk = None
+            self.activateWindow()
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
@@ -535,6 +553,9 @@ class MainWindow(QMainWindow):
         the event loop (and the operator's clicks) for long."""
         now = self.studio.clock.now()
         started = time.perf_counter()
+        if self.kiosk is not None and self.frames % KIOSK_EVERY == 0:
+            for kiosk_view in self.kiosk.views:
+                kiosk_view.refresh(now)
         due = self._late + [
             view
             for phase, (view, every) in enumerate(self.views)
@@ -586,6 +607,7 @@ class MainWindow(QMainWindow):
         if event.spontaneous() and not self.may_quit():
             event.ignore()
             return
+        self.close_kiosk()
         self.workspaces.save()
         super().closeEvent(event)
 
