@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import os
 import tomllib
@@ -306,3 +307,54 @@ def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
             "127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one interface's address"
         ) from None
     return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address)
+
+
+def user_settings(path: Path) -> dict[str, Any]:
+    """The settings a user's file gives (only those: the rest are the defaults'), {} when there is no file;
+    ConfigError when it is not TOML."""
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def check_settings(given: dict[str, Any], origin: str) -> dict[str, Any]:
+    """``given`` over the defaults, checked exactly as a settings file is (ConfigError naming the bad value);
+    returns the merged settings."""
+    settings = _merge(default_settings(), given, "", origin)
+    build_config(settings, origin)
+    return settings
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise ConfigError(f"a setting of {value!r} cannot be written to a settings file")
+
+
+def settings_toml(settings: dict[str, Any], header: str = "") -> str:
+    """``settings`` (tables of values, as read from a settings file) as the text of a settings file."""
+    lines = [f"# {line}" for line in header.splitlines()]
+
+    def table(name: str, values: dict[str, Any]) -> None:
+        scalars = {k: v for k, v in values.items() if not isinstance(v, dict)}
+        if scalars:
+            lines.extend(["", f"[{name}]"] if lines else [f"[{name}]"])
+            lines.extend(f"{key} = {_toml_value(value)}" for key, value in scalars.items())
+        for key, value in values.items():
+            if isinstance(value, dict):
+                table(f"{name}.{key}", value)
+
+    for name, values in settings.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"setting {name!r} must be in a table")
+        table(name, values)
+    return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 """Details of the console on its own recording demo (on a manual clock): one session clock everywhere, F1 for
 help with the marker keys off it, the face-feature bars in the dark theme's colours, a question before quitting a
-recording (Ctrl+Q and the window manager's close), answered both ways, and the F9 kiosk for a room."""
+recording (Ctrl+Q and the window manager's close), answered both ways, the F9 kiosk for a room, and the settings
+dialog."""
 
 import pytest
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.config import load_config, user_config_path
 from tests.stepped import dispose, stepped_demo
 from ui.console_settings import ConsoleSettings
 from ui.main_window import MainWindow
@@ -139,3 +141,29 @@ def test_f9_presents_a_clean_full_screen_kiosk_that_esc_leaves(running) -> None:
     playing = stepper.studio.playing
     QTest.keyClick(kiosk, Qt.Key.Key_Escape)
     assert window.kiosk is None and stepper.studio.playing == playing  # Esc left the kiosk, the music plays on
+
+
+def test_the_settings_dialog_saves_checked_settings_into_the_users_file(running) -> None:
+    _, window = running
+    path = user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[control]\ngoal = 'energise'\n", encoding="utf-8")  # the operator's own setting stays
+    dialog = window.open_settings()
+    assert dialog.path == path and not dialog.lsl.isChecked() and dialog.weights["face"].value() == 1.0
+    dialog.lsl.setChecked(True)
+    dialog.lsl_prefix.setText("Room2")
+    dialog.weights["text"].setValue(0.0)
+    dialog.marker_labels.setText("start, eyes closed, end")
+    dialog.marker_keys.setText("F2, F3, F4")
+    dialog.consent["research"].setChecked(True)
+    assert dialog.save() and "Saved to" in dialog.message.text()
+    config = load_config(path)
+    assert config.outputs.lsl and config.outputs.lsl_prefix == "Room2" and config.consent.research
+    assert config.markers.labels == ("start", "eyes closed", "end") and config.goal.value == "energise"
+    saved = path.read_text(encoding="utf-8")
+    dialog.marker_keys.setText("F1, F3, F4")  # F1 is Help
+    assert not dialog.save()
+    assert "Not saved: the settings dialog: markers.keys has 'F1'" in dialog.message.text()
+    assert path.read_text(encoding="utf-8") == saved  # a refusal leaves the file as it was
+    dialog.close()
+    path.unlink()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from sensors.base import CHANNELS
 from studio.app import Studio
+from studio.config import user_config_path
 from studio.export import write_into
 from studio.export.progress import ClientProgress, export_progress, load_progress
 from studio.suggestion_words import SuggestionWatch
@@ -59,6 +60,7 @@ from ui.replay_chooser import ReplayChooser
 from ui.sam_dialog import SamDialog
 from ui.screen_fit import fit_to_screen, keep_on_screen
 from ui.session_flow_panel import SessionFlowPanel
+from ui.settings_dialog import SettingsDialog
 from ui.setup_assistant import SetupAssistant
 from ui.shortcut_help import ShortcutHelp, shortcut_rows
 from ui.status_panel import StatusPanel
@@ -324,6 +326,7 @@ class MainWindow(QMainWindow):
         self._action(session, "Client progress…", self.open_client_view, "Ctrl+Shift+P", "A client's visits")
         session.addSeparator()
         self._action(session, "Board connection…", self.open_board_dialog, "Ctrl+Shift+B")
+        self._action(session, "Settings…", self.open_settings, "Ctrl+,", "Outputs, markers, audio, weights, consent")
         self._action(session, "Replay a session…", self._replay, "Ctrl+R")
         self._action(session, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
 
@@ -503,6 +506,13 @@ class MainWindow(QMainWindow):
     def use_privacy(self, mode: str) -> None:
         """How the camera preview shows the face: blur, show or hide."""
         self.face_preview.privacy.setCurrentIndex(PRIVACY_MODES.index(mode))
+
+    def open_settings(self) -> SettingsDialog:
+        """The settings dialog (not modal) on the user's settings file."""
+        dialog = SettingsDialog(user_config_path(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def open_board_dialog(self) -> BoardDialog:
         dialog = BoardDialog(self.studio.config.profiles_path, self)
