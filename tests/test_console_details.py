@@ -1,7 +1,7 @@
 """Details of the console on its own recording demo (on a manual clock): one session clock everywhere, F1 for
 help with the marker keys off it, the face-feature bars in the dark theme's colours, a question before quitting a
-recording (Ctrl+Q and the window manager's close), answered both ways, the F9 kiosk for a room, and the settings
-dialog."""
+recording (Ctrl+Q and the window manager's close), answered both ways, the F9 kiosk for a room, the settings
+dialog and export from the window."""
 
 import pytest
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.config import load_config, user_config_path
 from tests.stepped import dispose, stepped_demo
+from tests.waiting import qt_pause, wait_until
 from ui.console_settings import ConsoleSettings
 from ui.main_window import MainWindow
 from ui.theme import DARK
@@ -167,3 +168,29 @@ def test_the_settings_dialog_saves_checked_settings_into_the_users_file(running)
     assert path.read_text(encoding="utf-8") == saved  # a refusal leaves the file as it was
     dialog.close()
     path.unlink()
+
+
+def test_export_from_the_window_writes_the_session_with_a_progress_bar(running, tmp_path) -> None:
+    stepper, window = running
+    studio = stepper.studio
+    dialog = window.open_export()
+    assert dialog is not None and dialog.session.currentData() == studio.session_id  # the newest first
+    dialog.formats["report"].setChecked(False)
+    dialog.formats["csv"].setChecked(True)
+    dialog.formats["edf"].setChecked(True)
+    dialog.out.setText(str(tmp_path / "exports"))
+    dialog.start()
+    assert not dialog.export_button.isEnabled() and dialog.progress.maximum() == 2
+    wait_until(lambda: dialog.running is None, 60, pause=qt_pause)  # the console goes on drawing meanwhile
+    assert dialog.progress.value() == 2 and dialog.export_button.isEnabled()
+    research = studio.database.session(studio.session_id).consent.research
+    if research:
+        assert {p.suffix for p in (tmp_path / "exports" / "csv").iterdir()} >= {".csv"}
+        assert any((tmp_path / "exports" / "edf").glob("*.edf")) and "files written" in dialog.result.text()
+    else:  # a session without research consent exports only its report, and says so
+        assert "research" in dialog.result.text() and dialog.result.property("role") == "error"
+    dialog.formats["csv"].setChecked(False)
+    dialog.formats["edf"].setChecked(False)
+    dialog.start()
+    assert "at least one format" in dialog.result.text()
+    dialog.close()

@@ -45,6 +45,7 @@ from ui.console_status import ConsoleStatusBar, FaultBanners, SessionClock
 from ui.eeg_plot import EegPanel, EegPlot
 from ui.entry_field import EntryField
 from ui.estimate_tips import EstimateTips
+from ui.export_dialog import ExportDialog
 from ui.face_preview import PRIVACY_MODES, FacePreview
 from ui.glance import GlanceLines
 from ui.kiosk import Kiosk
@@ -327,6 +328,7 @@ class MainWindow(QMainWindow):
         session.addSeparator()
         self._action(session, "Board connection…", self.open_board_dialog, "Ctrl+Shift+B")
         self._action(session, "Settings…", self.open_settings, "Ctrl+,", "Outputs, markers, audio, weights, consent")
+        self._action(session, "Export a session…", self.open_export, "Ctrl+E", "CSV, Parquet, EDF, BDF or the report")
         self._action(session, "Replay a session…", self._replay, "Ctrl+R")
         self._action(session, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
 
@@ -506,6 +508,17 @@ class MainWindow(QMainWindow):
     def use_privacy(self, mode: str) -> None:
         """How the camera preview shows the face: blur, show or hide."""
         self.face_preview.privacy.setCurrentIndex(PRIVACY_MODES.index(mode))
+
+    def open_export(self) -> ExportDialog | None:
+        """The export dialog (not modal) on this console's database."""
+        database, store = self.studio.database, self.studio.store
+        if database is None or store is None:
+            self.banners.show_message("export", "Export: this console records no sessions (no database)", "warning")
+            return None
+        dialog = ExportDialog(store, database.sessions, store.parent / "exports", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def open_settings(self) -> SettingsDialog:
         """The settings dialog (not modal) on the user's settings file."""
