@@ -4,14 +4,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication
 
 from fusion.quality import Quality
 from sensors.board_profiles import load_profiles
 from sensors.body_pipeline import BodyPipeline, ChannelLayout
 from sensors.body_settings import BodySettings
 from studio.kernel.streams import StreamHub
-from ui.board_dialog import BoardDialog
+from tests.waiting import wait_until
+from ui.board_dialog import BoardDialog, PortBox
 from ui.body_panel import BodyPanel
 from ui.eeg_plot import QUALITY_COLOURS, EegPanel, EegPlot
 from ui.theme import configure_pyqtgraph
@@ -114,31 +115,61 @@ def test_board_dialog_asks_for_exactly_what_each_board_needs_and_saves_profiles(
     path = tmp_path / "boards.toml"
     dialog = BoardDialog(path)
     assert dialog.profile.currentText() == "synthetic" and dialog.board_id == -1 and not dialog.editors
+    assert dialog.board.currentText() == "Synthetic (no hardware)"
+    headings = [i for i in range(dialog.board.count()) if dialog.board.itemData(i) is None]
+    assert dialog.board.itemText(headings[1]) == "— OpenBCI —"
+    assert not dialog.board.model().item(headings[1]).isEnabled()  # a heading cannot be chosen
+    dialog.search.setText("muse s")
+    names = [dialog.board.itemText(i) for i in range(dialog.board.count())]
+    assert names == ["— Muse —", "Muse S", "Muse S (BLED dongle)", "Muse S Athena"]
+    assert dialog.board.currentText() == "Muse S" and set(dialog.editors) == {"mac_address", "serial_number", "timeout"}
+    dialog.search.clear()
 
     def choose(name: str) -> None:
         dialog.board.setCurrentIndex(dialog.board.findText(name))
 
-    choose("ganglion")
+    choose("Ganglion")
     assert list(dialog.editors) == ["serial_port", "mac_address", "timeout"]
     assert dialog.params.labelForField(dialog.editors["serial_port"]).text() == "Serial port *"
-    choose("cyton wifi")
+    choose("Cyton WiFi")
     assert set(dialog.editors) == {"ip_address", "ip_port", "timeout"}
-    choose("playback file")
+    choose("Playback file")
     assert set(dialog.editors) == {"master_board", "file"}
-    choose("cyton")
+    choose("Cyton")
     dialog.name.setText("lab-cyton")
     dialog.save()
-    assert "cyton_board needs serial_port" in dialog.message.text() and not path.exists()
+    assert dialog.message.text() == "Cyton needs a serial port, e.g. /dev/ttyUSB0 (COM3 on Windows)"
+    assert not path.exists()
     editor = dialog.editors["serial_port"]
-    assert isinstance(editor, QLineEdit)
-    editor.setText("/dev/ttyUSB0")
+    assert isinstance(editor, PortBox) and editor.isEditable()
+    editor.setCurrentText("/dev/ttyUSB0")
     dialog.save()
     assert "--board lab-cyton" in dialog.message.text()
     saved = load_profiles(path)["lab-cyton"]
     assert saved.board_id == 0 and saved.serial_port == "/dev/ttyUSB0"
     again = BoardDialog(path)
     again.profile.setCurrentText("lab-cyton")
-    assert again.board.currentText() == "cyton" and again.config() == saved
+    assert again.board.currentText() == "Cyton" and again.config() == saved
     dialog.name.setText("bad name!")
     dialog.save()
     assert "profile name 'bad name!'" in dialog.message.text()
+
+
+def test_testing_the_synthetic_board_previews_every_channel_live_and_a_missing_port_is_said_in_words(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    dialog = BoardDialog(tmp_path / "boards.toml")
+    dialog.toggle_test()  # the synthetic board: no hardware
+    wait_until(lambda: dialog.test is not None and dialog.test.samples > 250, 20)
+    dialog.show_test()
+    lines = dialog.preview.text().splitlines()
+    eeg = [line for line in lines if " µV · " in line]
+    assert len(eeg) == 16 and lines[0].split()[0] == "Fz"
+    assert all(line.split()[1] in {"ok", "flat", "railed", "line", "noisy"} for line in eeg)
+    assert "streaming" in dialog.message.text() and dialog.test_button.text() == "Stop the test"
+    dialog.toggle_test()
+    assert dialog.test is None and dialog.test_button.text() == "Test (live preview)"
+    dialog.choose(dialog.board.itemData(dialog.board.findText("Cyton")))
+    dialog.toggle_test()  # no port yet: no connection tried, the reason in words
+    assert dialog.test is None and dialog.message.text().startswith("Cyton needs a serial port")
+    dialog.close()
