@@ -2,6 +2,7 @@
 reach the core. One Studio runs for the whole module on a manual clock; the tests step it and draw the frames."""
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -267,3 +268,29 @@ def test_the_one_volume_slider_sets_the_ceiling_at_once_from_the_keyboard(window
     assert loop.bounds.volume_ceiling == before - 6
     qtbot.keyClick(music.volume.slider, Qt.Key.Key_PageUp)
     assert loop.bounds.volume_ceiling == before
+
+
+def test_goal_mode_and_bounds_reach_the_views_as_events_from_any_thread(window: MainWindow) -> None:
+    """Views subscribe to the loop's goal, mode and bounds (no polling): a change made on another thread shows once
+    the GUI thread runs, one made on it at once; the controls show it without sending it back to the loop."""
+    loop, music, clock = window.studio.loop, window.music, window.studio.clock
+    before = (loop.goal, loop.goal_point, loop.mode, loop.bounds)
+    changer = threading.Thread(target=lambda: loop.set_goal("energise", clock.now()))
+    changer.start()
+    changer.join()
+    assert music.goal.currentText() != "energise"  # queued for the GUI thread, not drawn from the other one
+    QApplication.processEvents()
+    assert music.goal.currentText() == "energise"
+    assert (music.goal_point[0].value(), music.goal_point[1].value()) == pytest.approx(loop.goal_point, abs=0.01)
+    x, y = window.va_plane.goal.getData()
+    assert (x[0], y[0]) == pytest.approx(loop.goal_point)
+    loop.set_mode("suggest", clock.now())
+    assert music.mode_buttons[ControlMode.SUGGEST].isChecked() and loop.mode is ControlMode.SUGGEST
+    loop.set_bounds(replace(loop.bounds, tempo_max=90.0, volume_ceiling=-12.0), clock.now())
+    assert music.bounds.tempo_max.value() == 90.0 and music.volume.slider.value() == -12
+    changes = len(loop.control_log.last(1000))
+    QApplication.processEvents()
+    assert len(loop.control_log.last(1000)) == changes  # showing a change sent nothing back
+    loop.set_goal(before[0], clock.now(), before[1])
+    loop.set_mode(before[2], clock.now())
+    loop.set_bounds(before[3], clock.now())

@@ -12,6 +12,7 @@ from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop
 from studio.music.params import LAYERS, MODES, NUMERIC
 from studio.policy import Bounds
+from ui.relay import Relay
 from ui.theme import set_role
 
 
@@ -81,6 +82,18 @@ class BoundsEditor(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.apply.clicked.connect(self.apply_bounds)
+        Relay(loop.events.bounds, self.show_bounds, self)
+
+    def show_bounds(self, bounds: Bounds) -> None:
+        """The bounds in force (the bounds event: the volume slider, a session's settings or a script changed them)."""
+        for spin, value in (
+            (self.tempo_min, bounds.tempo_min),
+            (self.tempo_max, bounds.tempo_max),
+            (self.change, bounds.max_change_per_min),
+        ):
+            spin.setValue(value)
+        for name, box in (*self.modes.items(), *self.layers.items()):
+            box.setChecked(name in bounds.allowed_modes or name in bounds.allowed_layers)
 
     def apply_bounds(self) -> None:
         old = self._loop.bounds

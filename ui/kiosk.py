@@ -34,7 +34,7 @@ class Kiosk(QWidget):
         super().__init__()
         self.setWindowTitle("Affect Studio · presentation")
         self.setObjectName("kiosk")
-        self.plane = VAPlane(studio.hub, studio.loop)
+        self.plane = VAPlane(studio.hub, (studio.loop.goal, studio.loop.goal_point), studio.loop.events.goal)
         self.plane.getPlotItem().setTitle(KIOSK_PLANE_TITLE)
         self.glance = GlanceLines(studio.loop, lambda: studio.session_id, lambda: studio.playing)
         self.music = MusicStateCard(studio)

@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         self.bands = self.body.bands
         self.channel_affect = ChannelAffectPlots(hub, CHANNELS)
         self.fused = FusedAffectPlot(hub)
-        self.va_plane = VAPlane(hub, studio.loop)
+        self.va_plane = VAPlane(hub, (studio.loop.goal, studio.loop.goal_point), studio.loop.events.goal)
         self.glance = GlanceLines(studio.loop, lambda: studio.session_id, lambda: studio.playing)
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from studio.goal_plan import Goal
+from studio.goal_plan import Goal, Point
+from studio.kernel.events import Emitter
 from studio.kernel.streams import StreamHub
-from studio.loop import FUSED, FusionLoop
+from studio.loop import FUSED
 from ui.plotting import add_zero_line, read, setup_plot, thin
+from ui.relay import Relay
 from ui.theme import BLUISH_GREEN, LIGHT, MUTED, Palette
 
 TRAIL_SECONDS = 30.0
@@ -46,12 +48,11 @@ def halo_radius(confidence: float) -> float:
 
 class VAPlane(pg.PlotWidget):
     """Valence on x, arousal on y (both -1..1), the last 30 s fading, the current point in its halo, the goal.
-    It draws the ``FUSED`` stream of ``hub`` and the goal of ``loop``."""
+    It draws the ``FUSED`` stream of ``hub`` (polled) and the goal ``goal`` starts at and ``goals`` emits."""
 
-    def __init__(self, hub: StreamHub, loop: FusionLoop) -> None:
+    def __init__(self, hub: StreamHub, goal: tuple[Goal, Point], goals: Emitter[tuple[Goal, Point]]) -> None:
         super().__init__()
         self._hub = hub
-        self._loop = loop
         item = self.getPlotItem()
         title = "Valence–arousal · halo: the wider, the less sure"
         setup_plot(item, title, (-1.0, 1.0), (-1.0, 1.0), "valence", "arousal")
@@ -76,6 +77,16 @@ class VAPlane(pg.PlotWidget):
         self.current = pg.ScatterPlotItem(size=15)
         item.addItem(self.current)
         self.use_palette(LIGHT)
+        self.show_goal(goal)
+        Relay(goals, self.show_goal, self)
+
+    def show_goal(self, chosen: tuple[Goal, Point]) -> None:
+        """Mark the goal in force (steady follows the person: it is drawn where the person is)."""
+        self._goal, self._goal_point = chosen
+        self.goal_label.setText(f"goal: {self._goal.value}")
+        if self._goal is not Goal.STEADY:
+            self.goal.setData([self._goal_point[0]], [self._goal_point[1]])
+            self.goal_label.setPos(*self._goal_point)
 
     def use_palette(self, palette: Palette) -> None:
         """The trail and point in the theme's trail colour (readable on its background), ringed in its panel's."""
@@ -100,8 +111,6 @@ class VAPlane(pg.PlotWidget):
         here = (float(v[-1]), float(a[-1]))
         self.current.setData([here[0]], [here[1]])
         self.halo.setData([here[0]], [here[1]], size=[2.0 * halo_radius(float(conf[-1]))])
-        goal = self._loop.goal
-        gx, gy = here if goal is Goal.STEADY else self._loop.goal_point
-        self.goal.setData([gx], [gy])
-        self.goal_label.setText(f"goal: {goal.value}")
-        self.goal_label.setPos(gx, gy)
+        if self._goal is Goal.STEADY:
+            self.goal.setData([here[0]], [here[1]])
+            self.goal_label.setPos(*here)

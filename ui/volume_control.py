@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop
 from studio.music.params import NUMERIC
+from studio.policy import Bounds
+from ui.relay import Relay
 
 STEP_DB = 1  # per arrow key; Page Up/Down move 6 dB
 
@@ -40,7 +42,8 @@ class VolumeControl(QWidget):
         layout.addWidget(self.value)
         self.slider.sliderMoved.connect(lambda v: self.value.setText(f"{v} dBFS"))
         self.slider.valueChanged.connect(self._apply)
-        self.refresh(0.0)
+        self.show_ceiling(loop.bounds)
+        Relay(loop.events.bounds, self.show_ceiling, self)
 
     def _apply(self, dbfs: int) -> None:
         bounds = self._loop.bounds
@@ -48,9 +51,9 @@ class VolumeControl(QWidget):
             self._loop.set_bounds(replace(bounds, volume_ceiling=float(dbfs)), self._clock.now())
         self.value.setText(f"{dbfs} dBFS")
 
-    def refresh(self, now: float) -> None:
-        """Follow the ceiling in force (the limits box may have changed it)."""
-        ceiling = round(self._loop.bounds.volume_ceiling)
+    def show_ceiling(self, bounds: Bounds) -> None:
+        """Follow the ceiling in force (the bounds event: a session's settings or a script may change it)."""
+        ceiling = round(bounds.volume_ceiling)
         if not self.slider.isSliderDown() and self.slider.value() != ceiling:
             self.slider.blockSignals(True)
             self.slider.setValue(ceiling)
