@@ -33,7 +33,8 @@ MARK_SIZE = 11  # pixels
 SCALES_UV = (10.0, 20.0, 50.0, 100.0, 200.0, 500.0)  # one lane holds +- this many µV (None: each trace its own)
 FIGURES_SPAN = 0.45  # the figures' room right of the traces, as a share of the seconds shown
 MARK_AT = 0.03  # where the quality marks sit right of the newest sample, as a share of the seconds shown
-FIGURES_EVERY_S = 0.5  # the figures are rewritten this often (seconds of signal)
+FIGURES_EVERY_S = 0.5  # the figures are made this often (seconds of signal) ...
+FIGURES_PER_DRAW = 4  # ... and written into this many labels a draw
 
 
 @dataclass(frozen=True)
@@ -41,17 +42,17 @@ class Traces:
     """What the worker hands the plot: the filtered traces (thinned for drawing) and the raw window's figures."""
 
     shown: Window
-    figures: ChannelFigures
+    figures: ChannelFigures | None  # None when not asked for
 
 
-def display_traces(window: Window, settings: BodySettings, max_points: int) -> Traces:
+def display_traces(window: Window, settings: BodySettings, max_points: int, figures: bool = True) -> Traces:
     """Every channel of ``window`` filtered as the feature windows are, lost samples kept as gaps, thinned to at
-    most ``max_points`` points, with each channel's figures from the raw window."""
+    most ``max_points`` points, with each channel's figures from the raw window (when ``figures``)."""
     raw = window.values.T
     fs = (len(window) - 1) / max(window.t[-1] - window.t[0], 1e-9)
     filtered = filter_eeg(raw, fs, settings)
     filtered[~np.isfinite(raw)] = np.nan
-    return Traces(thin(Window(window.t, filtered.T), max_points), channel_figures(raw, filtered))
+    return Traces(thin(Window(window.t, filtered.T), max_points), channel_figures(raw, filtered) if figures else None)
 
 
 class EegPlot(pg.PlotWidget):
@@ -90,7 +91,8 @@ class EegPlot(pg.PlotWidget):
         self._marked: tuple[int, ...] = ()  # the lane qualities the pens and marks show
         self.quality: np.ndarray | None = None  # the newest quality code per channel
         self.figures: ChannelFigures | None = None  # the newest figures per channel
-        self._figures_at = -np.inf  # session time of the newest sample when the figures were last written
+        self._figures_at = -np.inf  # session time of the newest sample when the figures were last made
+        self._unwritten: list[int] = []  # the channels whose labels still show older figures
 
     @property
     def drawn(self) -> int:
@@ -154,11 +156,11 @@ class EegPlot(pg.PlotWidget):
             return
         if not self.curves:
             self._make_lanes(self._hub.get(EEG).fields)
-        self.pending = self._filter.submit(display_traces, window, self._settings, self._max_points)
+        figures = window.t[-1] - self._figures_at >= FIGURES_EVERY_S  # the figures only twice a second
+        self.pending = self._filter.submit(display_traces, window, self._settings, self._max_points, figures)
 
     def _draw(self, traces: Traces) -> None:
         shown = traces.shown
-        self.figures = traces.figures
         values = shown.values[:, self.shown]
         if self.scale_uv is None:
             spread = np.nan_to_num(np.nanstd(values, axis=0)) + 1e-9
@@ -174,10 +176,13 @@ class EegPlot(pg.PlotWidget):
         lanes = len(self.shown)
         for lane, i in enumerate(self.shown):
             self.curves[i].setData(x, lane_y[:, lane] + (lanes - 1 - lane))
-        if shown.t[-1] - self._figures_at >= FIGURES_EVERY_S:  # text is costly to lay out: twice a second
-            self._figures_at = float(shown.t[-1])
-            for i in self.shown:
-                self.figure_labels[i].setText(traces.figures.line(i))
+        if traces.figures is not None:  # text is costly to lay out: a few labels a frame, twice a second
+            self.figures, self._figures_at = traces.figures, float(shown.t[-1])
+            self._unwritten = list(self.shown)
+        if self.figures is not None:
+            for i in self._unwritten[:FIGURES_PER_DRAW]:
+                self.figure_labels[i].setText(self.figures.line(i))
+            del self._unwritten[:FIGURES_PER_DRAW]
         quality = self._quality()[self.shown]
         if tuple(quality) != self._marked:  # colours change only with the quality (pens and marks are costly)
             self._marked = tuple(quality)

@@ -123,6 +123,9 @@ QMenuBar, QMenu {{ background: {p.window}; color: {p.ink}; }}
 QMenuBar::item:selected, QMenu::item:selected {{ background: {p.hover}; }}
 QToolBar {{ background: {p.window}; border: none; spacing: 6px; }}
 QToolButton:checked {{ background: {p.panel}; border: 1px solid {BLUE}; border-radius: 4px; }}
+QToolButton[popupMode="2"] {{
+    background: {p.panel}; color: {p.ink}; border: 1px solid {p.border}; border-radius: 4px; padding: 3px 8px;
+}}
 QStatusBar {{ color: {p.muted}; }}
 QStatusBar QLabel {{ font-size: {small:.1f}pt; }}
 QFrame#banner {{ border-radius: 4px; }}

@@ -101,7 +101,7 @@ WORKSPACES = (
                 (("status",), ("marker_log",), ("outputs",)),
             ),
             widths=(45, 25, 30),
-            heights=((38, 28, 18, 16), (32, 38, 30), (40, 30, 30)),
+            heights=((38, 28, 18, 16), (28, 30, 42), (40, 30, 30)),
         ),
         compact=Arrangement(
             columns=(
