@@ -19,8 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout: the project's packages
-if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+OFFSCREEN = f"offscreen:configfile={Path(__file__).resolve().parent / 'offscreen-screen.json'}"  # 1920x1080
+no_display = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+if no_display and os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":  # not Qt's 800x800 screen
+    os.environ["QT_QPA_PLATFORM"] = OFFSCREEN
 os.environ.setdefault("PYO_GUI_WX", "0")
 
 SIZE = (1500, 940)  # the window (pixels) for the Session and Lab workspaces

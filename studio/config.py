@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import os
 import tomllib
@@ -294,10 +295,25 @@ def local_address(value: str, setting: str, origin: str) -> str:
         ) from None
 
 
+RESERVED_KEYS = {
+    "f1": "Help",
+    "f11": "full screen",
+    "escape": "fading the music out",
+    "esc": "fading the music out",
+    "space": "accepting a suggestion",
+}  # the console's own keys, never a marker's
+
+
 def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
     labels, keys = m["labels"], m["keys"]
     if not all(isinstance(x, str) and x.strip() for x in [*labels, *keys]) or len(labels) != len(keys):
         raise ConfigError(f"{origin}: markers.labels and markers.keys must be lists of text of the same length")
+    for key in keys:
+        if key.strip().lower() in RESERVED_KEYS:
+            raise ConfigError(
+                f"{origin}: markers.keys has {key!r}, the console's key for {RESERVED_KEYS[key.strip().lower()]}: "
+                "choose another (F2-F10, for example)"
+            )
     address = local_address(m["osc_address"], "markers.osc_address", origin)
     codes = m.get("codes", [])
     if codes and (len(codes) != len(labels) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes)):
@@ -307,3 +323,54 @@ def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
     if any(not MIN_CODE <= c <= MAX_CODE for c in codes):
         raise ConfigError(f"{origin}: markers.codes = {codes!r}: each code must lie in {MIN_CODE}..{MAX_CODE}")
     return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address, tuple(codes))
+
+
+def user_settings(path: Path) -> dict[str, Any]:
+    """The settings a user's file gives (only those: the rest are the defaults'), {} when there is no file;
+    ConfigError when it is not TOML."""
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def check_settings(given: dict[str, Any], origin: str) -> dict[str, Any]:
+    """``given`` over the defaults, checked exactly as a settings file is (ConfigError naming the bad value);
+    returns the merged settings."""
+    settings = _merge(default_settings(), given, "", origin)
+    build_config(settings, origin)
+    return settings
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise ConfigError(f"a setting of {value!r} cannot be written to a settings file")
+
+
+def settings_toml(settings: dict[str, Any], header: str = "") -> str:
+    """``settings`` (tables of values, as read from a settings file) as the text of a settings file."""
+    lines = [f"# {line}" for line in header.splitlines()]
+
+    def table(name: str, values: dict[str, Any]) -> None:
+        scalars = {k: v for k, v in values.items() if not isinstance(v, dict)}
+        if scalars:
+            lines.extend(["", f"[{name}]"] if lines else [f"[{name}]"])
+            lines.extend(f"{key} = {_toml_value(value)}" for key, value in scalars.items())
+        for key, value in values.items():
+            if isinstance(value, dict):
+                table(f"{name}.{key}", value)
+
+    for name, values in settings.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"setting {name!r} must be in a table")
+        table(name, values)
+    return "\n".join(lines) + "\n"

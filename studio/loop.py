@@ -6,7 +6,7 @@ import itertools
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -19,7 +19,7 @@ from sensors.base import affect_spec
 from studio.adaptive import AdaptivePolicy
 from studio.goal_plan import ANCHOR_CONFIDENCE, ISO_LEAD_PER_MIN, ISO_MATCH_SECONDS, Goal, GoalPlan, Point, fmt_point
 from studio.goal_watch import GoalWatch
-from studio.kernel.events import ControlChange, EventLog
+from studio.kernel.events import ControlChange, Emitter, EventLog
 from studio.kernel.streams import Record, Stream, StreamHub, StreamSpec
 from studio.levers import lever_vector, new_model, working_levers
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams, clamp_params
@@ -108,6 +108,15 @@ def music_row(params: MusicParams) -> list[float]:
     return [params.numeric(name) for name in NUMERIC] + [float(MODES.index(params.mode)), *layers]
 
 
+@dataclass(frozen=True)
+class LoopEvents:
+    """What the views of the loop's settings subscribe to; each fires after the change, with the new value."""
+
+    goal: Emitter[tuple[Goal, Point]] = field(default_factory=Emitter)  # the goal and its point
+    mode: Emitter[ControlMode] = field(default_factory=Emitter)
+    bounds: Emitter[Bounds] = field(default_factory=Emitter)
+
+
 class FusionLoop:
     """One tick per call of ``step(now)``: fusion, then the control policy in the operator's mode.
 
@@ -140,6 +149,7 @@ class FusionLoop:
         self.agreement = hub.open(AGREEMENT, rate)
         self.music = hub.open(MUSIC, rate)
         self.control_log: EventLog[ControlChange] = EventLog()
+        self.events = LoopEvents()  # goal, mode and bounds changes, for the views that show them
         self._smoother = Smoother(config.smoothing_tau)
         self._lock = threading.Lock()
         self._weights = checked_weights(config.weights or {}, self.channels)
@@ -231,6 +241,8 @@ class FusionLoop:
             self._policy.set_goal(new, point)
             self.goal_watch.restart(t, new, self._policy.point)
             self._log_operator(t, "goal", old, f"{new.value} {fmt_point(self._policy.point)}")
+            chosen = (new, self._policy.point)
+        self.events.goal.emit(chosen)
 
     def set_mode(self, mode: ControlMode | str, t: float) -> None:
         new = ControlMode(mode)
@@ -239,6 +251,7 @@ class FusionLoop:
             self._mode = new
             if new is not ControlMode.SUGGEST:
                 self._suggestions.clear()
+        self.events.mode.emit(new)
 
     def set_bounds(self, bounds: Bounds, t: float) -> None:
         """Replace the bounds (ValueError if invalid); the music is pulled inside them at once."""
@@ -251,6 +264,7 @@ class FusionLoop:
             if self.sink is not None:
                 self.sink.set_ceiling(bounds.volume_ceiling)
             self._set_params(t, bounds.clamp(self._params), "operator", "bounds changed")
+        self.events.bounds.emit(bounds)
 
     def set_weights(self, weights: Mapping[str, float], t: float) -> None:
         """Replace the operator's channel weights (ValueError if negative, not a number, or all 0)."""

@@ -45,7 +45,7 @@ class MarkerSettings:
     for none) of the local address ``osc_address`` (127.0.0.1: this machine only; 0.0.0.0: every interface)."""
 
     labels: tuple[str, ...] = ("start", "eyes closed", "eyes open", "music change", "event")
-    keys: tuple[str, ...] = ("F1", "F2", "F3", "F4", "F5")
+    keys: tuple[str, ...] = ("F2", "F3", "F4", "F5", "F6")
     lsl_stream: str = ""
     osc_port: int = 0
     osc_address: str = "127.0.0.1"

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Off screen on a 1920x1080 screen (Qt's offscreen platform otherwise has an 800x800 one): the console fits itself
+# to its screen, and the window tests size it up to a desktop's.
+OFFSCREEN = f"offscreen:configfile={Path(__file__).resolve().parents[1] / 'scripts' / 'offscreen-screen.json'}"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = OFFSCREEN
 os.environ.setdefault("PYO_GUI_WX", "0")
 # The operator's own settings (config.toml, the console's layouts) are neither read nor written by tests.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="studio-test-config-")

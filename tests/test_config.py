@@ -3,7 +3,15 @@ from typing import Any
 import pytest
 
 from studio.cli import build_parser, settings_from
-from studio.config import SETTING_RANGES, ConfigError, default_settings, load_config
+from studio.config import (
+    SETTING_RANGES,
+    ConfigError,
+    check_settings,
+    default_settings,
+    load_config,
+    settings_toml,
+    user_settings,
+)
 from studio.goal_plan import Goal
 
 
@@ -60,6 +68,7 @@ def test_user_file_overrides(tmp_path):
         ("[outputs]\nosc_port = 70000\n", "outputs.osc_port = 70000 is not a number from 1 to 65535"),
         ("[outputs]\nlsl = 'yes'\n", "outputs.lsl = 'yes' must be true or false"),
         ("[outputs]\nlsl = 1\n", "outputs.lsl = 1 must be true or false"),
+        ("[markers]\nkeys = ['F1', 'F2', 'F3', 'F4', 'F5']\n", "markers.keys has 'F1', the console's key for Help"),
         ("this is = = not toml", "is not valid TOML"),
     ],
 )
@@ -152,3 +161,23 @@ def test_every_number_setting_refuses_what_is_outside_its_range(tmp_path, table,
     message = str(err.value)
     assert f"{table}.{key}" in message and expected in message and str(path) in message
     assert "\n" not in message
+
+
+def test_settings_written_by_the_console_read_back_and_are_checked_as_a_file(tmp_path):
+    given = {
+        "outputs": {"lsl": True, "lsl_prefix": 'Lab "A"', "osc": False, "osc_port": 9001},
+        "markers": {"labels": ["start", "eyes closed"], "keys": ["F2", "F3"]},
+        "channels": {"weights": {"face": 0.5, "body": 2}},
+        "consent": {"research": True},
+    }
+    path = tmp_path / "config.toml"
+    path.write_text(settings_toml(given, "written by the console"), encoding="utf-8")
+    assert user_settings(path) == given
+    config = load_config(path)
+    assert config.outputs.lsl and config.outputs.lsl_prefix == 'Lab "A"' and config.markers.keys == ("F2", "F3")
+    assert check_settings(given, "the settings dialog")["outputs"]["osc_port"] == 9001
+    with pytest.raises(ConfigError, match=r"the settings dialog: outputs\.osc_port = 70000 is not a number"):
+        check_settings({"outputs": {"osc_port": 70000}}, "the settings dialog")
+    with pytest.raises(ConfigError, match="console's key for Help"):
+        check_settings({"markers": {"labels": ["a"], "keys": ["F1"]}}, "the settings dialog")
+    assert user_settings(tmp_path / "none.toml") == {}

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QScrollArea
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from sensors.base import State
 from studio.app import Studio
@@ -22,9 +22,10 @@ from tests.stepped import dispose, shown, stepped_demo
 from tests.test_models import reference_model
 from tests.waiting import qt_pause, wait_until
 from ui.console_settings import ConsoleSettings
+from ui.fit_check import fit_problems
 from ui.main_window import MainWindow
 from ui.theme import BLUE, BLUISH_GREEN, DARK, LIGHT, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
-from ui.workspaces import BY_NAME
+from ui.workspaces import BY_NAME, size_class
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_each_workspace_shows_its_docks_from_the_toolbar(running) -> None:
     for name in ("lab", "presentation", "session"):
         window.workspace_actions[name].trigger()
         stepper.tick()
-        fronts = {cell[0] for column in BY_NAME[name].columns for cell in column}
+        fronts = BY_NAME[name].arrangement(window.workspaces.size).fronts
         assert fronts <= shown_docks(window) <= set(BY_NAME[name].docks)
         assert window.workspace_actions[name].isChecked()
     assert window.workspaces.current.name == "session" and not window.isFullScreen()
@@ -84,7 +85,7 @@ def test_a_corrupt_layout_falls_back_to_the_defaults_and_is_kept_aside(running, 
     path = tmp_path / "console.ini"
     settings = ConsoleSettings(path)
     settings.workspace = "lab"
-    settings.set_layout("lab", QByteArray(b"not a dock layout"))
+    settings.set_layout("lab/standard", QByteArray(b"not a dock layout"))
     settings.sync()
     window = second_window(studio, ConsoleSettings(path))
     assert {"eeg", "body", "status"} <= shown_docks(window)  # the default Lab layout
@@ -150,7 +151,7 @@ def test_number_keys_set_markers_and_question_mark_lists_the_shortcuts(running) 
     QTest.keyClick(window, Qt.Key.Key_Question)
     assert window.help.isVisible()
     listed = window.help.label.text()
-    for entry in ("Esc", "Fade out the music", "Space", "Accept the suggestion", "3 or F3", "Ctrl+2", "Lab"):
+    for entry in ("Esc", "Fade out the music", "Space", "Accept the suggestion", "3 or F4", "Ctrl+2", "Lab", "F1"):
         assert entry in listed
     QTest.keyClick(window, Qt.Key.Key_Question)
     assert not window.help.isVisible()
@@ -294,7 +295,7 @@ def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(ru
     stepper.until(lambda: "measuring" not in window.outputs.streams.text(), seconds=5)  # a second of rates
     lines = window.outputs.streams.text().splitlines()
     assert lines[0].startswith("LSL clock at session 0 s:")
-    rates = {line.split()[0]: float(line.split()[2]) for line in lines[1:]}
+    rates = {line.split()[0]: float(line.split()[2]) for line in lines[2:]}
     assert set(rates) == {"fused", "music", "face", "voice", "text", "body", "eeg", "raw-ppg", "raw-eda"}
     assert 10 < rates["fused"] < 30  # the loop's 20 Hz
     assert 150 < rates["eeg"] < 350  # the synthetic board's 250 Hz
@@ -303,15 +304,50 @@ def test_lab_shows_each_network_stream_with_its_rate_and_the_lsl_clock_offset(ru
     window.workspaces.switch("session")
 
 
-def test_no_panel_is_wider_than_its_dock_at_the_gallery_size(running) -> None:
-    """A scrolled panel that needs more width than its dock gets is clipped at the right (no sideways scroll)."""
+def test_nothing_is_cut_short_at_the_gallery_size(running) -> None:
+    """No panel past the window, no label or tab title cut short, no plot squeezed, no panel scrolling sideways."""
     stepper, window, _ = running
     window.resize(1500, 940)
     for name in ("session", "lab"):
         window.workspaces.switch(name)
         stepper.tick()
-        for scroll in window.findChildren(QScrollArea):
-            if scroll.isVisible() and scroll.widget() is not None:
-                needed = scroll.widget().minimumSizeHint().width()
-                assert needed <= scroll.viewport().width(), (name, type(scroll.widget()).__name__, needed)
+        assert fit_problems(window) == [], name
     window.workspaces.switch("session")
+
+
+def test_the_window_opens_no_larger_than_its_screen_and_larger_text_keeps_it_there(running) -> None:
+    stepper, _, folder = running
+    window = second_window(stepper.studio, ConsoleSettings(folder / "fit.ini"))
+    screen = window.screen().availableGeometry()
+    assert screen.contains(window.frameGeometry())
+    window.resize(screen.size())
+    for name in ("session", "lab"):
+        window.workspaces.switch(name)
+        window.scale_font(3.0)  # as far as Ctrl++ goes: the largest text
+        qt_pause(50)  # the window shrinks back once the larger text has laid itself out
+        assert window.settings.font_scale == pytest.approx(2.5)
+        assert window.minimumSizeHint().width() <= screen.width(), name
+        assert screen.contains(window.frameGeometry()), (name, window.frameGeometry())
+        window.scale_font(1 / 2.5)
+    window.close()
+
+
+def test_each_screen_size_has_its_own_arrangement_and_saved_layout(running, tmp_path: Path) -> None:
+    stepper, _, _ = running
+    assert size_class(QSize(1280, 800)) == size_class(QSize(1366, 768)) == "compact"
+    assert size_class(QSize(1600, 1000)) == size_class(QSize(1920, 1080)) == "standard"
+    lab = BY_NAME["lab"]
+    assert len(lab.arrangement("compact").columns) == 2 and len(lab.arrangement("standard").columns) == 3
+    settings = ConsoleSettings(tmp_path / "console.ini")
+    window = second_window(stepper.studio, settings)
+    window.workspaces.switch("lab")
+    window.docks["eeg"].close()
+    window.workspaces.switch("session")
+    assert settings.layout("lab/standard") is not None and settings.layout("lab/compact") is None
+    window.workspaces.switch("lab")
+    assert "eeg" not in shown_docks(window)
+    window.workspace_actions["lab"].trigger()
+    reset = next(a for a in window.actions() if a.text() == "Reset this workspace's layout")
+    reset.trigger()  # Ctrl+Shift+R: the default again
+    assert lab.standard.fronts <= shown_docks(window)
+    window.close()

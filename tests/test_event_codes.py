@@ -24,19 +24,19 @@ from tests.waiting import wait_until
 
 def test_button_codes_come_from_the_settings_and_bad_ones_are_refused(tmp_path):
     settings = tmp_path / "c.toml"
-    settings.write_text('[markers]\nlabels = ["go", "stop"]\nkeys = ["F1", "F2"]\ncodes = [11, 12]\n')
+    settings.write_text('[markers]\nlabels = ["go", "stop"]\nkeys = ["F2", "F3"]\ncodes = [11, 12]\n')
     assert load_config(settings).markers.codes == (11, 12)
-    settings.write_text('[markers]\nlabels = ["go", "stop"]\nkeys = ["F1", "F2"]\ncodes = [11]\n')
+    settings.write_text('[markers]\nlabels = ["go", "stop"]\nkeys = ["F2", "F3"]\ncodes = [11]\n')
     with pytest.raises(ConfigError, match=r"markers.codes = \[11\] must be \[\] or one whole number per label"):
         load_config(settings)
-    settings.write_text('[markers]\nlabels = ["go"]\nkeys = ["F1"]\ncodes = [4294967296]\n')
+    settings.write_text('[markers]\nlabels = ["go"]\nkeys = ["F2"]\ncodes = [4294967296]\n')
     with pytest.raises(ConfigError, match="each code must lie in"):
         load_config(settings)
 
 
 def test_codes_and_durations_are_exported_as_columns_and_annotations(tmp_path):
     store = tmp_path / "s.sqlite"
-    markers = MarkerSettings(labels=("go", "stop"), keys=("F1", "F2"), codes=(11, 12))
+    markers = MarkerSettings(labels=("go", "stop"), keys=("F2", "F3"), codes=(11, 12))
     run = stepped_demo(store, markers=markers, consent=Consent(research=True))
     studio = run.studio
     try:

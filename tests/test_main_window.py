@@ -2,6 +2,7 @@
 reach the core. One Studio runs for the whole module on a manual clock; the tests step it and draw the frames."""
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,10 +17,13 @@ import ui.app
 from sensors.base import CHANNELS
 from studio.app import Studio
 from studio.config import load_config
+from studio.loop import FUSED
 from studio.policy import ControlMode
 from tests.stepped import Stepper, dispose, stepped_demo
 from tests.waiting import qt_pause, wait_until
 from ui.main_window import MainWindow
+from ui.theme import DARK, LIGHT, SKY_BLUE
+from ui.va_plane import halo_radius
 
 WARM_UP = 4.5  # session seconds before the first test: the streams fill, the plots have a few seconds to show
 
@@ -87,6 +91,27 @@ def test_plots_show_live_data(window: MainWindow, stepper: Stepper) -> None:
     assert "%" in window.status_panel.shares.text()
     assert "BPM" in window.music.params.text()
     assert "silent" in window.music.backend.text()
+
+
+def test_the_plane_and_its_two_lines_read_at_a_glance(window: MainWindow, stepper: Stepper) -> None:
+    """The point's halo is as wide as the estimate is unsure, the trail reads on both themes, and two lines of
+    words say the state with its certainty and what the music does and why."""
+    window.workspaces.switch("session")
+    stepper.run(1.0)
+    plane, glance = window.va_plane, window.glance
+    confidence = float(window.studio.hub.get(FUSED).latest()[1][2])
+    [size] = plane.halo.data["size"]
+    assert size == pytest.approx(2 * halo_radius(confidence), abs=0.05)
+    assert halo_radius(1.0) < halo_radius(0.5) < halo_radius(0.0)
+    state = glance.state.text()
+    assert any(word in state for word in ("sure", "No usable")) and ("agree" in state or "counts" in state)
+    music = glance.music.text()
+    assert music.startswith("Music: ") and "BPM" in music and "(+" not in music and "(-" not in music
+    assert glance.state.isVisible() and glance.music.isVisible()
+    assert plane.current.opts["brush"].color().name().upper() == LIGHT.trail.upper()
+    window.toggle_theme()
+    assert plane.current.opts["brush"].color().name().upper() == DARK.trail.upper() == SKY_BLUE.upper()
+    window.toggle_theme()
 
 
 def test_screenshot(window: MainWindow, tmp_path: Path) -> None:
@@ -231,16 +256,41 @@ def test_replay_chooser_opens_beside_the_running_session(window: MainWindow) -> 
     chooser.close()
 
 
-def test_volume_slider_sets_the_ceiling_at_once_from_the_keyboard(window: MainWindow, qtbot) -> None:
+def test_the_one_volume_slider_sets_the_ceiling_at_once_from_the_keyboard(window: MainWindow, qtbot) -> None:
     music, loop = window.music, window.studio.loop
     before = loop.bounds.volume_ceiling
     qtbot.keyClick(music.volume.slider, Qt.Key.Key_PageDown)
     assert loop.bounds.volume_ceiling == before - 6
-    assert music.bounds.volume_ceiling.value() == before - 6  # the limits box shows the same ceiling
     assert loop.params.volume <= before - 6 and music.volume.value.text() == f"{before - 6:.0f} dBFS"
     change = [c for c in loop.control_log.last(20) if c.param == "bound volume_ceiling"][-1]
     assert (change.new, change.who) == (f"{before - 6:.2f}", "operator")
-    music.bounds.volume_ceiling.setValue(before)  # the limits box moves the slider back
-    music.bounds.apply_bounds()
-    window.music.refresh(window.studio.clock.now())
-    assert music.volume.slider.value() == before
+    music.bounds.apply_bounds()  # the limits keep the ceiling the slider set
+    assert loop.bounds.volume_ceiling == before - 6
+    qtbot.keyClick(music.volume.slider, Qt.Key.Key_PageUp)
+    assert loop.bounds.volume_ceiling == before
+
+
+def test_goal_mode_and_bounds_reach_the_views_as_events_from_any_thread(window: MainWindow) -> None:
+    """Views subscribe to the loop's goal, mode and bounds (no polling): a change made on another thread shows once
+    the GUI thread runs, one made on it at once; the controls show it without sending it back to the loop."""
+    loop, music, clock = window.studio.loop, window.music, window.studio.clock
+    before = (loop.goal, loop.goal_point, loop.mode, loop.bounds)
+    changer = threading.Thread(target=lambda: loop.set_goal("energise", clock.now()))
+    changer.start()
+    changer.join()
+    assert music.goal.currentText() != "energise"  # queued for the GUI thread, not drawn from the other one
+    QApplication.processEvents()
+    assert music.goal.currentText() == "energise"
+    assert (music.goal_point[0].value(), music.goal_point[1].value()) == pytest.approx(loop.goal_point, abs=0.01)
+    x, y = window.va_plane.goal.getData()
+    assert (x[0], y[0]) == pytest.approx(loop.goal_point)
+    loop.set_mode("suggest", clock.now())
+    assert music.mode_buttons[ControlMode.SUGGEST].isChecked() and loop.mode is ControlMode.SUGGEST
+    loop.set_bounds(replace(loop.bounds, tempo_max=90.0, volume_ceiling=-12.0), clock.now())
+    assert music.bounds.tempo_max.value() == 90.0 and music.volume.slider.value() == -12
+    changes = len(loop.control_log.last(1000))
+    QApplication.processEvents()
+    assert len(loop.control_log.last(1000)) == changes  # showing a change sent nothing back
+    loop.set_goal(before[0], clock.now(), before[1])
+    loop.set_mode(before[2], clock.now())
+    loop.set_bounds(before[3], clock.now())

@@ -34,7 +34,7 @@ def test_marker_buttons_and_shortcuts_set_markers_drawn_on_every_plot(running, t
     stepper, window, _ = running
     studio = stepper.studio
     window.marker_bar.buttons["eyes closed"].click()
-    QTest.keyClick(window, Qt.Key.Key_F4)  # "music change"
+    QTest.keyClick(window, Qt.Key.Key_F5)  # "music change"
     stepper.run(0.4)
     labels = [m.label for m in studio.markers.last(5)]
     assert labels[-2:] == ["eyes closed", "music change"]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
 from fusion.face import FACE_BLENDSHAPES, describe
 from sensors.base import Source
 from sensors.face import FaceSource
-from ui.theme import GRID, INK, MUTED, ORANGE
+from ui.theme import MUTED, ORANGE
 
 SHOWN = 7  # bars
 ROW = 16  # pixels per bar
@@ -26,10 +26,14 @@ class BlendshapeBars(QWidget):
         self.bars: list[tuple[str, float]] = []
         self.drivers = ""
         self._seen = -1
-        self.setMinimumHeight(ROW * SHOWN + 22)
+        self.setMinimumHeight(self.row_height() * (SHOWN + 1) + 6)
+
+    def row_height(self) -> int:
+        """A bar's height: at least ROW, more with larger text."""
+        return max(ROW, self.fontMetrics().height() + 4)
 
     def sizeHint(self) -> QSize:
-        return QSize(220, ROW * SHOWN + 22)
+        return QSize(220, self.row_height() * (SHOWN + 1) + 6)
 
     def refresh(self, now: float) -> None:
         if not isinstance(self._source, FaceSource) or self._source.shapes is None:
@@ -59,18 +63,20 @@ class BlendshapeBars(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no face frames yet")
             return
         middle = Qt.AlignmentFlag.AlignVCenter
+        ink = self.palette().color(QPalette.ColorRole.WindowText)  # the theme's text colour, light or dark
+        faint = QColor(ink)
+        faint.setAlphaF(0.15)
+        row = self.row_height()
         for i, (name, score) in enumerate(self.bars):
-            y = i * ROW
+            y = i * row
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(GRID))
-            painter.drawRoundedRect(QRectF(0, y + 1, track, ROW - 2), 2, 2)
+            painter.setBrush(faint)
+            painter.drawRoundedRect(QRectF(0, y + 1, track, row - 2), 2, 2)
             painter.setBrush(QColor(ORANGE))
-            painter.drawRoundedRect(QRectF(0, y + 1, track * max(0.0, min(1.0, score)), ROW - 2), 2, 2)
-            painter.setPen(QColor(INK))
-            painter.drawText(QRectF(4, y, track - 4, ROW), middle, name)
-            painter.setPen(QColor(MUTED))
-            painter.drawText(QRectF(track + 4, y, value_w - 4, ROW), middle, f"{score:.2f}")
-        painter.setPen(QColor(INK))
+            painter.drawRoundedRect(QRectF(0, y + 1, track * max(0.0, min(1.0, score)), row - 2), 2, 2)
+            painter.setPen(ink)
+            painter.drawText(QRectF(4, y, track - 4, row), middle, name)
+            painter.drawText(QRectF(track + 4, y, value_w - 4, row), middle, f"{score:.2f}")
         line = painter.fontMetrics().elidedText(self.drivers, Qt.TextElideMode.ElideRight, self.width())
-        painter.drawText(QRectF(0, SHOWN * ROW + 2, self.width(), 20), middle, line)
+        painter.drawText(QRectF(0, SHOWN * row + 2, self.width(), row + 4), middle, line)
         self.setToolTip(self.drivers)

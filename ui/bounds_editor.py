@@ -1,5 +1,5 @@
-"""The operator's limits on the music: tempo range, volume ceiling, rate of change, allowed modes and layers,
-applied together."""
+"""The operator's limits on the music: tempo range, rate of change, allowed modes and layers (the volume ceiling
+is the Volume slider's), applied together."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop
 from studio.music.params import LAYERS, MODES, NUMERIC
 from studio.policy import Bounds
+from ui.relay import Relay
 from ui.theme import set_role
 
 
@@ -50,7 +51,6 @@ class BoundsEditor(QWidget):
         bounds = loop.bounds
         self.tempo_min = spin_for("tempo", bounds.tempo_min, 2)
         self.tempo_max = spin_for("tempo", bounds.tempo_max, 2)
-        self.volume_ceiling = spin_for("volume", bounds.volume_ceiling, 1)
         self.change = QDoubleSpinBox()
         self.change.setRange(0.05, 10.0)
         self.change.setSingleStep(0.05)
@@ -71,10 +71,8 @@ class BoundsEditor(QWidget):
         grid.addWidget(self.tempo_min, 0, 1)
         grid.addWidget(QLabel("to"), 0, 2)
         grid.addWidget(self.tempo_max, 0, 3)
-        grid.addWidget(QLabel("Ceiling"), 1, 0)
-        grid.addWidget(self.volume_ceiling, 1, 1)
-        grid.addWidget(QLabel("Change"), 2, 0)
-        grid.addWidget(self.change, 2, 1, 1, 3)
+        grid.addWidget(QLabel("Change"), 1, 0)
+        grid.addWidget(self.change, 1, 1, 1, 2)
         grid.addWidget(QLabel("Modes"), 3, 0)
         grid.addLayout(row_of(self.modes.values()), 3, 1, 1, 3)
         grid.addWidget(QLabel("Layers"), 4, 0)
@@ -84,6 +82,18 @@ class BoundsEditor(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.apply.clicked.connect(self.apply_bounds)
+        Relay(loop.events.bounds, self.show_bounds, self)
+
+    def show_bounds(self, bounds: Bounds) -> None:
+        """The bounds in force (the bounds event: the volume slider, a session's settings or a script changed them)."""
+        for spin, value in (
+            (self.tempo_min, bounds.tempo_min),
+            (self.tempo_max, bounds.tempo_max),
+            (self.change, bounds.max_change_per_min),
+        ):
+            spin.setValue(value)
+        for name, box in (*self.modes.items(), *self.layers.items()):
+            box.setChecked(name in bounds.allowed_modes or name in bounds.allowed_layers)
 
     def apply_bounds(self) -> None:
         old = self._loop.bounds
@@ -91,7 +101,6 @@ class BoundsEditor(QWidget):
             old,
             tempo_min=self.tempo_min.value(),
             tempo_max=self.tempo_max.value(),
-            volume_ceiling=self.volume_ceiling.value(),
             max_change_per_min=self.change.value(),
             allowed_modes=tuple(m for m, box in self.modes.items() if box.isChecked()),
             allowed_layers=frozenset(name for name, box in self.layers.items() if box.isChecked()),

@@ -82,18 +82,19 @@ class ConsoleSettings:
     def workspace(self, name: str) -> None:
         self._qs.setValue("workspace", name)
 
-    def layout(self, workspace: str) -> QByteArray | None:
-        """The saved dock layout of a workspace, None if there is none (an unusable value sets the file aside)."""
-        value = self._qs.value(f"layout/{workspace}")
+    def layout(self, key: str) -> QByteArray | None:
+        """The saved dock layout under ``key`` (a workspace and screen size, ``lab/compact``), None if there is
+        none (an unusable value sets the file aside)."""
+        value = self._qs.value(f"layout/{key}")
         if value is None:
             return None
         if isinstance(value, QByteArray) and not value.isEmpty():
             return value
-        self.reject(f"layout of the {workspace} workspace")
+        self.reject(f"layout {key}")
         return None
 
-    def set_layout(self, workspace: str, state: QByteArray) -> None:
-        self._qs.setValue(f"layout/{workspace}", state)
+    def set_layout(self, key: str, state: QByteArray) -> None:
+        self._qs.setValue(f"layout/{key}", state)
 
     @property
     def theme(self) -> str:

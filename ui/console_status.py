@@ -20,6 +20,7 @@ from ui.banners import BannerArea
 from ui.theme import MUTED, STATE_COLOURS, set_role
 
 REASON_CHARS = 38  # the reason as shown in the bar; the tooltip has all of it
+SHRUNK_WIDTH = 40  # pixels: the narrowest a part of the bar gets, so that it never widens the window
 DOT = "\u25cf"
 
 
@@ -75,6 +76,29 @@ def network_text(studio: Studio) -> tuple[str, str]:
         return "network off", "Nothing is sent on the network (turn LSL or OSC on in the settings' [outputs])."
     sent = studio.publisher.sent if studio.publisher is not None else 0
     return "network: " + ", ".join(parts), f"{sent} LSL samples / OSC messages sent. " + " ".join(studio.input_problems)
+
+
+def clock_text(studio: Studio) -> str:
+    """The session's time (minutes:seconds; after its end, its length), ``--:--`` before any session."""
+    if studio.session_id is None:
+        return "--:--"
+    minutes, seconds = divmod(int(studio.session_time()), 60)
+    return f"{minutes:02d}:{seconds:02d}"
+
+
+class SessionClock:
+    """The console's one session clock: each of its labels (``label()`` finds it: a page rebuilt for the next
+    session has a new one) shows the same reading, set in the same frame, as ``template`` with ``{time}`` in it
+    (the status bar's says demo or live too)."""
+
+    def __init__(self, studio: Studio, labels: list[tuple[Callable[[], QLabel], str]]) -> None:
+        self._studio = studio
+        self._labels = labels
+
+    def refresh(self, now: float) -> None:
+        time = clock_text(self._studio)
+        for label, template in self._labels:
+            label().setText(template.format(time=time))
 
 
 class ChannelChip(QLabel):
@@ -140,6 +164,7 @@ class ConsoleStatusBar(QStatusBar):
         row.setSpacing(14)
         self.chips = {ch: ChannelChip(ch) for ch in studio.statuses()}
         for chip in self.chips.values():
+            chip.setMinimumWidth(SHRUNK_WIDTH)
             row.addWidget(chip)
         self.addWidget(chips)
         self.step = QLabel("")
@@ -149,18 +174,17 @@ class ConsoleStatusBar(QStatusBar):
         self.network = QLabel("")
         for label in (self.step, self.clock, self.audio, self.recording, self.network):
             label.setContentsMargins(10, 0, 10, 0)
+            label.setMinimumWidth(SHRUNK_WIDTH)  # larger text cuts a part short (its tooltip has it all)
             self.addPermanentWidget(label)
         self.step.setToolTip("Where the session stands in its steps (the Session flow panel leads through them)")
         self.clock.setToolTip("Session time (minutes:seconds; after the end, its length) and whether demo or live")
+        self.clock_template = "{time} · " + ("demo" if studio.demo else "live")  # SessionClock sets it
 
     def refresh(self, now: float) -> None:
         studio = self._studio
         for channel, status in studio.statuses().items():
             self.chips[channel].show_status(status)
         self.step.setText(f"steps: {self._where()}")
-        minutes, seconds = divmod(int(studio.session_time()), 60)
-        shown = f"{minutes:02d}:{seconds:02d}" if studio.session_id is not None else "--:--"
-        self.clock.setText(f"{shown} · {'demo' if studio.demo else 'live'}")
         backend = studio.engine.backend
         self.audio.setText(f"audio: {backend.kind}" + ("" if studio.playing else " (faded out)"))
         self.audio.setToolTip(backend.detail)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from ui.theme import set_role
 
-FEEDBACK_WIDTH = 300  # pixels
 BUTTON_WIDTH = 110
 
 
@@ -26,18 +25,19 @@ class EntryField(QWidget):
         self.edit.setPlaceholderText(placeholder)
         self.button = QPushButton(button)
         self.button.setMinimumWidth(BUTTON_WIDTH)  # the same in every entry, so the boxes line up
-        self.feedback = QLabel("")
-        self.feedback.setFixedWidth(FEEDBACK_WIDTH)  # fixed, so the box does not jump when a message appears
+        self.feedback = QLabel("")  # under the box, so a long message wraps instead of widening the panel
         self.feedback.setWordWrap(True)
         set_role(self.feedback, "muted")
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setVerticalSpacing(2)
         caption_label = QLabel(caption)
         caption_label.setMinimumWidth(56)
-        layout.addWidget(caption_label)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.button)
-        layout.addWidget(self.feedback)
+        layout.addWidget(caption_label, 0, 0)
+        layout.addWidget(self.edit, 0, 1)
+        layout.addWidget(self.button, 0, 2)
+        layout.addWidget(self.feedback, 1, 1, 1, 2)
+        layout.setColumnStretch(1, 1)
         self.edit.returnPressed.connect(self.submit)
         self.button.clicked.connect(self.submit)
 

@@ -52,7 +52,7 @@ class OutputsView(QWidget):
         if publisher is None:
             self.streams.setText("")
             return
-        lines = [f"LSL clock at session 0 s: {publisher.offset:.3f} s (add it to a session time)"]
+        lines = [f"LSL clock at session 0 s:\n  {publisher.offset:.3f} s (add it to a session time)"]
         for key, stream in publisher.streams.items():
             since, seen, rate = self._counts.get(key, (now, stream.count, None))
             if now - since >= 1.0:  # rows per second over the last second or so

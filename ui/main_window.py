@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFrame,
+    QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QToolBar,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from sensors.base import CHANNELS
 from studio.app import Studio
+from studio.config import user_config_path
 from studio.export import write_into
 from studio.export.progress import ClientProgress, export_progress, load_progress
 from studio.suggestion_words import SuggestionWatch
@@ -38,11 +41,14 @@ from ui.board_dialog import BoardDialog
 from ui.body_panel import BodyPanel
 from ui.client_view import ClientView
 from ui.console_settings import ConsoleSettings
-from ui.console_status import ConsoleStatusBar, FaultBanners
-from ui.eeg_plot import EegPlot
+from ui.console_status import ConsoleStatusBar, FaultBanners, SessionClock
+from ui.eeg_plot import EegPanel, EegPlot
 from ui.entry_field import EntryField
 from ui.estimate_tips import EstimateTips
+from ui.export_dialog import ExportDialog
 from ui.face_preview import PRIVACY_MODES, FacePreview
+from ui.glance import GlanceLines
+from ui.kiosk import Kiosk
 from ui.lab_panels import OutputsView, marker_log
 from ui.marker_bar import MarkerBar
 from ui.marker_lines import MarkerLines
@@ -53,12 +59,14 @@ from ui.preset_picker import PresetPicker
 from ui.replay import ReplayWindow, open_replay
 from ui.replay_chooser import ReplayChooser
 from ui.sam_dialog import SamDialog
+from ui.screen_fit import fit_to_screen, keep_on_screen
 from ui.session_flow_panel import SessionFlowPanel
+from ui.settings_dialog import SettingsDialog
 from ui.setup_assistant import SetupAssistant
 from ui.shortcut_help import ShortcutHelp, shortcut_rows
 from ui.status_panel import StatusPanel
 from ui.suggestion_card import SuggestionCard
-from ui.theme import DARK, THEMES, configure_pyqtgraph, style_sheet, theme_plots
+from ui.theme import DARK, THEMES, configure_pyqtgraph, set_role, style_sheet, theme_plots
 from ui.va_plane import VAPlane
 from ui.voice_panel import VoicePanel
 from ui.workspaces import WORKSPACES, Workspace, Workspaces
@@ -66,6 +74,14 @@ from ui.workspaces import WORKSPACES, Workspace, Workspaces
 FRAME_MS = 16  # about 60 frames per second
 FRAME_BUDGET_S = 0.006  # a frame starts no further view after this much refreshing; the rest go first next frame
 PRESENTATION_SCALE = 1.6  # font scale of the Presentation workspace, at least
+KIOSK_EVERY = 6  # the kiosk's views redraw every this many frames (10 a second)
+
+
+TREND_CAPTION = (
+    "Valence (blue: unpleasant to pleasant) and arousal (orange: calm to activated) over the last minute; the grey "
+    "band is how confident the estimate is. A machine estimate to support your judgement, not a diagnosis."
+)
+SHARES_CAPTION = "How much each channel counts in the estimate now, and why one counts less."
 
 
 class View(Protocol):
@@ -73,13 +89,33 @@ class View(Protocol):
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
-    """``widget`` in a scroll area: on a small screen a tall panel scrolls instead of being squeezed."""
+    """``widget`` in a scroll area: on a small screen (or with very large text) a panel scrolls instead of being
+    squeezed or of pushing the window past the screen's edge."""
     scroll = QScrollArea()
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return scroll
+
+
+def stacked(*widgets: QWidget) -> QWidget:
+    """``widgets`` one above the other, the first given the height to spare unless it is a caption."""
+    panel = QWidget()
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    for widget in widgets:
+        layout.addWidget(widget, 0 if isinstance(widget, (QLabel, GlanceLines)) else 1)
+    return panel
+
+
+def caption(text: str) -> QLabel:
+    """What a view shows, as visible text under it (a therapist should not have to hover to learn it)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setContentsMargins(8, 0, 8, 2)
+    set_role(label, "muted")
+    return label
 
 
 class MainWindow(QMainWindow):
@@ -95,7 +131,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or ConsoleSettings()
         self.frames = 0
         self.setWindowTitle("Affect Studio" + (" · demo" if studio.demo else ""))
-        self.resize(1400, 900)
+        fit_to_screen(self)
         self.setDockNestingEnabled(True)
 
         hub = studio.hub
@@ -104,7 +140,8 @@ class MainWindow(QMainWindow):
         self.bands = self.body.bands
         self.channel_affect = ChannelAffectPlots(hub, CHANNELS)
         self.fused = FusedAffectPlot(hub)
-        self.va_plane = VAPlane(hub, studio.loop)
+        self.va_plane = VAPlane(hub, (studio.loop.goal, studio.loop.goal_point), studio.loop.events.goal)
+        self.glance = GlanceLines(studio.loop, lambda: studio.session_id, lambda: studio.playing)
         self.status_panel = StatusPanel(studio)
         self.music = MusicPanel(studio)
         self.presets = PresetPicker(studio.loop, studio.clock, lambda name: studio.log_action("preset played", name))
@@ -147,6 +184,8 @@ class MainWindow(QMainWindow):
         )
         self.status = ConsoleStatusBar(studio, self.flow.where)
         self.setStatusBar(self.status)
+        shown_at = [(lambda: self.status.clock, self.status.clock_template), (lambda: self.flow.elapsed, "{time}")]
+        self.clock = SessionClock(studio, shown_at)
         plots = [
             self.fused.getPlotItem(),
             self.channel_affect.valence,
@@ -154,17 +193,18 @@ class MainWindow(QMainWindow):
             self.eeg.getPlotItem(),
         ]
         self.marker_lines = MarkerLines(studio.markers, plots, seconds=60.0)
-        # (view, redraw every n-th frame): the EEG looks every frame and redraws when new samples came; the
-        # minute-long plots move a pixel per 0.1 s and the fused estimate changes at 20 Hz, so they redraw
-        # less often. A view in a hidden dock (another workspace, a tab behind) is not drawn at all. A view's
-        # phase is its place in this list: the four costly plots (every 6th frame, places 2, 3, 4 and 7) are
-        # never painted in the same frame.
+        # (view, redraw every n-th frame): the EEG looks every second frame (its 16 traces are costly; 30 redraws a
+        # second still scroll smoothly) and redraws when new samples came; the minute-long plots move a pixel per
+        # 0.1 s and the fused estimate changes at 20 Hz, so they redraw less often. A view in a hidden dock
+        # (another workspace, a tab behind) is not drawn at all. A view's phase is its place in this list: the
+        # four costly plots (every 6th frame, places 2, 3, 4 and 7) are never painted in the same frame.
         self.views: list[tuple[View, int]] = [
-            (self.eeg, 1),
+            (self.eeg, 2),
             (self.body, 2),
             (self.channel_affect, 6),
             (self.fused, 6),
             (self.va_plane, 6),
+            (self.glance, 6),
             (self.status_panel, 5),
             (self.music, 5),
             (self.suggestions, 5),
@@ -179,6 +219,7 @@ class MainWindow(QMainWindow):
             (self.contributions, 8),
             (self.flow, 6),
             (self.status, 15),
+            (self.clock, 6),
             (self.faults, 15),
             (self.tips, 30),
         ]
@@ -186,6 +227,8 @@ class MainWindow(QMainWindow):
         self.replays: list[ReplayWindow] = []  # replay windows opened from the Session menu
         self.replay_chooser: QDialog | None = None
         self.client_view: ClientView | None = None
+        self.kiosk: Kiosk | None = None  # the presentation kiosk while it is open
+        self.quit_question: QMessageBox | None = None  # the question before quitting a recording, while it is asked
         self.docks = self._make_docks()
         central = QWidget()  # Qt wants one; hidden, so that the docks fill the window
         central.setObjectName("central")
@@ -224,22 +267,22 @@ class MainWindow(QMainWindow):
         entries_layout.addWidget(notes, 0, Qt.AlignmentFlag.AlignLeft)
         panels: dict[str, tuple[str, QWidget]] = {
             "flow": ("Session steps", scrolled(self.flow)),
-            "plane": ("Valence–arousal plane", self.va_plane),
-            "trend": ("Affect trend", self.fused),
+            "plane": ("Valence–arousal", stacked(self.glance, self.va_plane)),
+            "trend": ("Affect trend", stacked(self.fused, caption(TREND_CAPTION))),
             "channel_affect": ("Affect by channel", self.channel_affect),
-            "eeg": ("EEG", self.eeg),
-            "body": ("Body: bands, spectrum, heart, EDA", self.body),
-            "camera": ("Camera", self.face_preview),
-            "face_features": ("Face features", self.face_bars),
-            "voice": ("Voice", self.voice),
+            "eeg": ("EEG", EegPanel(self.eeg)),
+            "body": ("Body signals", self.body),
+            "camera": ("Camera", scrolled(self.face_preview)),
+            "face_features": ("Face features", scrolled(self.face_bars)),
+            "voice": ("Voice", scrolled(self.voice)),
             "music": ("Music", scrolled(self.music)),
-            "presets": ("Presets", self.presets),
+            "presets": ("Presets", scrolled(self.presets)),
             "status": ("Channels", scrolled(status)),
-            "entries": ("Messages and markers", entries),
+            "entries": ("Messages and markers", scrolled(entries)),
             "marker_log": ("Marker log", self.marker_log),
-            "outputs": ("Recording and network", self.outputs),
-            "music_state": ("Music now", self.music_state),
-            "contributions": ("Channel contributions", self.contributions),
+            "outputs": ("Outputs", scrolled(self.outputs)),
+            "music_state": ("Music now", scrolled(self.music_state)),
+            "contributions": ("Channel contributions", stacked(self.contributions, caption(SHARES_CAPTION))),
         }
         docks = {}
         for name, (title, widget) in panels.items():
@@ -284,8 +327,10 @@ class MainWindow(QMainWindow):
         self._action(session, "Client progress…", self.open_client_view, "Ctrl+Shift+P", "A client's visits")
         session.addSeparator()
         self._action(session, "Board connection…", self.open_board_dialog, "Ctrl+Shift+B")
+        self._action(session, "Settings…", self.open_settings, "Ctrl+,", "Outputs, markers, audio, weights, consent")
+        self._action(session, "Export a session…", self.open_export, "Ctrl+E", "CSV, Parquet, EDF, BDF or the report")
         self._action(session, "Replay a session…", self._replay, "Ctrl+R")
-        self._action(session, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(session, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
 
         view = bar.addMenu("&View")
         toolbar = QToolBar("Workspaces")
@@ -323,9 +368,10 @@ class MainWindow(QMainWindow):
         self._action(view, "Larger text", lambda: self.scale_font(1.1), QKeySequence.StandardKey.ZoomIn)
         self._action(view, "Smaller text", lambda: self.scale_font(1 / 1.1), QKeySequence.StandardKey.ZoomOut)
         self._action(view, "Full screen", self.toggle_full_screen, "F11")
+        self._action(view, "Present in a kiosk (Esc leaves)", self.open_kiosk, "F9", "Full screen for a room")
         help_menu = bar.addMenu("&Help")
-        shortcuts = self._action(help_menu, "Keyboard shortcuts", self.toggle_help, "?")
-        shortcuts.setShortcuts([QKeySequence("?"), QKeySequence("Ctrl+/")])
+        shortcuts = self._action(help_menu, "Help: keyboard shortcuts", self.toggle_help, "F1")
+        shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("?"), QKeySequence("Ctrl+/")])
         self._action(help_menu, "Setup assistant…", self.open_setup, "Ctrl+Shift+A")
 
     # --- look ---------------------------------------------------------------------------------------------
@@ -348,6 +394,8 @@ class MainWindow(QMainWindow):
             scale = max(scale, PRESENTATION_SCALE)
         self.setStyleSheet(style_sheet(palette, scale))
         theme_plots(self, palette, scale)
+        self.va_plane.use_palette(palette)
+        QTimer.singleShot(0, self, lambda: keep_on_screen(self))  # once the larger text has laid itself out
 
     def toggle_theme(self) -> None:
         self.settings.theme = "dark" if self.settings.theme == "light" else "light"
@@ -356,6 +404,20 @@ class MainWindow(QMainWindow):
     def scale_font(self, factor: float) -> None:
         self.settings.font_scale *= factor  # the setting keeps itself within its range
         self.restyle()
+
+    def open_kiosk(self) -> Kiosk:
+        """The full-screen kiosk over the console (F9); Esc closes it. Its views draw with the console's frames."""
+        if self.kiosk is None:
+            self.kiosk = Kiosk(self.studio, self.close_kiosk)
+        self.kiosk.present()
+        return self.kiosk
+
+    def close_kiosk(self) -> None:
+        if self.kiosk is not None:
+            self.kiosk.close()
+            self.kiosk.deleteLater()
+            self.kiosk = None
+            self.activateWindow()
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
@@ -447,6 +509,24 @@ class MainWindow(QMainWindow):
         """How the camera preview shows the face: blur, show or hide."""
         self.face_preview.privacy.setCurrentIndex(PRIVACY_MODES.index(mode))
 
+    def open_export(self) -> ExportDialog | None:
+        """The export dialog (not modal) on this console's database."""
+        database, store = self.studio.database, self.studio.store
+        if database is None or store is None:
+            self.banners.show_message("export", "Export: this console records no sessions (no database)", "warning")
+            return None
+        dialog = ExportDialog(store, database.sessions, store.parent / "exports", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_settings(self) -> SettingsDialog:
+        """The settings dialog (not modal) on the user's settings file."""
+        dialog = SettingsDialog(user_config_path(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def open_board_dialog(self) -> BoardDialog:
         dialog = BoardDialog(self.studio.config.profiles_path, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -496,6 +576,9 @@ class MainWindow(QMainWindow):
         the event loop (and the operator's clicks) for long."""
         now = self.studio.clock.now()
         started = time.perf_counter()
+        if self.kiosk is not None and self.frames % KIOSK_EVERY == 0:
+            for kiosk_view in self.kiosk.views:
+                kiosk_view.refresh(now)
         due = self._late + [
             view
             for phase, (view, every) in enumerate(self.views)
@@ -516,7 +599,38 @@ class MainWindow(QMainWindow):
             if _on_show(view):
                 view.refresh(now)
 
+    def request_quit(self) -> None:
+        """Ctrl+Q: close the window (and so quit), asking first while a session records."""
+        if self.may_quit():
+            self.close()
+
+    def may_quit(self) -> bool:
+        """Whether the console may close now: yes when nothing records; else the operator chooses between ending
+        the session and quitting, and keeping on recording (the default)."""
+        if not self.studio.recording:
+            return True
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Quit while recording?")
+        box.setText(f"Session {self.studio.session_id} is recording.")
+        box.setInformativeText("Quitting ends the session: its recording stops and the music fades out.")
+        end = box.addButton("End the session and quit", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep recording", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        self.quit_question = box
+        box.exec()
+        self.quit_question = None
+        if box.clickedButton() is not end:
+            return False
+        self.end_session()
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        """The window manager's close asks like Ctrl+Q; a close from the program (tests, signals) does not."""
+        if event.spontaneous() and not self.may_quit():
+            event.ignore()
+            return
+        self.close_kiosk()
         self.workspaces.save()
         super().closeEvent(event)
 

@@ -1,4 +1,5 @@
-"""Sliders for setting the music by hand (manual mode): tempo, brightness, volume and mode."""
+"""Sliders for setting the music by hand (manual mode): tempo, brightness and mode (the volume has its own one
+control, in every mode)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from studio.music.params import MODES, NUMERIC, MusicParams
 from ui.theme import set_role
 
 # parameter -> slider steps per unit of the parameter (brightness 0..1 in hundredths)
-SLIDERS = {"tempo": 1, "brightness": 100, "volume": 1}
+SLIDERS = {"tempo": 1, "brightness": 100}  # loudness has one control: the Volume slider
 
 
 class ParamSlider:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.app import Studio
+from ui.flow_layout import FlowLayout
 from ui.theme import set_role
 
 MAX_NUMBER_KEYS = 9  # the first nine labels are also on the number keys 1-9
 
 
 class MarkerBar(QWidget):
-    """One button per label in the settings' ``[markers]``; its key (F1, ...) and its number key (1-9, unless a
+    """One button per label in the settings' ``[markers]``; its key (F2, ...) and its number key (1-9, unless a
     text box has the focus) set the same marker."""
 
     def __init__(self, studio: Studio, shortcut_parent: QWidget) -> None:
@@ -20,8 +21,8 @@ class MarkerBar(QWidget):
         self._studio = studio
         column = QVBoxLayout(self)  # the buttons, and under them what was set and what came in
         column.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Markers"))
+        column.addWidget(QLabel("Markers"))
+        row = FlowLayout()
         settings = studio.config.markers
         self.buttons: dict[str, QPushButton] = {}
         self.keys: list[tuple[str, str]] = []  # (keys, label) for the help overlay
@@ -35,15 +36,13 @@ class MarkerBar(QWidget):
             self.keys.append((" or ".join(reversed(keys)), label))
             row.addWidget(button)
             self.buttons[label] = button
-        row.addStretch(1)
         column.addLayout(row)
         self.feedback = QLabel("")
         self.inputs = QLabel("")  # LSL/OSC marker inputs: markers taken, malformed messages ignored
         set_role(self.inputs, "muted")
-        notes = QHBoxLayout()
-        notes.addWidget(self.feedback)
-        notes.addWidget(self.inputs, 1)
-        column.addLayout(notes)
+        self.inputs.setWordWrap(True)
+        column.addWidget(self.feedback)
+        column.addWidget(self.inputs)
 
     def mark(self, label: str) -> None:
         marker = self._studio.add_marker(label)

@@ -3,6 +3,7 @@ sliders, the control log, and output. A waiting suggestion is a card above the p
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -28,6 +29,7 @@ from ui.bounds_editor import BoundsEditor
 from ui.control_log_view import ControlLogView
 from ui.level_meter import LevelMeter
 from ui.manual_controls import ManualControls
+from ui.relay import Relay
 from ui.theme import set_role
 from ui.volume_control import VolumeControl
 
@@ -69,7 +71,7 @@ class MusicPanel(QWidget):
             self._modes.addButton(button)
         self.mode_buttons[loop.mode].setChecked(True)
         self.bounds = BoundsEditor(loop, clock)
-        self.volume = VolumeControl(loop, clock, self.bounds.volume_ceiling.setValue)
+        self.volume = VolumeControl(loop, clock)
         self.control_log = ControlLogView(loop.control_log)
         self.manual_controls = ManualControls(loop, clock)
         self.manual_controls.set_active(loop.mode is ControlMode.MANUAL)
@@ -102,9 +104,11 @@ class MusicPanel(QWidget):
         for mode, button in self.mode_buttons.items():
             button.toggled.connect(lambda on, m=mode: on and self._mode_changed(m))
         self._show_playing(studio.playing)
+        Relay(loop.events.goal, self.show_goal, self)  # whoever changes them (a suggestion, a script, another
+        Relay(loop.events.mode, self.show_mode, self)  # view), the controls show the goal and mode in force
 
     def _music_box(self) -> QGroupBox:
-        box = QGroupBox("Music")
+        box = QGroupBox("Steering")
         transport = QHBoxLayout()
         transport.addWidget(self.start_button)
         transport.addWidget(self.fade_button, 1)
@@ -152,11 +156,22 @@ class MusicPanel(QWidget):
         return box
 
     def _goal_changed(self, goal: str) -> None:
-        """A new goal brings its own point; the boxes then show it."""
-        loop = self._studio.loop
-        loop.set_goal(goal, self._studio.clock.now())
-        for box, value in zip(self.goal_point, loop.goal_point, strict=True):
-            box.setValue(value)
+        """A new goal brings its own point (the goal event then shows it in the boxes)."""
+        self._studio.loop.set_goal(goal, self._studio.clock.now())
+
+    def show_goal(self, chosen: tuple[Goal, tuple[float, float]]) -> None:
+        """The goal and point in force, without sending them back to the loop."""
+        goal, point = chosen
+        with QSignalBlocker(self.goal):
+            self.goal.setCurrentText(goal.value)
+        for box, value in zip(self.goal_point, point, strict=True):
+            with QSignalBlocker(box):
+                box.setValue(value)
+
+    def show_mode(self, mode: ControlMode) -> None:
+        with QSignalBlocker(self.mode_buttons[mode]):
+            self.mode_buttons[mode].setChecked(True)
+        self.manual_controls.set_active(mode is ControlMode.MANUAL)
 
     def _point_changed(self) -> None:
         loop = self._studio.loop
@@ -184,6 +199,5 @@ class MusicPanel(QWidget):
         self.params.setText(describe_params(loop.params))
         self._show_playing(self._studio.playing)  # a session's start and end fade the music too
         self.meter.set_level(self._studio.engine.peak_dbfs())
-        self.volume.refresh(now)
         self.manual_controls.refresh(now)
         self.control_log.refresh(now)

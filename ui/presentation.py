@@ -73,7 +73,7 @@ class ContributionBars(QWidget):
         rows = len(self.shown)
         row_h = self.height() / rows
         name_w = self.width() * 0.22
-        bar_w = self.width() * 0.4
+        bar_w = self.width() * 0.3  # the rest holds the share and why a channel counts less
         for i, c in enumerate(self.shown):
             top = i * row_h
             bar = QRectF(name_w, top + row_h * 0.2, bar_w, row_h * 0.6)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from studio.app import Studio
 from studio.session_flow import SKIPPED, STEPS, SessionFlow
 from studio.store import CLIENT_CODE, Consent, Store, StoreError, name_warning
+from ui.console_status import clock_text
 from ui.notes_editor import NotesEditor
 from ui.sam_dialog import SamDialog
 from ui.theme import set_role
@@ -262,8 +263,7 @@ class SessionFlowPanel(QWidget):
         """End the session: the recording stops, the music fades, the record is closed as completed."""
         studio = self._studio
         studio.end_session()
-        minutes, seconds = divmod(int(studio.session_time()), 60)
-        self._done(f"{minutes}:{seconds:02d} recorded, completed")
+        self._done(f"{clock_text(studio)} recorded, completed")
 
     def _notes_saved(self) -> None:
         saved = self.notes.saved
@@ -384,9 +384,6 @@ class SessionFlowPanel(QWidget):
                 self._done(f"{', '.join(sorted(self._studio.baselines)) or 'no channel'} calibrated")
             else:
                 self.countdown.setText(f"{max(0.0, end - now):.0f} s left")
-        elif step.key == "running":
-            minutes, seconds = divmod(int(self._studio.session_time()), 60)
-            self.elapsed.setText(f"{minutes:02d}:{seconds:02d}")
         elif step.key == "report" and self._report is not None and self._report.done():
             report, self._report = self._report, None
             self.report_button.setEnabled(True)

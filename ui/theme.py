@@ -4,6 +4,8 @@ Okabe-Ito palette for every data colour (the same in both themes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
@@ -32,6 +34,10 @@ CONFIDENCE_COLOUR = "#9CA3AF"
 STATE_COLOURS = {State.OK: BLUISH_GREEN, State.DEGRADED: ORANGE, State.DOWN: VERMILLION}
 ERROR_COLOUR = "#B3261E"
 
+ARROWS = {  # the spin boxes' and lists' arrows
+    way: Path(str(resources.files("resources") / f"arrow-{way}.svg")).as_posix() for way in ("up", "down")
+}
+
 BASE_POINT_SIZE = 10.0  # the console's text size at font scale 1
 FONT_SCALES = (0.8, 2.5)  # the smallest and largest font scale the View menu and settings accept
 
@@ -49,10 +55,11 @@ class Palette:
     border: str
     hover: str
     error: str
+    trail: str  # the person's point and trail on the plane: dark blue on light, sky blue on dark
 
 
-LIGHT = Palette("light", WINDOW, PANEL, INK, MUTED, GRID, "#C9CED6", "#EEF2F7", ERROR_COLOUR)
-DARK = Palette("dark", "#111418", "#1B1F25", "#E6E8EB", "#9AA3AF", "#2E343C", "#3D444E", "#262B33", "#FF8A80")
+LIGHT = Palette("light", WINDOW, PANEL, INK, MUTED, GRID, "#C9CED6", "#EEF2F7", ERROR_COLOUR, BLUE)
+DARK = Palette("dark", "#111418", "#1B1F25", "#E6E8EB", "#9AA3AF", "#2E343C", "#3D444E", "#262B33", "#FF8A80", SKY_BLUE)
 THEMES = {p.name: p for p in (LIGHT, DARK)}
 
 
@@ -73,6 +80,7 @@ QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color
 QLabel[role="muted"] {{ color: {p.muted}; font-size: {small:.1f}pt; }}
 QLabel[role="error"] {{ color: {p.error}; }}
 QLabel[role="readout"] {{ font-family: "DejaVu Sans Mono"; font-size: {small:.1f}pt; }}
+QLabel[role="glance"] {{ font-size: {1.15 * size:.1f}pt; font-weight: 600; }}
 QLabel[role="big"] {{ font-size: {1.8 * size:.1f}pt; font-weight: 600; }}
 QLabel[role="recording"] {{ color: {VERMILLION}; font-weight: 600; }}
 QLabel[role="badge"] {{
@@ -96,6 +104,18 @@ QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QDoubleSpinBox {{
     background: {p.panel}; border: 1px solid {p.border}; border-radius: 4px; padding: 3px 5px;
 }}
 QLineEdit:focus {{ border-color: {BLUE}; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
+    subcontrol-origin: border; width: 16px; border: none; border-left: 1px solid {p.grid};
+}}
+QAbstractSpinBox::up-button {{ subcontrol-position: top right; }}
+QAbstractSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{ background: {p.hover}; }}
+QAbstractSpinBox::up-arrow {{ image: url({ARROWS["up"]}); width: 8px; height: 5px; }}
+QAbstractSpinBox::down-arrow, QComboBox::down-arrow {{ image: url({ARROWS["down"]}); width: 8px; height: 5px; }}
+QComboBox::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: top right; width: 18px; border: none;
+    border-left: 1px solid {p.grid};
+}}
 QTabWidget::pane {{ border: 1px solid {p.grid}; }}
 QTabBar::tab {{ background: {p.window}; color: {p.muted}; padding: 4px 10px; border: 1px solid {p.grid}; }}
 QTabBar::tab:selected {{ background: {p.panel}; color: {p.ink}; }}
@@ -103,6 +123,9 @@ QMenuBar, QMenu {{ background: {p.window}; color: {p.ink}; }}
 QMenuBar::item:selected, QMenu::item:selected {{ background: {p.hover}; }}
 QToolBar {{ background: {p.window}; border: none; spacing: 6px; }}
 QToolButton:checked {{ background: {p.panel}; border: 1px solid {BLUE}; border-radius: 4px; }}
+QToolButton[popupMode="2"] {{
+    background: {p.panel}; color: {p.ink}; border: 1px solid {p.border}; border-radius: 4px; padding: 3px 8px;
+}}
 QStatusBar {{ color: {p.muted}; }}
 QStatusBar QLabel {{ font-size: {small:.1f}pt; }}
 QFrame#banner {{ border-radius: 4px; }}

@@ -1,20 +1,25 @@
-"""The valence-arousal plane: where the person is now, where they came from, and where the goal leads."""
+"""The valence-arousal plane: where the person is now (with a halo as wide as the estimate is unsure), where
+they came from, and where the goal leads."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.goal_plan import Goal
+from studio.goal_plan import Goal, Point
+from studio.kernel.events import Emitter
 from studio.kernel.streams import StreamHub
-from studio.loop import FUSED, FusionLoop
+from studio.loop import FUSED
 from ui.plotting import add_zero_line, read, setup_plot, thin
-from ui.theme import BLUISH_GREEN, MUTED, VALENCE_COLOUR, set_role
+from ui.relay import Relay
+from ui.theme import BLUISH_GREEN, LIGHT, MUTED, Palette
 
 TRAIL_SECONDS = 30.0
 TRAIL_POINTS = 90
 FADE_LEVELS = 16  # alpha steps of the trail, from oldest (faint) to newest
+HALO_SURE = 0.08  # halo radius (plane units) at confidence 1 ...
+HALO_UNSURE = 0.45  # ... and at confidence 0
+HALO_ALPHA = 0.18
 
 QUADRANTS = (
     (0.55, 0.92, "excited · happy"),
@@ -35,16 +40,22 @@ def trail_brushes(colour: str) -> list[pg.QtGui.QBrush]:
     return brushes
 
 
-class VAPlane(QWidget):
-    """Valence on x, arousal on y (both -1..1), the last 30 s fading, the current point and the goal."""
+def halo_radius(confidence: float) -> float:
+    """The halo's radius on the plane: small when the estimate is sure, wide when it is not."""
+    c = min(max(confidence, 0.0), 1.0)
+    return HALO_UNSURE + (HALO_SURE - HALO_UNSURE) * c
 
-    def __init__(self, hub: StreamHub, loop: FusionLoop) -> None:
+
+class VAPlane(pg.PlotWidget):
+    """Valence on x, arousal on y (both -1..1), the last 30 s fading, the current point in its halo, the goal.
+    It draws the ``FUSED`` stream of ``hub`` (polled) and the goal ``goal`` starts at and ``goals`` emits."""
+
+    def __init__(self, hub: StreamHub, goal: tuple[Goal, Point], goals: Emitter[tuple[Goal, Point]]) -> None:
         super().__init__()
         self._hub = hub
-        self._loop = loop
-        self.plot = pg.PlotWidget()
-        item = self.plot.getPlotItem()
-        setup_plot(item, "Valence–arousal", (-1.0, 1.0), (-1.0, 1.0), "valence", "arousal")
+        item = self.getPlotItem()
+        title = "Valence–arousal · halo: the wider, the less sure"
+        setup_plot(item, title, (-1.0, 1.0), (-1.0, 1.0), "valence", "arousal")
         item.getViewBox().setDefaultPadding(0.02)
         item.setXRange(-1.0, 1.0, padding=0.02)
         add_zero_line(item)
@@ -53,24 +64,39 @@ class VAPlane(QWidget):
             label = pg.TextItem(text, color=MUTED, anchor=(0.5, 0.5))
             label.setPos(x, y)
             item.addItem(label)
-        self._brushes = trail_brushes(VALENCE_COLOUR)
-        self.path = item.plot([], [], pen=pg.mkPen(VALENCE_COLOUR, width=1.0))
+        self.path = item.plot([], [])
         self.path.setOpacity(0.3)
         self.trail = pg.ScatterPlotItem(size=6, pen=None)
         item.addItem(self.trail)
+        self.halo = pg.ScatterPlotItem(pxMode=False, pen=None)  # sized in plane units
+        item.addItem(self.halo)
         self.goal = pg.ScatterPlotItem(size=22, symbol="o", pen=pg.mkPen(BLUISH_GREEN, width=2.5), brush=None)
         self.goal_label = pg.TextItem("", color=BLUISH_GREEN, anchor=(0.5, 1.4))
         item.addItem(self.goal)
         item.addItem(self.goal_label)
-        self.current = pg.ScatterPlotItem(size=15, pen=pg.mkPen("w", width=2), brush=pg.mkBrush(VALENCE_COLOUR))
+        self.current = pg.ScatterPlotItem(size=15)
         item.addItem(self.current)
-        self.readout = QLabel("waiting for the fused estimate")
-        set_role(self.readout, "readout")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.readout)
+        self.use_palette(LIGHT)
+        self.show_goal(goal)
+        Relay(goals, self.show_goal, self)
+
+    def show_goal(self, chosen: tuple[Goal, Point]) -> None:
+        """Mark the goal in force (steady follows the person: it is drawn where the person is)."""
+        self._goal, self._goal_point = chosen
+        self.goal_label.setText(f"goal: {self._goal.value}")
+        if self._goal is not Goal.STEADY:
+            self.goal.setData([self._goal_point[0]], [self._goal_point[1]])
+            self.goal_label.setPos(*self._goal_point)
+
+    def use_palette(self, palette: Palette) -> None:
+        """The trail and point in the theme's trail colour (readable on its background), ringed in its panel's."""
+        self._brushes = trail_brushes(palette.trail)
+        self.path.setPen(pg.mkPen(palette.trail, width=1.0))
+        self.current.setPen(pg.mkPen(palette.panel, width=2))
+        self.current.setBrush(pg.mkBrush(palette.trail))
+        halo = pg.mkColor(palette.trail)
+        halo.setAlphaF(HALO_ALPHA)
+        self.halo.setBrush(pg.mkBrush(halo))
 
     def refresh(self, now: float) -> None:
         window = read(self._hub, FUSED, TRAIL_SECONDS, now)
@@ -84,12 +110,7 @@ class VAPlane(QWidget):
         self.trail.setData(v, a, brush=[self._brushes[i] for i in levels])
         here = (float(v[-1]), float(a[-1]))
         self.current.setData([here[0]], [here[1]])
-        goal = self._loop.goal
-        gx, gy = here if goal is Goal.STEADY else self._loop.goal_point
-        self.goal.setData([gx], [gy])
-        self.goal_label.setText(f"goal: {goal.value}")
-        self.goal_label.setPos(gx, gy)
-        self.readout.setText(
-            f"valence {here[0]:+.2f}   arousal {here[1]:+.2f}   confidence {conf[-1]:.2f}\n"
-            f"goal {goal.value} at ({gx:+.2f}, {gy:+.2f})"
-        )
+        self.halo.setData([here[0]], [here[1]], size=[2.0 * halo_radius(float(conf[-1]))])
+        if self._goal is Goal.STEADY:
+            self.goal.setData([here[0]], [here[1]])
+            self.goal_label.setPos(*here)

@@ -21,6 +21,8 @@ class DevicePicker(QComboBox):
     def __init__(self, feed: MicrophoneFeed | None, backend: str) -> None:
         super().__init__()
         self._feed = feed
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(12)  # a long device name is cut in the box, not the panel widened
         self.setEnabled(feed is not None)
         if feed is None:
             self.addItem(f"{backend} (not a microphone)")

@@ -5,7 +5,6 @@ logged like any bounds change (the control log says who changed what)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
@@ -14,17 +13,19 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 from studio.kernel.clock import SessionClock
 from studio.loop import FusionLoop
 from studio.music.params import NUMERIC
+from studio.policy import Bounds
+from ui.relay import Relay
 
 STEP_DB = 1  # per arrow key; Page Up/Down move 6 dB
 
 
 class VolumeControl(QWidget):
-    """'Volume' with a slider from the quietest to the loudest allowed ceiling and the value in dBFS;
-    ``on_change(dbfs)`` hears every change the slider made."""
+    """'Volume' with a slider from the quietest to the loudest allowed ceiling and the value in dBFS: the
+    console's one volume control (the limits and the manual sliders leave loudness to it)."""
 
-    def __init__(self, loop: FusionLoop, clock: SessionClock, on_change: Callable[[float], None]) -> None:
+    def __init__(self, loop: FusionLoop, clock: SessionClock) -> None:
         super().__init__()
-        self._loop, self._clock, self._on_change = loop, clock, on_change
+        self._loop, self._clock = loop, clock
         rng = NUMERIC["volume"]
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(round(rng.low), round(rng.high))
@@ -41,18 +42,18 @@ class VolumeControl(QWidget):
         layout.addWidget(self.value)
         self.slider.sliderMoved.connect(lambda v: self.value.setText(f"{v} dBFS"))
         self.slider.valueChanged.connect(self._apply)
-        self.refresh(0.0)
+        self.show_ceiling(loop.bounds)
+        Relay(loop.events.bounds, self.show_ceiling, self)
 
     def _apply(self, dbfs: int) -> None:
         bounds = self._loop.bounds
         if dbfs != bounds.volume_ceiling:
             self._loop.set_bounds(replace(bounds, volume_ceiling=float(dbfs)), self._clock.now())
-            self._on_change(float(dbfs))
         self.value.setText(f"{dbfs} dBFS")
 
-    def refresh(self, now: float) -> None:
-        """Follow the ceiling in force (the limits box may have changed it)."""
-        ceiling = round(self._loop.bounds.volume_ceiling)
+    def show_ceiling(self, bounds: Bounds) -> None:
+        """Follow the ceiling in force (the bounds event: a session's settings or a script may change it)."""
+        ceiling = round(bounds.volume_ceiling)
         if not self.slider.isSliderDown() and self.slider.value() != ceiling:
             self.slider.blockSignals(True)
             self.slider.setValue(ceiling)

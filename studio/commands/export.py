@@ -9,10 +9,9 @@ from pathlib import Path
 
 from studio.commands._store import add_session_argument, add_store_argument, open_store, session_id
 from studio.export import write_into
-from studio.export.tabular import FORMATS as TABLE_FORMATS
+from studio.session_export import FORMATS, read_export
 
 HELP = "export a recorded session: tables (CSV, Parquet), signals (EDF+, BDF+) or a report (HTML and PDF)"
-FORMATS = (*TABLE_FORMATS, "edf", "bdf", "report")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,28 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def write_export(args: argparse.Namespace, folder: Path, progress: StepProgress) -> list[Path]:
     """Read the chosen session and write its export in ``args.format`` into ``folder``; the files written."""
-    from studio.export.data import load_session, require_research_consent
-    from studio.export.report import export_report, load_report
-
     store = open_store(args)
     try:
-        sid = session_id(args, store)
-        info = store.session(sid)
-        if args.format != "report":
-            require_research_consent(info, f"a {args.format} export for research")
-        progress(f"reading session {sid} ({info.duration_s:.0f} s, {info.status})")
-        if args.format == "report":
-            report = load_report(store, sid, args.include_client, progress)
-        else:
-            data = load_session(store, sid, args.include_client, progress)
+        write = read_export(store, session_id(args, store), args.format, args.include_client, progress)
     finally:
         store.close()
-    if args.format == "report":
-        return export_report(report, folder, progress)
-    if args.format in TABLE_FORMATS:
-        from studio.export.tabular import export_tables
-
-        return export_tables(data, folder, args.format, progress)
-    from studio.export.edf import export_edf
-
-    return export_edf(data, folder, args.format == "bdf", progress)
+    return write(folder)

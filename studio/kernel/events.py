@@ -1,9 +1,11 @@
-"""Thread-safe append-only logs of discrete events (markers, control-log entries) with sequence numbers."""
+"""Thread-safe append-only logs of discrete events (markers, control-log entries) with sequence numbers, and the
+emitters of state changes that views subscribe to."""
 
 from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -87,3 +89,28 @@ class EventLog(Generic[T]):
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
+
+
+class Emitter(Generic[T]):
+    """One kind of state change that views subscribe to (as napari's layer controls connect to
+    ``layer.events.<name>``): ``emit(value)`` calls every connected callback with the new value, on the thread
+    that made the change (a view on another thread hands it over to its own, see ``ui/relay.py``)."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[T], None]] = []
+        self._lock = threading.Lock()
+
+    def connect(self, callback: Callable[[T], None]) -> None:
+        with self._lock:
+            self._callbacks.append(callback)
+
+    def disconnect(self, callback: Callable[[T], None]) -> None:
+        with self._lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+    def emit(self, value: T) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback(value)

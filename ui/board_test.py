@@ -1,0 +1,98 @@
+"""Testing a board before a session: connect with the settings entered, stream on a worker thread, and keep
+the last seconds so that the dialog can show each channel's quality live; stop releases the board."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fusion.channel_figures import ChannelFigures, channel_figures
+from fusion.quality import QUALITY_LABELS, Quality, channel_quality
+from sensors.body_backend import BodyBackend, SourceFault
+from sensors.body_pipeline import ChannelLayout, filter_eeg
+from sensors.body_settings import BodySettings
+
+FloatArray = NDArray[np.float64]
+KEEP_S = 2.0  # seconds of samples the preview shows figures of
+READ_EVERY_S = 0.1
+
+
+class BoardTest:
+    """Streams ``backend`` (a body backend: connect, read, disconnect) until ``stop()``; ``problem`` says in words
+    why it could not connect or stopped. ``window()`` is the newest ``KEEP_S`` seconds (samples x columns)."""
+
+    def __init__(self, backend: BodyBackend, label: str) -> None:
+        self._backend = backend
+        self.label = label
+        self.layout: ChannelLayout | None = None
+        self.problem = ""
+        self.samples = 0
+        self._rows: deque[FloatArray] = deque()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="board-test", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        backend = self._backend
+        try:
+            layout = self.layout = backend.connect()
+        except SourceFault as exc:
+            self.problem = (
+                f"Could not connect to {self.label}: {exc}. Check that it is switched on and charged, and that "
+                "the port or address is the one it uses."
+            )
+            return
+        try:
+            while not self._stop.wait(READ_EVERY_S):
+                _, data = backend.read()
+                if len(data):
+                    with self._lock:
+                        self._rows.append(np.asarray(data, dtype=np.float64))
+                        self.samples += len(data)
+                        keep = int(KEEP_S * layout.fs)
+                        while sum(len(r) for r in self._rows) - len(self._rows[0]) >= keep:
+                            self._rows.popleft()
+        except SourceFault as exc:
+            self.problem = f"{self.label} stopped streaming: {exc}"
+        finally:
+            backend.disconnect()
+
+    def window(self) -> FloatArray | None:
+        with self._lock:
+            if not self._rows or self.layout is None:
+                return None
+            data = np.concatenate(list(self._rows))
+        return data[-int(KEEP_S * self.layout.fs) :]
+
+
+def preview_rows(layout: ChannelLayout, data: FloatArray, settings: BodySettings) -> list[tuple[str, str, str]]:
+    """(channel, quality, figures) of each EEG channel in ``data`` (samples x columns of ``layout``), and the
+    newest value of each other sensor (PPG, EDA, ...)."""
+    eeg = [i for i, kind in enumerate(layout.kinds) if kind == "eeg"]
+    rows: list[tuple[str, str, str]] = []
+    if eeg and len(data) >= 16:
+        raw = data[:, eeg].T
+        filtered = filter_eeg(raw, layout.fs, settings)
+        figures: ChannelFigures = channel_figures(raw, filtered)
+        quality = channel_quality(raw, filtered, layout.fs, settings.notch_hz)
+        for lane, column in enumerate(eeg):
+            rows.append((layout.names[column], QUALITY_LABELS[Quality(int(quality[lane]))], figures.line(lane)))
+    for column, kind in enumerate(layout.kinds):
+        if kind != "eeg" and kind != "other":
+            value = data[-1, column] if len(data) else np.nan
+            rows.append((layout.names[column], kind, f"{value:.3g}" if np.isfinite(value) else "no value"))
+    return rows
