@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fusion.quality import QualityLimits
+from fusion.signal_checks import railed_mask
 
 FloatArray = NDArray[np.float64]
 LIMITS = QualityLimits()  # the quality check's own rail
@@ -33,20 +34,14 @@ class ChannelFigures:
 def channel_figures(raw: FloatArray, filtered: FloatArray, limits: QualityLimits = LIMITS) -> ChannelFigures:
     """Figures of ``raw`` (channels x samples, µV) and the same window as the display filters it.
 
-    RMS is of the raw window less its mean; railed counts non-finite samples, samples at or beyond
-    ``limits.railed_above`` and samples held at the window's extreme (a clipped, flat top); noise is the RMS
+    RMS is of the raw window less its mean; railed counts the samples ``railed_mask`` marks (non-finite, at the
+    rail, or held at the window's extreme: a clipped, flat top); noise is the RMS
     of the raw window, less its mean, minus the filtered one (drift counts as noise too)."""
     raw = np.atleast_2d(np.asarray(raw, dtype=np.float64))
     filtered = np.atleast_2d(np.asarray(filtered, dtype=np.float64))
     channels = raw.shape[0]
     finite = np.isfinite(raw)
-    safe = np.where(finite, raw, 0.0)
-    magnitude = np.abs(safe)
-    peak = magnitude.max(axis=1, initial=0.0)
-    held = np.zeros_like(finite)
-    held[:, 1:] = (magnitude[:, 1:] >= peak[:, None]) & (np.diff(safe, axis=1) == 0) & (peak[:, None] > 0)
-    railed = ~finite | (magnitude >= limits.railed_above) | held
-    railed_pct = 100.0 * railed.mean(axis=1) if raw.shape[1] else np.full(channels, 100.0)
+    railed_pct = 100.0 * railed_mask(raw, limits).mean(axis=1) if raw.shape[1] else np.full(channels, 100.0)
     rms, noise = np.full(channels, np.nan), np.full(channels, np.nan)
     for i in range(channels):
         values = raw[i, finite[i]]

@@ -22,6 +22,20 @@ LEAD_OFF_AMPS = 6.0e-9  # the ADS1299's lead-off current as OpenBCI drives it fo
 SERIES_OHMS = 2200.0  # the Cyton's series resistor on every input, subtracted from the measured impedance
 
 
+def railed_mask(raw: FloatArray, limits: QualityLimits) -> NDArray[np.bool_]:
+    """Which samples of a window (channels x samples, µV) are railed: non-finite, at or beyond the amplifier's rail
+    (``limits.railed_above``), or held at the window's extreme on a channel that moves (a clipped, flat top)."""
+    raw = np.atleast_2d(raw)
+    finite = np.isfinite(raw)
+    safe = np.where(finite, raw, 0.0)
+    magnitude = np.abs(safe)
+    peak = magnitude.max(axis=1, keepdims=True, initial=0.0)
+    held = np.zeros_like(finite)
+    held[:, 1:] = (magnitude[:, 1:] >= peak) & (np.diff(safe, axis=1) == 0) & (safe.std(axis=1) > 0)[:, None]
+    railed: NDArray[np.bool_] = ~finite | (magnitude >= limits.railed_above) | held
+    return railed
+
+
 def signal_checks(
     raw: FloatArray, filtered: FloatArray, fs: float, line_hz: float, lost: int, limits: QualityLimits
 ) -> FloatArray:
@@ -32,15 +46,9 @@ def signal_checks(
     a share of those expected (``lost`` counted by the board, in %; the same for every channel)."""
     raw = np.atleast_2d(raw)
     n = raw.shape[1]
-    finite = np.isfinite(raw)
-    safe = np.where(finite, raw, 0.0)
-    magnitude = np.abs(safe)
-    peak = magnitude.max(axis=1, keepdims=True)
-    held = np.zeros_like(finite)
-    held[:, 1:] = (magnitude[:, 1:] >= peak) & (np.diff(safe, axis=1) == 0) & (safe.std(axis=1) > 0)[:, None]
-    railed = ~finite | (magnitude >= limits.railed_above) | held
+    safe = np.where(np.isfinite(raw), raw, 0.0)
     out = np.full((raw.shape[0], len(CHECK_FIELDS)), np.nan)
-    out[:, 0] = 100.0 * railed.mean(axis=1)
+    out[:, 0] = 100.0 * railed_mask(raw, limits).mean(axis=1)
     out[:, 1] = np.sqrt(np.mean(np.square(filtered), axis=1))
     if line_hz > 0 and fs > 2 * (line_hz + 1):
         freqs, psd = welch_psd(safe - safe.mean(axis=1, keepdims=True), fs)
