@@ -487,6 +487,21 @@ class Studio:
             self.database.close()
         return self._final_rows
 
+    def client_levers(self, code: str) -> str:
+        """What the stored response model of client ``code`` knows, in words, with how many visits taught it ("" when
+        none is stored, or it is damaged: the session then says so when it starts)."""
+        if self.database is None:
+            return ""
+        try:
+            found = self.database.load_response_model(code)
+            if found is None:
+                return ""
+            model = ResponseModel.from_dict(found, LEVERS, new_model()).next_visit()
+        except (StoreError, ValueError):
+            return ""
+        visits = f"{model.sessions} earlier session{'s' if model.sessions != 1 else ''}"
+        return f"{response_words(model)} ({visits})"
+
     def _load_client_profile(self) -> None:
         """Reuse the client's stored resting profiles instead of calibrating anew, and steer with their stored
         response model from the first minute (a damaged one is ignored, with a message, and the session runs)."""

@@ -156,3 +156,13 @@ def test_the_next_client_is_not_measured_against_the_last_client_s_resting_profi
     studio.end_session()
     studio.begin_session("P07")  # back again: P07's stored profiles
     assert studio.baselines == first
+
+
+def test_a_returning_client_s_levers_are_said_in_words_before_their_next_session(waiting):
+    studio, clock, _ = waiting
+    assert studio.client_levers("P07") == ""  # nobody stored yet
+    studio.begin_session("P07")
+    run_to(studio, clock, 60.0)
+    studio.end_session()
+    words = studio.client_levers("P07")
+    assert words.endswith("(1 earlier session)") and ("lever" in words or "more " in words), words

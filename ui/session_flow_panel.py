@@ -208,7 +208,12 @@ class SessionFlowPanel(QWidget):
         else:
             database = self._studio.database
             known = database is not None and database.client(text) is not None
-            found = "a known client: their baseline and response model are reused" if known else "a new client"
+            levers = self._studio.client_levers(text) if known else ""
+            found = (
+                f"a known client: their baseline and response model are reused{f' ({levers})' if levers else ''}"
+                if known
+                else "a new client"
+            )
             self.code_note.setText(f"{warning}: {found}" if warning else found)
         set_role(self.code_note, "muted" if (ok and not warning) or not text else "error")
         self.client_button.setEnabled(ok)
