@@ -3,7 +3,7 @@ drops stale items; both by hand and on their real threads."""
 
 import threading
 
-from studio.kernel.worker import NewestItemWorker, PeriodicWorker
+from studio.kernel.worker import Jobs, NewestItemWorker, PeriodicWorker
 
 
 def test_the_newest_item_worker_by_hand_handles_only_the_newest():
@@ -70,3 +70,31 @@ def test_the_periodic_worker_takes_the_delay_its_step_asks_for_and_outlives_fail
     assert done.wait(5)
     worker.stop()
     assert not worker.running and len(calls) >= 4 and [str(e) for e in errors] == ["one bad step"]
+
+
+def test_jobs_hand_back_results_and_errors_and_cancel_a_call_overtaken_while_waiting():
+    jobs = Jobs("test-jobs")
+    release = threading.Event()
+    names: list[str] = []
+
+    def slow() -> int:
+        names.append(threading.current_thread().name)
+        release.wait(5.0)
+        return 1
+
+    def fail() -> None:
+        raise ValueError("bad input")
+
+    running = jobs.submit(slow)
+    while not running.running():  # the thread has taken it
+        release.wait(0.01)
+    overtaken = jobs.submit(lambda: 2)
+    newest = jobs.submit(lambda x: x * 3, 5)
+    assert overtaken.cancelled()  # only the newest waiting call matters
+    release.set()
+    assert running.result(5.0) == 1 and newest.result(5.0) == 15
+    assert names == ["test-jobs"]  # on the kernel worker's own thread
+    failed = jobs.submit(fail)
+    assert isinstance(failed.exception(5.0), ValueError)
+    jobs.shutdown()
+    assert "test-jobs" not in {t.name for t in threading.enumerate()}

@@ -1,4 +1,4 @@
-"""Testing a board before a session: connect with the settings entered, stream on a worker thread, and keep
+"""Testing a board before a session: connect with the settings entered, stream on a kernel worker, and keep
 the last seconds so that the dialog can show each channel's quality live; stop releases the board."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fusion.quality import QUALITY_LABELS, Quality, channel_quality
 from sensors.body_backend import BodyBackend, SourceFault
 from sensors.body_pipeline import ChannelLayout, filter_eeg
 from sensors.body_settings import BodySettings
+from studio.kernel.worker import PeriodicWorker
 
 FloatArray = NDArray[np.float64]
 KEEP_S = 2.0  # seconds of samples the preview shows figures of
@@ -32,44 +33,53 @@ class BoardTest:
         self.samples = 0
         self._rows: deque[FloatArray] = deque()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="board-test", daemon=True)
+        self._connected = False
+        self._worker = PeriodicWorker("board-test", READ_EVERY_S, self._step)
 
     def start(self) -> None:
-        self._thread.start()
+        self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
+        self._worker.stop(timeout=10)
+        self._release()
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive()
+        return self._worker.running
 
-    def _run(self) -> None:
+    def _step(self) -> None:
+        """Connect on the first step, then read what the board has sent; a fault ends the test, said in words."""
         backend = self._backend
         try:
-            layout = self.layout = backend.connect()
+            if not self._connected:
+                self.layout = backend.connect()
+                self._connected = True
+                return
+            _, data = backend.read()
         except SourceFault as exc:
             self.problem = (
-                f"Could not connect to {self.label}: {exc}. Check that it is switched on and charged, and that "
-                "the port or address is the one it uses."
+                f"{self.label} stopped streaming: {exc}"
+                if self._connected
+                else f"Could not connect to {self.label}: {exc}. Check that it is switched on and charged, and "
+                "that the port or address is the one it uses."
             )
+            self._release()
+            self._worker.stop()
             return
-        try:
-            while not self._stop.wait(READ_EVERY_S):
-                _, data = backend.read()
-                if len(data):
-                    with self._lock:
-                        self._rows.append(np.asarray(data, dtype=np.float64))
-                        self.samples += len(data)
-                        keep = int(KEEP_S * layout.fs)
-                        while sum(len(r) for r in self._rows) - len(self._rows[0]) >= keep:
-                            self._rows.popleft()
-        except SourceFault as exc:
-            self.problem = f"{self.label} stopped streaming: {exc}"
-        finally:
-            backend.disconnect()
+        if len(data) and self.layout is not None:
+            keep = int(KEEP_S * self.layout.fs)
+            with self._lock:
+                self._rows.append(np.asarray(data, dtype=np.float64))
+                self.samples += len(data)
+                while sum(len(r) for r in self._rows) - len(self._rows[0]) >= keep:
+                    self._rows.popleft()
+
+    def _release(self) -> None:
+        """Disconnect the board once, whichever ends the test first (a fault or ``stop``)."""
+        with self._lock:
+            connected, self._connected = self._connected, False
+        if connected:
+            self._backend.disconnect()
 
     def window(self) -> FloatArray | None:
         with self._lock:

@@ -5,7 +5,7 @@ the visits, and the progress report (HTML and PDF) one click away."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.export.progress import COLUMNS, ClientProgress, Visit
+from studio.kernel.worker import Jobs
 from ui.theme import AROUSAL_COLOUR, VALENCE_COLOUR, set_role
 
 
@@ -107,7 +108,7 @@ class ClientView(QDialog):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.message)
         self.files: list[Path] = []
-        self._pool: ThreadPoolExecutor | None = None
+        self._jobs = Jobs("progress-report")
         self._writing: Future[list[Path]] | None = None
         self._poll = QTimer(self)
         self._poll.setInterval(100)
@@ -159,8 +160,7 @@ class ClientView(QDialog):
         except Exception as exc:  # StoreError: said here
             self._say(str(exc), error=True)
             return
-        self._pool = self._pool or ThreadPoolExecutor(1, thread_name_prefix="progress-report")
-        self._writing = self._pool.submit(self._write, progress)
+        self._writing = self._jobs.submit(self._write, progress)
         self.report_button.setEnabled(False)
         self._say("writing the progress report…")
         self._poll.start()

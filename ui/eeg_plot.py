@@ -5,7 +5,7 @@ its figures (RMS µV, railed %, noise µV of the raw window) at the right end, o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,7 @@ from fusion.quality import QUALITY_LABELS, Quality
 from sensors.body_pipeline import EEG, QUALITY, filter_eeg
 from sensors.body_settings import BodySettings
 from studio.kernel.streams import StreamHub, Window
+from studio.kernel.worker import Jobs
 from ui.plotting import colour_key, line, read, setup_plot, thin
 from ui.theme import BLUE, BLUISH_GREEN, MUTED, ORANGE, REDDISH_PURPLE, VERMILLION, set_role
 
@@ -86,7 +87,7 @@ class EegPlot(pg.PlotWidget):
         self.scale_uv: float | None = None  # None: each trace on its own scale
         self._scale: np.ndarray | None = None
         self._seen = -1  # rows of body.eeg when last handed to the filter
-        self._filter = ThreadPoolExecutor(1, thread_name_prefix="eeg-display")
+        self._filter = Jobs("eeg-display")
         self.pending: Future[Traces] | None = None  # traces being filtered
         self._marked: tuple[int, ...] = ()  # the lane qualities the pens and marks show
         self.quality: np.ndarray | None = None  # the newest quality code per channel

@@ -5,7 +5,7 @@ folder, on a worker thread with a progress bar (the console keeps drawing), thro
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from studio.export import write_into
 from studio.kernel.errors import StudioError
+from studio.kernel.worker import Jobs
 from studio.session_export import FORMATS, read_export
 from studio.store import SessionInfo, Store, passphrase_from_env
 from ui.theme import set_role
@@ -118,7 +119,7 @@ class ExportDialog(QDialog):
         layout.addLayout(buttons)
         self.job: ExportJob | None = None
         self.running: Future[None] | None = None
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="export")
+        self._worker = Jobs("export")
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)

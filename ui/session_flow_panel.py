@@ -9,7 +9,7 @@ modal dialog: the self-report and notes are the same widgets as the Session menu
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app import Studio
+from studio.kernel.worker import Jobs
 from studio.session_flow import SKIPPED, STEPS, SessionFlow
 from studio.store import CLIENT_CODE, Consent, Store, StoreError, name_warning
 from ui.console_status import clock_text
@@ -98,7 +99,7 @@ class SessionFlowPanel(QWidget):
         self.consent = studio.options.consent
         self._calibrating = False
         self._report: Future[list[Path]] | None = None
-        self._pool: ThreadPoolExecutor | None = None
+        self._jobs = Jobs("report")
         self.report_files: list[Path] = []
         self._build_pages()
         self._show()
@@ -286,8 +287,7 @@ class SessionFlowPanel(QWidget):
             studio.flush()  # the newest rows reach the database before the report reads it
             return make_report(store, passphrase, sid, store.parent / "reports")
 
-        self._pool = self._pool or ThreadPoolExecutor(1, thread_name_prefix="report")
-        self._report = self._pool.submit(report)
+        self._report = self._jobs.submit(report)
         self.report_button.setEnabled(False)
         self._say("making the report…")
 

@@ -5,7 +5,7 @@ the first time and from Help > Setup assistant later; it is a window beside the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.config import Config
+from studio.kernel.worker import Jobs
 from studio.models import install_face_model
 from studio.setup_checks import Check, run_checks
 from ui.console_settings import ConsoleSettings
@@ -57,7 +58,7 @@ class SetupAssistant(QDialog):
         self._config = config
         self._settings = settings
         self._on_done = on_done
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="setup")
+        self._checking, self._installing = Jobs("setup-checks"), Jobs("setup-install")
         self._checks: Future[list[Check]] | None = None
         self._install: Future[Path] | None = None
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}
@@ -122,7 +123,7 @@ class SetupAssistant(QDialog):
     def check(self) -> None:
         """Look for the devices again (on a worker: PortAudio can take a moment)."""
         if self._checks is None:
-            self._checks = self._pool.submit(run_checks, self._config)
+            self._checks = self._checking.submit(run_checks, self._config)
             self.recheck.setEnabled(False)
             self.timer.start()
 
@@ -154,7 +155,7 @@ class SetupAssistant(QDialog):
     def install_model(self) -> None:
         text = self.model_file.text().strip()
         source = Path(text) if text else None
-        self._install = self._pool.submit(install_face_model, source)
+        self._install = self._installing.submit(install_face_model, source)
         self.install.setEnabled(False)
         self.model_message.setText("installing…" if source else "downloading the official file…")
         set_role(self.model_message, "muted")
@@ -194,5 +195,6 @@ class SetupAssistant(QDialog):
 
     def done(self, result: int) -> None:
         self.timer.stop()
-        self._pool.shutdown(wait=False)
+        self._checking.shutdown(wait=False)
+        self._installing.shutdown(wait=False)
         super().done(result)

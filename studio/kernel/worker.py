@@ -1,5 +1,6 @@
 """The studio's two kinds of thread: a periodic worker that calls one step at a fixed period, and a
-newest-item worker that handles only the newest item offered, dropping stale ones.
+newest-item worker that handles only the newest item offered, dropping stale ones (``Jobs`` runs a window's slow
+calls on one, with a Future for each).
 
 Both outlive the failures of what they drive, and both expose their single step, so that tests and offline
 runs drive the same code by hand, on the caller's thread, with no thread at all.
@@ -11,7 +12,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
@@ -170,3 +173,51 @@ class NewestItemWorker(Generic[T]):
 
 
 Worker = PeriodicWorker | NewestItemWorker[Any]  # every thread of the studio is one of these
+
+
+R = TypeVar("R")
+
+
+class Jobs:
+    """Runs calls on one NewestItemWorker thread of its own and hands back each result as a Future: the way a
+    window runs work too slow for its own thread (a report, a display filter, an export). A call still waiting
+    when a newer one is submitted is cancelled: only the newest request matters. The thread starts with the first
+    call."""
+
+    def __init__(self, name: str) -> None:
+        self._worker: NewestItemWorker[tuple[Future[Any], Callable[[], Any]]] = NewestItemWorker(name, self._run)
+        self._lock = threading.Lock()
+        self._started = False
+        self._waiting: Future[Any] | None = None
+
+    def submit(self, call: Callable[..., R], *args: Any) -> Future[R]:
+        """Run ``call(*args)`` on the thread; its Future holds the result or the exception it raised."""
+        future: Future[R] = Future()
+        with self._lock:
+            if self._waiting is not None:
+                self._waiting.cancel()
+            self._waiting = future
+            if not self._started:
+                self._worker.start()
+                self._started = True
+        self._worker.offer((future, partial(call, *args)))
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the thread after the call it runs (waiting for it when ``wait``); a waiting call is cancelled."""
+        with self._lock:
+            if self._waiting is not None:
+                self._waiting.cancel()
+        self._worker.stop(timeout=5.0 if wait else 0.0)
+
+    def _run(self, job: tuple[Future[Any], Callable[[], Any]]) -> None:
+        future, call = job
+        with self._lock:
+            if self._waiting is future:
+                self._waiting = None
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(call())
+        except BaseException as exc:  # the caller's Future carries it
+            future.set_exception(exc)
