@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.config import load_config, user_config_path
+from studio.store import Consent
 from tests.stepped import dispose, stepped_demo
 from tests.waiting import qt_pause, wait_until
 from ui.console_settings import ConsoleSettings
@@ -179,16 +180,21 @@ def test_export_from_the_window_writes_the_session_with_a_progress_bar(running, 
     dialog.formats["csv"].setChecked(True)
     dialog.formats["edf"].setChecked(True)
     dialog.out.setText(str(tmp_path / "exports"))
-    dialog.start()
-    assert not dialog.export_button.isEnabled() and dialog.progress.maximum() == 2
-    wait_until(lambda: dialog.running is None, 60, pause=qt_pause)  # the console goes on drawing meanwhile
-    assert dialog.progress.value() == 2 and dialog.export_button.isEnabled()
-    research = studio.database.session(studio.session_id).consent.research
-    if research:
-        assert {p.suffix for p in (tmp_path / "exports" / "csv").iterdir()} >= {".csv"}
-        assert any((tmp_path / "exports" / "edf").glob("*.edf")) and "files written" in dialog.result.text()
-    else:  # a session without research consent exports only its report, and says so
-        assert "research" in dialog.result.text() and dialog.result.property("role") == "error"
+    assert not studio.database.session(studio.session_id).consent.research  # the demo's consent: features only
+
+    def export() -> None:
+        dialog.start()
+        assert not dialog.export_button.isEnabled() and dialog.progress.maximum() == 2
+        wait_until(lambda: dialog.running is None, 60, pause=qt_pause)  # the console goes on drawing meanwhile
+        assert dialog.progress.value() == 2 and dialog.export_button.isEnabled()
+
+    export()  # without research consent only the report may leave, and the dialog says so
+    assert "research" in dialog.result.text() and dialog.result.property("role") == "error"
+    assert not (tmp_path / "exports" / "edf").exists()
+    studio.database.assign_session(studio.session_id, None, Consent(research=True))  # the client agrees later
+    export()
+    assert {p.suffix for p in (tmp_path / "exports" / "csv").iterdir()} >= {".csv"}
+    assert any((tmp_path / "exports" / "edf").glob("*.edf")) and "files written" in dialog.result.text()
     dialog.formats["csv"].setChecked(False)
     dialog.formats["edf"].setChecked(False)
     dialog.start()
