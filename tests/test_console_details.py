@@ -158,15 +158,22 @@ def test_the_settings_dialog_saves_checked_settings_into_the_users_file(running)
     dialog.marker_labels.setText("start, eyes closed, end")
     dialog.marker_keys.setText("F2, F3, F4")
     dialog.consent["research"].setChecked(True)
+    dialog.marker_codes.setText("1, 2, 3")
+    dialog.remote_port.setValue(22345)
     assert dialog.save() and "Saved to" in dialog.message.text()
     config = load_config(path)
     assert config.outputs.lsl and config.outputs.lsl_prefix == "Room2" and config.consent.research
+    assert config.markers.codes == (1, 2, 3) and (config.remote.port, config.remote.address) == (22345, "127.0.0.1")
     assert config.markers.labels == ("start", "eyes closed", "end") and config.goal.value == "energise"
     saved = path.read_text(encoding="utf-8")
     dialog.marker_keys.setText("F1, F3, F4")  # F1 is Help
     assert not dialog.save()
     assert "Not saved: the settings dialog: markers.keys has 'F1'" in dialog.message.text()
     assert path.read_text(encoding="utf-8") == saved  # a refusal leaves the file as it was
+    dialog.marker_keys.setText("F2, F3, F4")
+    dialog.marker_codes.setText("1, two, 3")
+    assert not dialog.save() and "markers.codes" in dialog.message.text()
+    assert path.read_text(encoding="utf-8") == saved
     dialog.close()
     path.unlink()
 

@@ -522,7 +522,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """The settings dialog (not modal) on the user's settings file."""
-        dialog = SettingsDialog(user_config_path(), self)
+        dialog = SettingsDialog(user_config_path(), self, self.outputs.streams.text())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

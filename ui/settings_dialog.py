@@ -68,7 +68,8 @@ class SettingsDialog(QDialog):
     """Not modal. Save checks the values as the settings file is checked; a refusal names the value and the
     file is left as it was. The studio uses saved settings from its next start."""
 
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Path, parent: QWidget | None = None, streams: str = "") -> None:
+        """``streams``: the outputs streaming now with their measured rates, as the Outputs panel shows them."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.path = path
@@ -89,11 +90,18 @@ class SettingsDialog(QDialog):
         self.osc.setChecked(out["osc"])
         self.osc_host = QLineEdit(out["osc_host"])
         self.osc_port = port_box("outputs.osc_port", out["osc_port"])
+        self.streams = QLabel(f"Streaming now:\n{streams}" if streams else "No output is streaming in this session.")
+        set_role(self.streams, "readout")
+        self.remote_port = port_box("remote.port", current["remote"]["port"])
+        self.remote_port.setSpecialValueText("off")
+        self.remote_address = QLineEdit(current["remote"]["address"])
         self.marker_labels = QLineEdit(", ".join(markers["labels"]))
         self.marker_keys = QLineEdit(", ".join(markers["keys"]))
         self.marker_stream = QLineEdit(markers["lsl_stream"])
         self.marker_stream.setPlaceholderText("none")
         self.marker_port = port_box("markers.osc_port", markers["osc_port"])
+        self.marker_codes = QLineEdit(", ".join(str(c) for c in markers["codes"]))
+        self.marker_codes.setPlaceholderText("none: markers without event codes")
         self.audio_backend = QComboBox()
         self.audio_backend.addItems(AUDIO_BACKENDS)
         self.audio_backend.setCurrentText(current["audio"]["backend"])
@@ -115,7 +123,13 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.close)
         content = QWidget()
         boxes = QVBoxLayout(content)
-        for box in (self._outputs_box(), self._markers_box(), self._audio_box(), self._weights_box()):
+        for box in (
+            self._outputs_box(),
+            self._remote_box(),
+            self._markers_box(),
+            self._audio_box(),
+            self._weights_box(),
+        ):
             boxes.addWidget(box)
         consent_box = QGroupBox("Consent a client gives unless the session says otherwise")
         consent_layout = QVBoxLayout(consent_box)
@@ -145,6 +159,14 @@ class SettingsDialog(QDialog):
         form.addRow(self.osc)
         form.addRow("OSC to address", self.osc_host)
         form.addRow("OSC to port", self.osc_port)
+        form.addRow(self.streams)
+        return box
+
+    def _remote_box(self) -> QGroupBox:
+        box = QGroupBox("Remote control by lab scripts (one command a line over TCP: marker, status, start, stop)")
+        form = QFormLayout(box)
+        form.addRow("Port", self.remote_port)
+        form.addRow("Listen on address", self.remote_address)
         return box
 
     def _markers_box(self) -> QGroupBox:
@@ -152,6 +174,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(box)
         form.addRow("Buttons (comma-separated)", self.marker_labels)
         form.addRow("Their keys, in order", self.marker_keys)
+        form.addRow("Their event codes, in order", self.marker_codes)
         form.addRow("Take markers from the LSL stream", self.marker_stream)
         form.addRow("Take OSC /marker on port (0: none)", self.marker_port)
         return box
@@ -186,7 +209,9 @@ class SettingsDialog(QDialog):
                 "keys": listed(self.marker_keys.text()),
                 "lsl_stream": self.marker_stream.text().strip(),
                 "osc_port": self.marker_port.value(),
+                "codes": [int(c) if c.lstrip("-").isdigit() else c for c in listed(self.marker_codes.text())],
             },
+            "remote": {"port": self.remote_port.value(), "address": self.remote_address.text().strip()},
             "audio": {"backend": self.audio_backend.currentText(), "device": self.audio_device.text().strip()},
             "channels": {"weights": {channel: round(box.value(), 2) for channel, box in self.weights.items()}},
             "consent": {key: box.isChecked() for key, box in self.consent.items()},
