@@ -124,6 +124,16 @@ class BoardBackend:
         self._delivered += n
         return t, np.asarray(data[self._rows].T, dtype=np.float64)
 
+    def config_board(self, command: str) -> str:
+        """Send one of the board's own commands (BrainFlow's ``config_board``) and return its answer; SourceFault
+        when the board is not connected or refuses it."""
+        if self.board is None:
+            raise SourceFault(f"{self.label} is not connected")
+        try:
+            return str(self.board.config_board(command))
+        except BrainFlowError as exc:
+            raise SourceFault(f"{self.label} refused {command!r}: {exc}") from None
+
     def take_events(self) -> list[SourceEvent]:
         """Where a playback file starts again from its beginning (the sample that begins each new loop)."""
         events, self._events = self._events, []

@@ -14,9 +14,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+
+from fusion.signal_checks import impedance_ohms
 from sensors.boards import BoardError, board_name
+
+FloatArray = NDArray[np.float64]
+SWEEP_SECONDS = 2.0  # seconds of samples taken from each channel while its lead-off current flows
 
 DAISY_CHANNELS = "QWERTYUI"  # the Cyton SDK's names of channels 9-16
 CYTON_BOARDS = ("cyton_board", "cyton_daisy_board", "cyton_wifi_board", "cyton_daisy_wifi_board")
@@ -52,3 +60,36 @@ def measure(board: Configurable, board_id: int, channel: int, channels: int, sta
     """Send the commands that start (or stop) the impedance mode of ``channel``; returns the board's answers."""
     on, off = impedance_commands(board_id, channel, channels)
     return [board.config_board(command) for command in (on if start else off)]
+
+
+def sweeps_impedance(board_id: int) -> bool:
+    """Whether the studio can measure this board's impedance channel by channel (the Cyton family)."""
+    return board_name(board_id) in CYTON_BOARDS
+
+
+def impedance_sweep(
+    board: Configurable,
+    board_id: int,
+    channels: int,
+    read: Callable[[], FloatArray],
+    halted: Callable[[float], bool],
+    fs: float,
+    line_hz: float,
+) -> Iterator[tuple[int, float]]:
+    """Measure a Cyton's channels one after the other, as the OpenBCI GUI does: for channel 1..``channels`` switch
+    its lead-off current on, take SWEEP_SECONDS of samples from ``read`` (samples x EEG channels, µV; what came
+    before the current is dropped), switch it off again (also when stopped), and yield (channel, impedance in Ω).
+    ``halted(seconds)`` waits between reads and is True when the sweep must stop."""
+    for channel in range(1, channels + 1):
+        measure(board, board_id, channel, channels, start=True)
+        try:
+            read()
+            taken: list[FloatArray] = []
+            while sum(len(part) for part in taken) < SWEEP_SECONDS * fs:
+                if halted(0.1):
+                    return
+                taken.append(read())
+        finally:
+            measure(board, board_id, channel, channels, start=False)
+        window = np.concatenate(taken)[:, channel - 1]
+        yield channel, float(impedance_ohms(window[None, :], fs, line_hz)[0])

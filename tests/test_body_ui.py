@@ -167,6 +167,7 @@ def test_testing_the_synthetic_board_previews_every_channel_live_and_a_missing_p
     assert len(eeg) == 16 and lines[0].split()[0] == "Fz"
     assert all(line.split()[1] in {"ok", "flat", "railed", "line", "noisy"} for line in eeg)
     assert "streaming" in dialog.message.text() and dialog.test_button.text() == "Stop the test"
+    assert not dialog.impedance_button.isEnabled()  # the synthetic board drives no lead-off current
     dialog.toggle_test()
     assert dialog.test is None and dialog.test_button.text() == "Test (live preview)"
     dialog.choose(dialog.board.itemData(dialog.board.findText("Cyton")))

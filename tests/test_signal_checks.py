@@ -12,7 +12,7 @@ from brainflow.board_shim import BoardIds
 from fusion.quality import QualityLimits
 from fusion.signal_checks import CHECK_FIELDS, impedance_ohms, signal_checks
 from sensors.boards import BoardError
-from sensors.impedance import impedance_commands, measure
+from sensors.impedance import SWEEP_SECONDS, impedance_commands, impedance_sweep, measure, sweeps_impedance
 from studio.config import load_config
 from tests.stepped import stepped_demo
 
@@ -84,3 +84,37 @@ def test_checks_are_live_streams_and_in_the_session_record(tmp_path):
     assert dict(zip(json.loads(names), json.loads(units), strict=True))["Oz rms_uv"] == "µV"
     rows = db.execute("SELECT COUNT(*) FROM features WHERE stream = 'body.checks'").fetchone()[0]
     assert 3 <= rows <= 5  # once a second once the first window is in
+
+
+def test_a_cyton_impedance_sweep_measures_each_channel_with_its_lead_off_current_on():
+    """The sweep on a board double that answers commands and plays a 31.25 Hz lead-off signal on the channel whose
+    current is on (the Cyton's own test current), 60 µV peak: 60 µV / 6 nA - 2.2 kΩ = 7.8 kΩ."""
+    fs, sent = 250.0, []
+    on: set[int] = set()
+
+    class Cyton:
+        def config_board(self, command: str) -> str:
+            sent.append(command)
+            if command.startswith("z"):
+                (on.add if command[3] == "1" else on.discard)(int(command[1]))
+            return ""
+
+    t0 = [0.0]
+
+    def read() -> np.ndarray:
+        t = t0[0] + np.arange(25) / fs
+        t0[0] = t[-1] + 1 / fs
+        block = np.zeros((25, 2))
+        for channel in on:
+            block[:, channel - 1] = 60.0 * np.sin(2 * np.pi * 31.25 * t)
+        return block
+
+    cyton = BoardIds.CYTON_BOARD.value
+    assert sweeps_impedance(cyton) and not sweeps_impedance(BoardIds.SYNTHETIC_BOARD.value)
+    found = dict(impedance_sweep(Cyton(), cyton, 2, read, lambda _s: False, fs, 50.0))
+    assert found == pytest.approx({1: 7800.0, 2: 7800.0}, rel=0.05)
+    assert sent == ["x1000100X", "z101Z", "x1060110X", "z100Z", "x2000100X", "z201Z", "x2060110X", "z200Z"]
+    sent.clear()
+    stopped = list(impedance_sweep(Cyton(), cyton, 2, read, lambda _s: True, fs, 50.0))
+    assert stopped == [] and sent == ["x1000100X", "z101Z", "x1060110X", "z100Z"] and not on  # current off again
+    assert SWEEP_SECONDS * fs >= 250  # at least a second of samples per channel

@@ -106,6 +106,10 @@ class BoardDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         self.test_button = buttons.addButton("Test (live preview)", QDialogButtonBox.ButtonRole.ActionRole)
         self.test_button.clicked.connect(self.toggle_test)
+        self.impedance_button = buttons.addButton("Check impedance", QDialogButtonBox.ButtonRole.ActionRole)
+        self.impedance_button.setToolTip("OpenBCI Cyton boards: each electrode's impedance, one channel at a time")
+        self.impedance_button.setEnabled(False)
+        self.impedance_button.clicked.connect(self.check_impedance)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -255,6 +259,7 @@ class BoardDialog(QDialog):
         self.test = BoardTest(BoardBackend(config, SessionClock()), pretty_name(config.board_id))
         self.test.start()
         self.test_button.setText("Stop the test")
+        self.impedance_button.setEnabled(self.test.measures_impedance)
         self._say(f"Connecting to {pretty_name(config.board_id)}…")
         self._test_timer.start()
 
@@ -272,13 +277,27 @@ class BoardDialog(QDialog):
             return
         rows = preview_rows(test.layout, data, BodySettings())
         width = max(len(name) for name, _, _ in rows)
-        self.preview.setText("\n".join(f"{name:<{width}}  {quality:<10}  {figures}" for name, quality, figures in rows))
-        self._say(f"{test.label}: streaming, {test.samples} samples so far at {test.layout.fs:g} Hz")
+        ohms = test.impedance
+        self.preview.setText(
+            "\n".join(
+                f"{name:<{width}}  {quality:<10}  {figures}"
+                + (f" · {ohms[name] / 1000:.0f} kΩ" if name in ohms else "")
+                for name, quality, figures in rows
+            )
+        )
+        note = f"; {test.impedance_note}" if test.impedance_note else ""
+        self._say(f"{test.label}: streaming, {test.samples} samples so far at {test.layout.fs:g} Hz{note}")
+
+    def check_impedance(self) -> None:
+        """Measure each electrode's impedance on the board under test (Cyton boards; about 2 s a channel)."""
+        if self.test is not None:
+            self.test.check_impedance()
 
     def stop_test(self) -> None:
         test, self.test = self.test, None
         self._test_timer.stop()
         self.test_button.setText("Test (live preview)")
+        self.impedance_button.setEnabled(False)
         if test is not None:
             test.stop()
 

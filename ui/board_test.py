@@ -11,9 +11,11 @@ from numpy.typing import NDArray
 
 from fusion.channel_figures import ChannelFigures, channel_figures
 from fusion.quality import QUALITY_LABELS, Quality, channel_quality
+from sensors.board_backend import BoardBackend
 from sensors.body_backend import BodyBackend, SourceFault
 from sensors.body_pipeline import ChannelLayout, filter_eeg
 from sensors.body_settings import BodySettings
+from sensors.impedance import impedance_sweep, sweeps_impedance
 from studio.kernel.worker import PeriodicWorker
 
 FloatArray = NDArray[np.float64]
@@ -32,14 +34,30 @@ class BoardTest:
         self.problem = ""
         self.samples = 0
         self._rows: deque[FloatArray] = deque()
+        self.impedance: dict[str, float] = {}  # channel name -> Ω, as measured by the last sweep
+        self.impedance_note = ""
         self._lock = threading.Lock()
         self._connected = False
+        self._sweep_wanted = False
+        self._halt = threading.Event()
         self._worker = PeriodicWorker("board-test", READ_EVERY_S, self._step)
+
+    @property
+    def measures_impedance(self) -> bool:
+        """Whether this board's impedance can be measured here (the OpenBCI Cyton family)."""
+        backend = self._backend
+        return isinstance(backend, BoardBackend) and sweeps_impedance(backend.config.board_id)
+
+    def check_impedance(self) -> None:
+        """Measure every EEG channel's impedance on the test's thread, one channel after the other (about 2 s
+        each); the streaming preview pauses meanwhile."""
+        self._sweep_wanted = True
 
     def start(self) -> None:
         self._worker.start()
 
     def stop(self) -> None:
+        self._halt.set()
         self._worker.stop(timeout=10)
         self._release()
 
@@ -66,6 +84,10 @@ class BoardTest:
             self._release()
             self._worker.stop()
             return
+        if self._sweep_wanted:
+            self._sweep_wanted = False
+            self._sweep()
+            return
         if len(data) and self.layout is not None:
             keep = int(KEEP_S * self.layout.fs)
             with self._lock:
@@ -73,6 +95,23 @@ class BoardTest:
                 self.samples += len(data)
                 while sum(len(r) for r in self._rows) - len(self._rows[0]) >= keep:
                     self._rows.popleft()
+
+    def _sweep(self) -> None:
+        backend, layout = self._backend, self.layout
+        if not isinstance(backend, BoardBackend) or layout is None or not self.measures_impedance:
+            self.impedance_note = f"{self.label} does not measure impedance here (OpenBCI Cyton boards do)"
+            return
+        eeg = layout.columns("eeg")
+        self.impedance = {}
+        try:
+            for channel, ohms in impedance_sweep(
+                backend, backend.config.board_id, len(eeg), lambda: backend.read()[1][:, eeg], self._halt.wait,
+                layout.fs, BodySettings().notch_hz,
+            ):  # fmt: skip
+                self.impedance[layout.names[eeg[channel - 1]]] = ohms
+                self.impedance_note = f"impedance: {channel} of {len(eeg)} channels measured"
+        except SourceFault as exc:
+            self.impedance_note = f"impedance not measured: {exc}"
 
     def _release(self) -> None:
         """Disconnect the board once, whichever ends the test first (a fault or ``stop``)."""
