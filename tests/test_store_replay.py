@@ -114,6 +114,13 @@ def test_the_player_shows_the_recording_at_the_playhead_and_plays_music_only_whe
     window.hear.setChecked(False)
     assert window.follower is None
 
+    QTest.keyClick(window, Qt.Key.Key_F9)  # a kiosk for the room: the REPLAY badge, no operator controls
+    assert window.presenting and window.isFullScreen() and window.badge.isVisible()
+    assert not window.controls.isVisible() and not window.timeline.isVisible() and window.plane.isVisible()
+    assert window.badge.font().pixelSize() >= 28 or window.badge.fontInfo().pixelSize() >= 28
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.presenting and not window.isFullScreen() and window.controls.isVisible()
+
 
 def test_a_follower_sends_each_recorded_setting_once(recorded_session):
     store, sid = recorded_session

@@ -40,19 +40,24 @@ from studio.config import Config
 from studio.export.report_facts import clock
 from studio.music.engine import MusicEngine
 from studio.replay import SEEK_STEP_S, SPEEDS, MusicFollower, Playback, RecordedSession, load_recorded
+from ui.kiosk import kiosk_scale
 from ui.theme import (
     AROUSAL_COLOUR,
     CONFIDENCE_COLOUR,
+    DARK,
+    LIGHT,
     REDDISH_PURPLE,
     VALENCE_COLOUR,
     configure_pyqtgraph,
     set_role,
     style_sheet,
+    theme_plots,
 )
 
 FRAME_MS = 33  # about 30 frames per second
 TRAIL_S = 30.0  # the plane's trail
 TREND_S = 60.0  # the trend plot's window
+NOW_WIDTH = 360  # pixels: the recorded values' column at font scale 1
 PHASE_COLOURS = ("#E4F1FA", "#FDF3E1", "#E6F4EE", "#F6E8F1")
 BASELINE_COLOUR = "#D9DDE3"
 
@@ -210,7 +215,7 @@ class ReplayNow(QLabel):
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         set_role(self, "readout")
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(NOW_WIDTH)
 
     def refresh(self, position: float) -> None:
         recorded = self._recorded
@@ -301,13 +306,19 @@ class ReplayWindow(QWidget):
         views.addWidget(self.trend, 0, 1)
         views.addWidget(self.now, 0, 2)
         views.setColumnStretch(1, 1)
+        self._views = views
+        self.controls = QWidget()  # the operator's: hidden while presenting
+        self.controls.setLayout(transport)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addLayout(transport)
+        layout.addWidget(self.controls)
         layout.addWidget(self.timeline)
         layout.addLayout(views, 1)
         layout.addWidget(self.message)
         QShortcut(QKeySequence("Space"), self, activated=self.playback.toggle)
+        QShortcut(QKeySequence("F9"), self, activated=self.present)
+        QShortcut(QKeySequence("Escape"), self, activated=self.leave_presentation)
+        self.presenting = False
         self.playback.subscribe(self._state_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
@@ -315,6 +326,38 @@ class ReplayWindow(QWidget):
         self.timer.start()
         self.resize(1200, 640)
         self.refresh()
+
+    def present(self) -> None:
+        """The replay as a kiosk for a room (F9): full screen, dark, large type, the REPLAY badge, the plane, the
+        trend and what was recorded then; no operator controls (Space still plays and pauses). Esc leaves it."""
+        self.presenting = True
+        for widget in (self.controls, self.timeline, self.message):
+            widget.hide()
+        scale = kiosk_scale(self.screen().geometry().height())
+        self._views.setColumnStretch(0, 3)  # the plane first, the trend beside it
+        self._views.setColumnStretch(1, 2)
+        self.now.setWordWrap(False)  # as wide as its lines, the rest for the plots
+        self.now.setMinimumWidth(0)
+        self.setStyleSheet(style_sheet(DARK, scale) + f"ReplayWindow {{ background: {DARK.window}; }}")
+        theme_plots(self, DARK, scale)
+        self.setGeometry(self.screen().geometry())  # (without a window manager full screen alone does not resize)
+        self.showFullScreen()
+
+    def leave_presentation(self) -> None:
+        """Back to the replay window with its controls (Esc)."""
+        if not self.presenting:
+            return
+        self.presenting = False
+        for widget in (self.controls, self.timeline, self.message):
+            widget.show()
+        self._views.setColumnStretch(0, 0)
+        self._views.setColumnStretch(1, 1)
+        self.now.setWordWrap(True)
+        self.now.setMinimumWidth(NOW_WIDTH)
+        self.setStyleSheet(style_sheet())
+        theme_plots(self, LIGHT)
+        self.showNormal()
+        self.resize(1200, 640)
 
     def _state_changed(self) -> None:
         self.play_button.setText("Pause  (Space)" if self.playback.playing else "Play  (Space)")
