@@ -487,17 +487,20 @@ class Studio:
             self.database.close()
         return self._final_rows
 
+    def _stored_model(self, database: Store, code: str) -> ResponseModel | None:
+        """Client ``code``'s stored response model, ready for their next visit (None when none is stored);
+        StoreError or ValueError when what is stored is damaged."""
+        found = database.load_response_model(code)
+        return None if found is None else ResponseModel.from_dict(found, LEVERS, new_model()).next_visit()
+
     def client_levers(self, code: str) -> str:
         """What the stored response model of client ``code`` knows, in words, with how many visits taught it ("" when
         none is stored, or it is damaged: the session then says so when it starts)."""
-        if self.database is None:
-            return ""
         try:
-            found = self.database.load_response_model(code)
-            if found is None:
-                return ""
-            model = ResponseModel.from_dict(found, LEVERS, new_model()).next_visit()
+            model = self._stored_model(self.database, code) if self.database is not None else None
         except (StoreError, ValueError):
+            return ""
+        if model is None:
             return ""
         visits = f"{model.sessions} earlier session{'s' if model.sessions != 1 else ''}"
         return f"{response_words(model)} ({visits})"
@@ -513,17 +516,17 @@ class Studio:
         for channel in stored:
             self.log_action("baseline loaded", channel)
         try:
-            found = self.database.load_response_model(code)
-            if found is not None:
-                model = ResponseModel.from_dict(found, LEVERS, new_model()).next_visit()
-                self.loop.use_response_model(model)
-                self.log_action("response model loaded", f"{model.sessions} earlier sessions, {response_words(model)}")
+            model = self._stored_model(self.database, code)
         except (StoreError, ValueError) as exc:
             problem = (
                 f"the stored response model of client {code} was ignored ({exc}); starting from what most listeners do"
             )
             self.notices.append(problem)
             self.log_action("response model ignored", str(exc))
+            return
+        if model is not None:
+            self.loop.use_response_model(model)
+            self.log_action("response model loaded", f"{model.sessions} earlier sessions, {response_words(model)}")
 
     def _save_client_profile(self) -> None:
         if self.database is None or self.options.client is None or (self.recorder and self.recorder.problem):

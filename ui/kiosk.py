@@ -26,6 +26,15 @@ def kiosk_scale(screen_height: int) -> float:
     return max(LEAST_SCALE, FONT_SCALES[1] * min(1.0, screen_height / FULL_HD_HEIGHT))
 
 
+def show_for_room(widget: QWidget, css: str = "") -> None:
+    """Show ``widget`` full screen on its screen, in the dark theme at the room's type size (plus ``css``)."""
+    scale = kiosk_scale(widget.screen().geometry().height())
+    widget.setStyleSheet(style_sheet(DARK, scale) + css)
+    theme_plots(widget, DARK, scale)
+    widget.setGeometry(widget.screen().geometry())  # (without a window manager full screen alone does not resize)
+    widget.showFullScreen()
+
+
 class Kiosk(QWidget):
     """A window of its own over the console: the console's views of the same studio, drawn by the console's
     frame timer (``views``); ``on_leave()`` hears Esc."""
@@ -60,15 +69,12 @@ class Kiosk(QWidget):
     def present(self) -> None:
         """Full screen on the console's screen, in the dark theme at the room's type size."""
         scale = kiosk_scale(self.screen().geometry().height())
-        self.setStyleSheet(
-            style_sheet(DARK, scale)
-            + f"QWidget#kiosk {{ background: {DARK.window}; }}"
+        show_for_room(
+            self,
+            f"QWidget#kiosk {{ background: {DARK.window}; }}"
             + "QLabel#kioskBadge { background: #CC79A7; color: #FFFFFF; font-weight: 700; border-radius: 6px;"
-            + f" padding: 4px 16px; font-size: {14 * scale:.0f}pt; }}"
+            + f" padding: 4px 16px; font-size: {14 * scale:.0f}pt; }}",
         )
-        theme_plots(self, DARK, scale)
         self.plane.use_palette(DARK)
-        self.setGeometry(self.screen().geometry())  # (without a window manager full screen alone does not resize)
-        self.showFullScreen()
         self.raise_()
         self.activateWindow()

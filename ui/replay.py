@@ -40,7 +40,7 @@ from studio.config import Config
 from studio.export.report_facts import clock
 from studio.music.engine import MusicEngine
 from studio.replay import SEEK_STEP_S, SPEEDS, MusicFollower, Playback, RecordedSession, load_recorded
-from ui.kiosk import kiosk_scale
+from ui.kiosk import show_for_room
 from ui.theme import (
     AROUSAL_COLOUR,
     CONFIDENCE_COLOUR,
@@ -55,6 +55,7 @@ from ui.theme import (
 )
 
 FRAME_MS = 33  # about 30 frames per second
+WINDOW_SIZE = (1200, 640)  # the replay window at its start (pixels)
 TRAIL_S = 30.0  # the plane's trail
 TREND_S = 60.0  # the trend plot's window
 NOW_WIDTH = 360  # pixels: the recorded values' column at font scale 1
@@ -319,36 +320,33 @@ class ReplayWindow(QWidget):
         QShortcut(QKeySequence("F9"), self, activated=self.present)
         QShortcut(QKeySequence("Escape"), self, activated=self.leave_presentation)
         self.presenting = False
+        self._operator_only = (self.controls, self.timeline, self.message)  # hidden while presenting
         self.playback.subscribe(self._state_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        self.resize(1200, 640)
+        self.resize(*WINDOW_SIZE)
         self.refresh()
 
     def present(self) -> None:
         """The replay as a kiosk for a room (F9): full screen, dark, large type, the REPLAY badge, the plane, the
         trend and what was recorded then; no operator controls (Space still plays and pauses). Esc leaves it."""
         self.presenting = True
-        for widget in (self.controls, self.timeline, self.message):
+        for widget in self._operator_only:
             widget.hide()
-        scale = kiosk_scale(self.screen().geometry().height())
         self._views.setColumnStretch(0, 3)  # the plane first, the trend beside it
         self._views.setColumnStretch(1, 2)
         self.now.setWordWrap(False)  # as wide as its lines, the rest for the plots
         self.now.setMinimumWidth(0)
-        self.setStyleSheet(style_sheet(DARK, scale) + f"ReplayWindow {{ background: {DARK.window}; }}")
-        theme_plots(self, DARK, scale)
-        self.setGeometry(self.screen().geometry())  # (without a window manager full screen alone does not resize)
-        self.showFullScreen()
+        show_for_room(self, f"ReplayWindow {{ background: {DARK.window}; }}")
 
     def leave_presentation(self) -> None:
         """Back to the replay window with its controls (Esc)."""
         if not self.presenting:
             return
         self.presenting = False
-        for widget in (self.controls, self.timeline, self.message):
+        for widget in self._operator_only:
             widget.show()
         self._views.setColumnStretch(0, 0)
         self._views.setColumnStretch(1, 1)
@@ -357,7 +355,7 @@ class ReplayWindow(QWidget):
         self.setStyleSheet(style_sheet())
         theme_plots(self, LIGHT)
         self.showNormal()
-        self.resize(1200, 640)
+        self.resize(*WINDOW_SIZE)
 
     def _state_changed(self) -> None:
         self.play_button.setText("Pause  (Space)" if self.playback.playing else "Play  (Space)")
