@@ -64,6 +64,18 @@ def port_box(key: str, value: int) -> QSpinBox:
     return box
 
 
+def form_box(title: str, rows: list[tuple[str, QWidget]]) -> QGroupBox:
+    """A titled group of labelled fields (a row with no label spans the width)."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    for label, widget in rows:
+        if label:
+            form.addRow(label, widget)
+        else:
+            form.addRow(widget)
+    return box
+
+
 class SettingsDialog(QDialog):
     """Not modal. Save checks the values as the settings file is checked; a refusal names the value and the
     file is left as it was. The studio uses saved settings from its next start."""
@@ -123,14 +135,37 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.close)
         content = QWidget()
         boxes = QVBoxLayout(content)
-        for box in (
-            self._outputs_box(),
-            self._remote_box(),
-            self._markers_box(),
-            self._audio_box(),
-            self._weights_box(),
-        ):
-            boxes.addWidget(box)
+        forms: list[tuple[str, list[tuple[str, QWidget]]]] = [
+            (
+                "Outputs on the network (nothing leaves this machine unless turned on)",
+                [
+                    ("", self.lsl),
+                    ("LSL stream names start with", self.lsl_prefix),
+                    ("", self.osc),
+                    ("OSC to address", self.osc_host),
+                    ("OSC to port", self.osc_port),
+                    ("", self.streams),
+                ],
+            ),
+            (
+                "Remote control by lab scripts (one command a line over TCP: marker, status, start, stop)",
+                [("Port", self.remote_port), ("Listen on address", self.remote_address)],
+            ),
+            (
+                "Markers",
+                [
+                    ("Buttons (comma-separated)", self.marker_labels),
+                    ("Their keys, in order", self.marker_keys),
+                    ("Their event codes, in order", self.marker_codes),
+                    ("Take markers from the LSL stream", self.marker_stream),
+                    ("Take OSC /marker on port (0: none)", self.marker_port),
+                ],
+            ),
+            ("Audio", [("Output", self.audio_backend), ("Device (number or part of its name)", self.audio_device)]),
+        ]
+        for title, rows in forms:
+            boxes.addWidget(form_box(title, rows))
+        boxes.addWidget(self._weights_box())
         consent_box = QGroupBox("Consent a client gives unless the session says otherwise")
         consent_layout = QVBoxLayout(consent_box)
         for box in self.consent.values():
@@ -150,41 +185,6 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         area = self.screen().availableGeometry()
         self.resize(min(660, area.width()), min(content.sizeHint().height() + 140, area.height() - 60))
-
-    def _outputs_box(self) -> QGroupBox:
-        box = QGroupBox("Outputs on the network (nothing leaves this machine unless turned on)")
-        form = QFormLayout(box)
-        form.addRow(self.lsl)
-        form.addRow("LSL stream names start with", self.lsl_prefix)
-        form.addRow(self.osc)
-        form.addRow("OSC to address", self.osc_host)
-        form.addRow("OSC to port", self.osc_port)
-        form.addRow(self.streams)
-        return box
-
-    def _remote_box(self) -> QGroupBox:
-        box = QGroupBox("Remote control by lab scripts (one command a line over TCP: marker, status, start, stop)")
-        form = QFormLayout(box)
-        form.addRow("Port", self.remote_port)
-        form.addRow("Listen on address", self.remote_address)
-        return box
-
-    def _markers_box(self) -> QGroupBox:
-        box = QGroupBox("Markers")
-        form = QFormLayout(box)
-        form.addRow("Buttons (comma-separated)", self.marker_labels)
-        form.addRow("Their keys, in order", self.marker_keys)
-        form.addRow("Their event codes, in order", self.marker_codes)
-        form.addRow("Take markers from the LSL stream", self.marker_stream)
-        form.addRow("Take OSC /marker on port (0: none)", self.marker_port)
-        return box
-
-    def _audio_box(self) -> QGroupBox:
-        box = QGroupBox("Audio")
-        form = QFormLayout(box)
-        form.addRow("Output", self.audio_backend)
-        form.addRow("Device (number or part of its name)", self.audio_device)
-        return box
 
     def _weights_box(self) -> QGroupBox:
         box = QGroupBox("How much each channel counts (0 switches it off)")
