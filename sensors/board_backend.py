@@ -106,8 +106,6 @@ class BoardBackend:
         stamps = np.asarray(data[self._ts_row] - self.clock.unix_start, dtype=np.float64)
         n = stamps.size
         lost = self._counter.lost(data[self._counter_row]) if self._counter_row is not None else np.zeros(n, int)
-        if self._next_index == 0:
-            lost[0] = 0  # nothing comes before the first sample of a connection
         index = self._next_index + np.arange(n) + np.cumsum(lost)
         self._next_index = int(index[-1]) + 1
         assert self._fit is not None

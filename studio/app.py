@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import asdict, replace
@@ -145,6 +146,7 @@ class Studio:
         self._final_rows: dict[str, int] | None = None
         self.session_start = 0.0  # clock time (s) at which the session recording now (or the last one) began
         self.awaiting_client = False  # the steps for the next client began: nothing records until their session does
+        self._sessions = threading.RLock()  # one session begins or ends at a time
         self.session_end: float | None = None  # clock time (s) at which the last session ended; None while recording
         self.last_rows: dict[str, int] = {}  # rows the last session that ended wrote, per table
         self._watch: ChannelWatch | None = None
@@ -200,43 +202,44 @@ class Studio:
         response model are used (after another client's session, the channels learn a resting profile afresh
         when this client has none stored) and the music fades in. Returns the session id; StoreError without a
         database, for a bad code, or while another session records."""
-        if self.database is None:
-            raise StoreError("this studio has no session database: nothing can be recorded")
-        if self.recording:
-            raise StoreError(f"session {self.session_id} is recording; end it before starting the next")
-        database = self.database
-        if client is not None and database.client(client) is None:
-            database.add_client(client)
-        if self.recorder is not None and client != self.options.client:
-            for source in self.sources.values():  # the last client's resting profile never measures this one
-                source.forget_baseline()
-        consent = consent or self.options.consent
-        self.options = replace(self.options, client=client, consent=consent)
-        now = self.clock.now() if at is None else at
-        self.session_start, self.session_end = now, None
-        self.awaiting_client = False
-        self.loop.goal_watch.restart(now, self.loop.goal, self.loop.goal_point)
-        self.loop.use_response_model(new_model())  # an earlier client's model never steers this one
-        self.recorder = Recorder(
-            database,
-            self.hub,
-            CHANNELS,
-            (self.markers, self.loop.control_log, self.actions),
-            self.settings(),
-            self.clock.unix_start,
-            consent,
-            client,
-            t0=now,
-        )
-        self._watch = ChannelWatch(database, self.recorder.session_id, now)
-        self._watch.check(self.clock.now(), self.statuses())
-        if client is not None:
-            self.log_action("client", client)
-        self.log_action("consent", consent.describe())
-        self._load_client_profile()
-        if self.started and not self.playing:
-            self.fade_in("session started")
-        return self.recorder.session_id
+        with self._sessions:  # the GUI thread and the remote-control socket may both start and end sessions
+            if self.database is None:
+                raise StoreError("this studio has no session database: nothing can be recorded")
+            if self.recording:
+                raise StoreError(f"session {self.session_id} is recording; end it before starting the next")
+            database = self.database
+            if client is not None and database.client(client) is None:
+                database.add_client(client)
+            if self.recorder is not None and client != self.options.client:
+                for source in self.sources.values():  # the last client's resting profile never measures this one
+                    source.forget_baseline()
+            consent = consent or self.options.consent
+            self.options = replace(self.options, client=client, consent=consent)
+            now = self.clock.now() if at is None else at
+            self.session_start, self.session_end = now, None
+            self.awaiting_client = False
+            self.loop.goal_watch.restart(now, self.loop.goal, self.loop.goal_point)
+            self.loop.use_response_model(new_model())  # an earlier client's model never steers this one
+            self.recorder = Recorder(
+                database,
+                self.hub,
+                CHANNELS,
+                (self.markers, self.loop.control_log, self.actions),
+                self.settings(),
+                self.clock.unix_start,
+                consent,
+                client,
+                t0=now,
+            )
+            self._watch = ChannelWatch(database, self.recorder.session_id, now)
+            self._watch.check(self.clock.now(), self.statuses())
+            if client is not None:
+                self.log_action("client", client)
+            self.log_action("consent", consent.describe())
+            self._load_client_profile()
+            if self.started and not self.playing:
+                self.fade_in("session started")
+            return self.recorder.session_id
 
     def flush(self) -> None:
         """Write what is new of the session recording now (nothing when none records), channel health included."""
@@ -257,13 +260,14 @@ class Studio:
         the client's baselines and response model and what the session came to are stored, and its record is
         closed with ``status``. The channels and the music engine go on, recording nothing, until the next
         ``begin_session``. Returns the rows the session wrote per table (empty when none was recording)."""
-        if not self.recording:
-            return {}
-        if self.playing:  # a musical ending: a cadence, then the tonic fading away
-            self.engine.finish()
-            self._log_output(playing=False, reason="session ended: the music closes with a cadence")
-        self.add_marker("session end", "studio")
-        return self._close_session(status)
+        with self._sessions:  # the GUI thread and the remote-control socket may both start and end sessions
+            if not self.recording:
+                return {}
+            if self.playing:  # a musical ending: a cadence, then the tonic fading away
+                self.engine.finish()
+                self._log_output(playing=False, reason="session ended: the music closes with a cadence")
+            self.add_marker("session end", "studio")
+            return self._close_session(status)
 
     def _close_session(self, status: str) -> dict[str, int]:
         """Close the session recording now (if any): store the client's profile and the outcome, then the record."""

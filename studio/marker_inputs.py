@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from studio.kernel.events import event_code, event_duration
+from studio.kernel.events import event_code, event_duration, is_code_text
 from studio.kernel.worker import PeriodicWorker
 from studio.osc_packets import read_packet
 from studio.session import MarkerSettings
@@ -70,7 +70,7 @@ def offer(
         counter.count(False)
         return
     try:
-        if code is None and (isinstance(label, int | float) or str(label).strip().lstrip("+-").isdigit()):
+        if code is None and (isinstance(label, int | float) or is_code_text(str(label))):
             code = event_code(label)
             label = code
         add(

@@ -140,7 +140,7 @@ class Recorder:
     def _fields_row(self, name: str, stream: Stream, rate: float | None) -> tuple[object, ...]:
         """A stream_fields row: the stream's field names, its rate (Hz; None for features) and units."""
         spec = self._hub.spec(name)
-        units = [spec.unit(f) for f in stream.fields] if isinstance(spec.units, tuple) else [spec.units] * stream.width
+        units = [spec.unit(f) for f in stream.fields]
         return (self.session_id, name, json.dumps(stream.fields), rate, json.dumps(units))
 
     def flush(self) -> None:

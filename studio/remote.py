@@ -25,7 +25,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from studio.kernel.events import event_code
+from studio.kernel.events import event_code, is_code_text
 from studio.kernel.worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def answer(target: RemoteTarget, line: str) -> str:
             if not words:
                 raise ValueError("marker needs a label: marker LABEL [CODE]")
             code = None
-            if len(words) > 1 and words[-1].lstrip("+-").isdigit():
+            if len(words) > 1 and is_code_text(words[-1]):
                 code, words = event_code(words[-1]), words[:-1]
             return f"ok {target.marker(' '.join(words), code)}"
         if rest and verb in ("status", "start", "stop"):

@@ -61,10 +61,6 @@ class BoardTest:
         self._worker.stop(timeout=10)
         self._release()
 
-    @property
-    def running(self) -> bool:
-        return self._worker.running
-
     def _step(self) -> None:
         """Connect on the first step, then read what the board has sent; a fault ends the test, said in words."""
         backend = self._backend

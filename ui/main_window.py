@@ -47,6 +47,7 @@ from ui.entry_field import EntryField
 from ui.estimate_tips import EstimateTips
 from ui.export_dialog import ExportDialog
 from ui.face_preview import PRIVACY_MODES, FacePreview
+from ui.fit_check import on_show
 from ui.glance import GlanceLines
 from ui.kiosk import Kiosk
 from ui.lab_panels import OutputsView, marker_log
@@ -636,5 +637,6 @@ class MainWindow(QMainWindow):
 
 
 def _on_show(view: View) -> bool:
-    """Whether ``view`` is visible (views that are not widgets, such as the status bar's parts, always are)."""
-    return not isinstance(view, QWidget) or view.isVisible()
+    """Whether ``view`` is on show: visible and not behind another tab (views that are not widgets, such as the status
+    bar's parts, always are)."""
+    return not isinstance(view, QWidget) or on_show(view)

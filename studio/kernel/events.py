@@ -15,13 +15,17 @@ MIN_CODE, MAX_CODE = -(2**31), 2**31 - 1  # event codes are 32-bit signed intege
 MAX_DURATION = 86400.0  # s: a marker's duration is at most a day
 
 
+def is_code_text(text: str) -> bool:
+    """Whether ``text`` reads as a whole number, and so as an event code ("12", " -3 ")."""
+    return text.strip().lstrip("+-").isdigit()
+
+
 def event_code(value: object) -> int:
     """An event code from a number or its text ("12", 12, 12.0); ValueError saying what a code must be."""
     if isinstance(value, str):
-        text = value.strip()
-        if not text.lstrip("+-").isdigit():
+        if not is_code_text(value):
             raise ValueError(f"event code {value!r} is not a whole number")
-        value = int(text)
+        value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
