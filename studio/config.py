@@ -186,19 +186,11 @@ class Config:
 
 def load_config(path: Path | None = None) -> Config:
     """Defaults, then ``path`` (or the user's config file when it exists); raises ConfigError."""
-    settings = default_settings()
-    origin = "defaults"
     candidate = path if path is not None else user_config_path()
     if path is not None and not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
-    if candidate.is_file():
-        origin = str(candidate)
-        try:
-            given = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{origin} is not valid TOML: {exc}") from None
-        settings = _merge(settings, given, "", origin)
-    return build_config(settings, origin)
+    origin = str(candidate) if candidate.is_file() else "defaults"
+    return build_config(_merge(default_settings(), user_settings(candidate), "", origin), origin)
 
 
 def build_config(s: dict[str, Any], origin: str) -> Config:
