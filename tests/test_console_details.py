@@ -137,6 +137,7 @@ def test_f9_presents_a_clean_full_screen_kiosk_that_esc_leaves(running) -> None:
     for key_figure in (kiosk.glance.state, kiosk.music.headline, kiosk.badge):
         assert QFontInfo(key_figure.font()).pixelSize() >= 28, key_figure.text()
     assert kiosk.glance.state.text() and "BPM" in kiosk.music.headline.text()
+    assert kiosk.glance.words is window.glance.words  # one "start" for the console and the room
     assert kiosk.plane.current.opts["brush"].color().name().upper() == DARK.trail.upper()
     tick_font = kiosk.plane.getPlotItem().getAxis("left").style["tickFont"]
     assert tick_font.pointSizeF() * 96 / 72 >= 26  # the plane's digits too, read from the back of the room

@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 from sensors.board_backend import BoardBackend
 from sensors.board_profiles import DEFAULT_PROFILE, ProfileError, load_profiles, save_profile
 from sensors.boards import NO_BOARD, BoardConfig, BoardError, board_params, known_boards
-from sensors.body_settings import BodySettings
 from studio.kernel.clock import SessionClock
 from ui.board_names import grouped_boards, missing_words, pretty_name, required_missing, serial_ports
-from ui.board_test import BoardTest, preview_rows
+from ui.board_test import BoardTest
 from ui.theme import set_role
 
 PREVIEW_MS = 250  # the live preview's refresh
@@ -272,10 +271,9 @@ class BoardDialog(QDialog):
             self._say(test.problem, error=True)
             self.stop_test()
             return
-        data = test.window()
-        if test.layout is None or data is None:
+        rows = test.preview
+        if test.layout is None or not rows:
             return
-        rows = preview_rows(test.layout, data, BodySettings())
         width = max(len(name) for name, _, _ in rows)
         ohms = test.impedance
         self.preview.setText(

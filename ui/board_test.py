@@ -32,6 +32,7 @@ class BoardTest:
         self.label = label
         self.layout: ChannelLayout | None = None
         self.problem = ""
+        self.preview: list[tuple[str, str, str]] = []  # (channel, quality, figures) of the newest KEEP_S seconds
         self.samples = 0
         self._rows: deque[FloatArray] = deque()
         self.impedance: dict[str, float] = {}  # channel name -> Ω, as measured by the last sweep
@@ -91,6 +92,9 @@ class BoardTest:
                 self.samples += len(data)
                 while sum(len(r) for r in self._rows) - len(self._rows[0]) >= keep:
                     self._rows.popleft()
+            window = self.window()
+            if window is not None:  # the figures are computed here, not on the GUI thread
+                self.preview = preview_rows(self.layout, window, BodySettings())
 
     def _sweep(self) -> None:
         backend, layout = self._backend, self.layout

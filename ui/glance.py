@@ -15,12 +15,19 @@ from ui.theme import set_role
 
 class GlanceLines(QWidget):
     """Draws ``loop``'s newest estimate and music; ``session()`` is the session recording (its start is "the
-    start"), ``playing()`` whether the music plays."""
+    start"), ``playing()`` whether the music plays; ``words`` remembers the start (share the console's, so that a
+    second view of the same session says the same)."""
 
-    def __init__(self, loop: FusionLoop, session: Callable[[], int | None], playing: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        loop: FusionLoop,
+        session: Callable[[], int | None],
+        playing: Callable[[], bool],
+        words: StateWords | None = None,
+    ) -> None:
         super().__init__()
         self._loop, self._session, self._playing = loop, session, playing
-        self._words = StateWords()
+        self.words = words or StateWords()
         self.state = QLabel("Waiting for the first estimate")
         set_role(self.state, "glance")
         self.music = QLabel("")
@@ -34,6 +41,6 @@ class GlanceLines(QWidget):
 
     def refresh(self, now: float) -> None:
         loop = self._loop
-        self.state.setText(self._words.describe(loop.last, self._session()))
+        self.state.setText(self.words.describe(loop.last, self._session()))
         p = loop.params
         self.music.setText(music_line(self._playing(), p.tempo, p.mode, loop.goal.value, loop.trying))

@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from studio.app import Studio
+from studio.state_words import StateWords
 from ui.glance import GlanceLines
 from ui.presentation import ContributionBars, MusicStateCard
 from ui.theme import DARK, FONT_SCALES, style_sheet, theme_plots
@@ -39,13 +40,13 @@ class Kiosk(QWidget):
     """A window of its own over the console: the console's views of the same studio, drawn by the console's
     frame timer (``views``); ``on_leave()`` hears Esc."""
 
-    def __init__(self, studio: Studio, on_leave: Callable[[], None]) -> None:
+    def __init__(self, studio: Studio, on_leave: Callable[[], None], words: StateWords | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Affect Studio · presentation")
         self.setObjectName("kiosk")
         self.plane = VAPlane(studio.hub, (studio.loop.goal, studio.loop.goal_point), studio.loop.events.goal)
         self.plane.getPlotItem().setTitle(KIOSK_PLANE_TITLE)
-        self.glance = GlanceLines(studio.loop, lambda: studio.session_id, lambda: studio.playing)
+        self.glance = GlanceLines(studio.loop, lambda: studio.session_id, lambda: studio.playing, words)
         self.music = MusicStateCard(studio)
         self.contributions = ContributionBars(studio)
         self.badge = QLabel("DEMO · virtual listener" if studio.demo else "")

@@ -409,7 +409,7 @@ class MainWindow(QMainWindow):
     def open_kiosk(self) -> Kiosk:
         """The full-screen kiosk over the console (F9); Esc closes it. Its views draw with the console's frames."""
         if self.kiosk is None:
-            self.kiosk = Kiosk(self.studio, self.close_kiosk)
+            self.kiosk = Kiosk(self.studio, self.close_kiosk, self.glance.words)  # one "start" for both
         self.kiosk.present()
         return self.kiosk
 
