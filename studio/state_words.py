@@ -12,6 +12,7 @@ CHANGE_AT = 0.15  # a move on the plane (either axis) that is said as a change
 NEUTRAL_WITHIN = 0.2  # both axes within this of 0: "near neutral"
 START_CONFIDENCE = 0.3  # the first estimate at least this sure is "the start"
 COUNTED_SHARE = 0.15  # a channel with less of the estimate is not named as agreeing
+USABLE = 0.15  # an estimate less confident than this is not worded
 
 
 def where_words(valence: float, arousal: float) -> str:
@@ -39,11 +40,10 @@ def change_words(start: tuple[float, float], now: tuple[float, float]) -> str:
 
 
 def certainty_words(confidence: float) -> str:
+    """How sure a usable estimate (confidence at least USABLE) is, in words."""
     if confidence >= 0.7:
         return "sure"
-    if confidence >= 0.4:
-        return "fairly sure"
-    return "unsure" if confidence >= 0.15 else "no usable estimate"
+    return "fairly sure" if confidence >= 0.4 else "unsure"
 
 
 def agreement_words(fused: Fused) -> str:
@@ -63,7 +63,7 @@ def agreement_words(fused: Fused) -> str:
 def state_line(fused: Fused, start: tuple[float, float] | None) -> str:
     """One line: where the person is, the change since ``start`` (when known), certainty and agreement."""
     a = fused.affect
-    if a.confidence < 0.15:
+    if a.confidence < USABLE:
         return f"No usable estimate yet; {agreement_words(fused)}"
     parts = [where_words(a.valence, a.arousal)]
     if start is not None:
