@@ -317,6 +317,11 @@ def marker_settings(m: dict[str, Any], origin: str) -> MarkerSettings:
     return MarkerSettings(tuple(labels), tuple(keys), m["lsl_stream"], m["osc_port"], address, tuple(codes))
 
 
+def comma_separated(text: str) -> list[str]:
+    """``"start, eyes closed"`` as ``["start", "eyes closed"]`` (empty parts dropped)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def user_settings(path: Path) -> dict[str, Any]:
     """The settings a user's file gives (only those: the rest are the defaults'), {} when there is no file;
     ConfigError when it is not TOML."""

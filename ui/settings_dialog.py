@@ -30,6 +30,7 @@ from studio.config import (
     SETTING_RANGES,
     ConfigError,
     check_settings,
+    comma_separated,
     settings_toml,
     user_settings,
 )
@@ -40,11 +41,6 @@ HEADER = (
     "(resources/default_config.toml lists them all with what they do)."
 )
 ORIGIN = "the settings dialog"
-
-
-def listed(text: str) -> list[str]:
-    """``"start, eyes closed"`` as ``["start", "eyes closed"]``."""
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def overlay(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -205,11 +201,11 @@ class SettingsDialog(QDialog):
                 "osc_port": self.osc_port.value(),
             },
             "markers": {
-                "labels": listed(self.marker_labels.text()),
-                "keys": listed(self.marker_keys.text()),
+                "labels": comma_separated(self.marker_labels.text()),
+                "keys": comma_separated(self.marker_keys.text()),
                 "lsl_stream": self.marker_stream.text().strip(),
                 "osc_port": self.marker_port.value(),
-                "codes": [int(c) if c.lstrip("-").isdigit() else c for c in listed(self.marker_codes.text())],
+                "codes": [int(c) if c.lstrip("-").isdigit() else c for c in comma_separated(self.marker_codes.text())],
             },
             "remote": {"port": self.remote_port.value(), "address": self.remote_address.text().strip()},
             "audio": {"backend": self.audio_backend.currentText(), "device": self.audio_device.text().strip()},

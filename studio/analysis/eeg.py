@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studio.config import comma_separated
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
@@ -19,17 +21,12 @@ HOP = 0.5  # s
 KEYS = ("delta", "theta", "alpha", "beta", "gamma", "alpha_rel")
 
 
-def names_list(text: str) -> list[str]:
-    """``A,B,C`` -> ["A", "B", "C"] (empty parts dropped)."""
-    return [n.strip() for n in text.split(",") if n.strip()]
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the recording")
     parser.add_argument("--json", action="store_true", help="one JSON object per window, then a summary line")
-    parser.add_argument("--channels", type=names_list, help="only these channels, e.g. Fp1,Fp2 (default: all EEG)")
+    parser.add_argument("--channels", type=comma_separated, help="only these channels, e.g. Fp1,Fp2 (default: all EEG)")
     parser.add_argument(
-        "--montage", type=names_list, help="names for the file's EEG channels in order, e.g. Fp1,Fp2,C3,C4"
+        "--montage", type=comma_separated, help="names for the file's EEG channels in order, e.g. Fp1,Fp2,C3,C4"
     )
     parser.add_argument("--board", default="synthetic", help="the BrainFlow board that wrote a BrainFlow CSV file")
     parser.add_argument("--notch", type=float, choices=(0.0, 50.0, 60.0), default=50.0, help="mains notch (Hz)")
