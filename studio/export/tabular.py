@@ -32,7 +32,7 @@ def describe_table(table: Table, file: str) -> dict[str, object]:
     table's rate: the device's rate for raw samples, the mean rate of its rows for streams of features and
     estimates (``rate_measured``), none for event logs (``timing``)."""
     units = {
-        name: table.units.get(name, "text" if any(isinstance(v, str) for v in values) else "")
+        name: table.units.get(name, "text" if values.dtype == object and name != "code" else "")
         for name, values in table.columns.items()
     }
     entry: dict[str, object] = {"file": file, "stream": table.name, "rows": len(table), "columns": list(table.columns)}
