@@ -7,7 +7,10 @@ final distance of the true state from the goal, overshoot past the goal, how muc
 parameter changes as shares of their ranges, plus mode and layer switches) and bound or rate violations (must be
 0); then the ratios and the issue's targets: reaching every goal the bounds allow, about twice as fast as the
 fixed policy on the median listener, the paradoxical listener's levers found in one session, a second visit in at
-most 0.75 of the first's time, and the non-responder named within five minutes.
+most 0.75 of the first's time, and the non-responder named within five minutes. Last, the ceiling
+(best_possible.py): how fast an oracle that knows each listener exactly could take their true state to calm and
+energise inside the same bounds and rates, against the fixed policy on the same footing, so that the measured
+ratios can be read against the most any policy could gain.
 
 Run: .venv/bin/python -m benchmarks.closed_loop [--minutes 20] [--jobs 2] [--goals calm,energise,iso]
 """
@@ -30,9 +33,10 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.best_possible import time_to_goal
 from studio.config import load_config
 from studio.goal_plan import GOAL_POINTS, Goal
-from studio.goal_watch import REACHED_RADIUS
+from studio.goal_watch import HOLD_S, REACHED_RADIUS
 from studio.headless import run_headless
 from studio.listener import ListenerSpec, load_listener
 from studio.music.params import NUMERIC, MusicParams
@@ -204,8 +208,49 @@ def main() -> None:
     walls = [r["wall_s"] for r in results]
     print(f"{len(results) + 2 * len(second)} sessions of {args.minutes:g} min in {time.monotonic() - started:.0f} s "
           f"({args.jobs} at once); one session: median {statistics.median(walls):.0f} s wall")  # fmt: skip
+    ceiling = print_ceiling(paths, [g for g in goals if g != "iso"], by, bounds, cap)
     medians = {g: round(statistics.median(v), 3) for g, v in ratios.items() if v}
-    print(json.dumps({"benchmark": "closed_loop", "fixed_over_adaptive_median": medians, "missed": misses}))
+    print(json.dumps({"benchmark": "closed_loop", "fixed_over_adaptive_median": medians, "missed": misses,
+                      "fixed_over_best_possible_median": ceiling}))  # fmt: skip
+
+
+def print_ceiling(
+    paths: list[str], goals: list[str], by: dict[tuple[str, str, str], dict[str, Any]], bounds: Bounds, cap: float
+) -> dict[str, float]:
+    """Time for the true state to reach each goal: an oracle and the fixed policy in a plain simulation, and the
+    studio's two runs read from their listener paths; returns the median fixed / oracle ratio per goal."""
+    print("\nthe ceiling: seconds for the TRUE state to settle at the goal (no estimate; studio runs every 5 s)")
+    print(f"{'listener':18} {'goal':9} | {'oracle':>6} {'fixed':>6} | studio: {'adapt':>6} {'fixed':>6}")
+    ceiling: dict[str, list[float]] = {g: [] for g in goals}
+    for path in paths:
+        name, spec = Path(path).stem, load_listener(Path(path))
+        for goal in goals:
+            best = time_to_goal(spec, Goal(goal), bounds, "oracle", cap)
+            fixed = time_to_goal(spec, Goal(goal), bounds, "fixed", cap)
+            studio = [true_time(by[(name, goal, kind)]["listener"]["path"], GOAL_POINTS[Goal(goal)]) for kind in
+                      ("adaptive", "fixed")]  # fmt: skip
+            if best is not None:
+                ceiling[goal].append((fixed if fixed is not None else cap) / max(best, 1.0))
+            print(f"{name:18} {goal:9} | {shown(best, cap):>6} {shown(fixed, cap):>6} | "
+                  f"        {shown(studio[0], cap):>6} {shown(studio[1], cap):>6}")  # fmt: skip
+    medians = {g: round(statistics.median(v), 3) for g, v in ceiling.items() if v}
+    for goal, value in medians.items():
+        print(f"{goal}: the most any policy could gain over the fixed one on the median listener (fixed / oracle, "
+              f"true state): {value:.2f}")  # fmt: skip
+    return medians
+
+
+def true_time(path: list[list[float]], goal: tuple[float, float]) -> float | None:
+    """When the true state (a row every 5 s) began a stay of HOLD_S seconds within REACHED_RADIUS of ``goal``."""
+    since = None
+    for t, v, a in path:
+        if math.dist((v, a), goal) > REACHED_RADIUS:
+            since = None
+        elif since is None:
+            since = t
+        if since is not None and t - since >= HOLD_S:
+            return float(since)
+    return None
 
 
 def overshoot(path: list[list[float]], goal: tuple[float, float]) -> float:
