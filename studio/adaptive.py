@@ -62,7 +62,9 @@ class NonResponse:
     """Watches the music and the person over the last WINDOW_S seconds: when the music moved enough to move
     most listeners by PUSH_ENOUGH (by the population's lever effects) but the person's estimate moved less than
     STILL, and they were nowhere near the aim all that time, the person is not following; once they move by
-    MOVING again, they are."""
+    MOVING again, they are. A person whose estimate has already moved FOLLOWED this session is following: they
+    may have stopped where the music that moves most listeners cannot take them further (a paradoxical listener
+    under calm music), which is for the response model to learn, not a reason to hold a setting."""
 
     WINDOW_S = 180.0
     # The estimate is averaged over blocks this long (s) before its movement is measured; shorter blocks leave the
@@ -71,11 +73,18 @@ class NonResponse:
     PUSH_ENOUGH = 0.35
     STILL = 0.15
     MOVING = 0.25
+    # Session blocks of SESSION_BLOCK_S seconds whose mean estimates lie FOLLOWED apart show a person who followed
+    # (a still person's 20 s means differ by up to about 0.24; a paradoxical listener moved 0.54 in a minute).
+    SESSION_BLOCK_S = 20.0
+    FOLLOWED = 0.4
 
     def __init__(self) -> None:
         self.population = np.array([POPULATION[name] for name in LEVERS])
         self.samples: deque[tuple[float, FloatArray | None, FloatArray]] = deque()
         self.flagged = False
+        self.followed = False
+        self._block: tuple[int, FloatArray, int] | None = None  # (session block, sum of estimates, count)
+        self._block_means: list[FloatArray] = []
         self.push = 0.0
         self.movement = 0.0
         self.near_aim = -math.inf  # the last session time the person was near the aim
@@ -85,6 +94,8 @@ class NonResponse:
         the aim); True when the verdict changed."""
         if near_aim:
             self.near_aim = t
+        if person is not None and not self.followed:
+            self._note_block(t, person)
         self.samples.append((t, person, levers))
         while self.samples and self.samples[0][0] < t - self.WINDOW_S:
             self.samples.popleft()
@@ -102,11 +113,25 @@ class NonResponse:
         self.movement = max(float(np.linalg.norm(a - b)) for a in means for b in means)
         was = self.flagged
         away = t - self.near_aim >= self.WINDOW_S
-        if not self.flagged and away and self.push >= self.PUSH_ENOUGH and self.movement < self.STILL:
-            self.flagged = True
+        if not self.flagged and away and not self.followed and self.push >= self.PUSH_ENOUGH:
+            self.flagged = self.movement < self.STILL
         elif self.flagged and self.movement >= self.MOVING:
             self.flagged = False
         return self.flagged != was
+
+    def _note_block(self, t: float, person: FloatArray) -> None:
+        """Add an estimate to its session block; when a block is complete, compare its mean with the earlier
+        ones."""
+        block = int(t // self.SESSION_BLOCK_S)
+        if self._block is not None and self._block[0] != block:
+            _, total, count = self._block
+            if count >= 3:
+                mean = total / count
+                self.followed = any(np.linalg.norm(mean - m) >= self.FOLLOWED for m in self._block_means)
+                self._block_means.append(mean)
+            self._block = None
+        _, total, count = self._block or (block, np.zeros(2), 0)
+        self._block = (block, total + person, count + 1)
 
 
 def sureness(mean: float, sd: float) -> str:

@@ -4,11 +4,12 @@ music does not move, and starts the next visit from what it learned. Real loop a
 import itertools
 import math
 
+import numpy as np
 import pytest
 
-from studio.adaptive import SAFE_POINT
+from studio.adaptive import SAFE_POINT, NonResponse
 from studio.goal_plan import Goal
-from studio.levers import working_levers
+from studio.levers import LEVERS, working_levers
 from studio.policy import Bounds, PolicyKind, music_for_point
 from tests.closed_loop_support import close_the_loop, listener
 
@@ -79,3 +80,27 @@ def test_the_adaptive_policy_keeps_to_the_bounds_and_rates_with_a_real_listener(
     modes = [c for c in log if c.param == "mode"]
     assert all(c.new in bounds.allowed_modes for c in modes)
     assert all(b.t - a.t >= bounds.discrete_interval() for a, b in itertools.pairwise(modes))
+
+
+def watch_a_person(path) -> NonResponse:
+    """A NonResponse fed every 5 s for six minutes: music that swings tempo and density (enough to move most
+    listeners) and an estimate at ``path(t)`` with a still person's wander."""
+    watch = NonResponse()
+    rng = np.random.default_rng(7)
+    for step in range(72):
+        t = 5.0 * step
+        swing = 0.3 * math.sin(t / 40.0)
+        levers = np.zeros(len(LEVERS))
+        levers[:2] = swing
+        watch.add(t, np.asarray(path(t)) + rng.normal(0, 0.05, 2), levers)
+    return watch
+
+
+def test_a_person_who_followed_then_stopped_where_usual_music_cannot_take_them_is_not_a_non_responder():
+    """The paradoxical listener under calm music moves 0.6 in the first minute, then stalls: the music that
+    moves most listeners cannot take them further, which is for the model to learn (holding a calm setting
+    would hold the very music that agitates them)."""
+    moved = watch_a_person(lambda t: (-0.2 + 0.6 * min(t, 60.0) / 60.0, 0.5 - 0.25 * min(t, 60.0) / 60.0))
+    assert moved.followed and not moved.flagged
+    still = watch_a_person(lambda t: (-0.2, 0.6))
+    assert not still.followed and still.flagged
