@@ -206,11 +206,13 @@ class FusionLoop:
         return isinstance(self._policy, AdaptivePolicy) and self._policy.not_following
 
     def following(self) -> bool | None:
-        """Whether the person follows the music, judged from the estimate: True once the goal was reached or a
-        lever is known to move them, False while the policy finds they do not, None until either is known."""
+        """Whether the person follows the music, judged from the estimate: True once the goal was reached, a
+        lever is known to move them or they moved with the music, False while the policy finds they do not,
+        None until one is known."""
         if self.not_following:
             return False
-        if self.goal_watch.reached_at is not None or working_levers(self.response):
+        moved = isinstance(self._policy, AdaptivePolicy) and self._policy.watch.followed
+        if self.goal_watch.reached_at is not None or working_levers(self.response) or moved:
             return True
         return None
 

@@ -52,6 +52,10 @@ def test_what_was_learned_about_a_client_is_used_on_the_next_visit_and_damage_is
     db = sqlite3.connect(store)
     sessions, model = db.execute("SELECT sessions, model FROM response_models").fetchone()
     assert sessions == 1 and json.loads(model)["observations"] > 50
+    # Under calm music they move 0.6 in a minute, then stall where most listeners' calm music holds them: they
+    # follow, and are not taken for a non-responder (which would hold the very music that agitates them).
+    assert first["loop"]["following"] is True
+    assert db.execute("SELECT COUNT(*) FROM control_log WHERE param = 'person'").fetchone()[0] == 0
     db.close()
     second = headless(tmp_path, "--duration", "60", "--listener", paradoxical, "--client", "C7", store=store)
     db = sqlite3.connect(store)
