@@ -108,15 +108,12 @@ def test_a_model_stored_by_the_first_version_is_read_with_the_same_beliefs():
     mean = np.array([[0.1, -0.2], [0.3, 1.2], [0.0, 0.5], [-0.4, 0.1]])
     precision = np.diag([4.0, 2.0, 1.0, 8.0])
     lag = {"precision": precision.tolist(), "weighted": (precision @ mean).tolist(), "log_evidence": 3.0}
-    stored = {
-        **fresh().to_dict(),
-        "version": 1,
-        "lags": [{"tau": tau, **lag} for tau in LAGS_S],
-    }
+    lags: list[dict[str, object]] = [{"tau": tau, **lag} for tau in LAGS_S]
+    stored = {**fresh().to_dict(), "version": 1, "lags": lags}
     back = ResponseModel.from_dict(stored, LEVERS, fresh())
     assert back.coefficients() == pytest.approx(mean)
     assert [sd for e in back.effects() for sd in e.sd] == pytest.approx(np.repeat([0.5**0.5, 1.0, 8**-0.5], 2))
-    stored["lags"][2] = {**stored["lags"][2], "precision": (-precision).tolist()}
+    lags[2] = {**lags[2], "precision": (-precision).tolist()}
     with pytest.raises(ValueError, match="precision is not positive definite"):
         ResponseModel.from_dict(stored, LEVERS, fresh())
 
