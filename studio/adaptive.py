@@ -48,6 +48,10 @@ RESAMPLE_S = 30.0  # seconds between two draws from the posterior while explorin
 TEMPER_MOVING, TEMPER_STUCK = 0.0, 0.9
 PROGRESS_S, PROGRESS = 60.0, 0.05
 GOAL_RADIUS = 0.15  # plane units: this close to the aim the policy stops exploring and holds
+# Once the person is that close, the setting chosen for them holds until they drift RELEASE away (or the aim
+# moves): the music does not chase the estimate's own wander, which would also teach the model that its own
+# corrections cause that wander (a closed loop's bias: the fast listener's second visit took 122 s, not 20 s).
+RELEASE = 0.25
 ARRIVED = 0.3  # plane units: this close to the aim a person who stays put is not "not following"
 HORIZON_S = 20.0  # while far, aim so that the person would arrive within about this many seconds...
 MAX_LEAD = 3.0  # ... but never aim further beyond the aim than this many times the remaining gap
@@ -151,6 +155,7 @@ class AdaptivePolicy(RateLimited):
     watch: NonResponse = field(default_factory=NonResponse)
     _rng: np.random.Generator = field(init=False)
     _target: MusicParams | None = None
+    _holding: bool = False
     _decided: float = -math.inf
     _aimed: Point | None = None
     _draw: FloatArray | None = None
@@ -193,6 +198,8 @@ class AdaptivePolicy(RateLimited):
     ) -> tuple[MusicParams, list[Change], str]:
         """The next rate-limited move at session time ``t`` (seconds): new params, the changes and the reason."""
         aim, rule = self.plan.aim(t, affect)
+        # While iso leads, meet the waypoint where it will be once this person's lag has passed.
+        aim = self.plan.ahead(self.model.lag_s) or aim
         person = (affect.valence, affect.arousal)
         if aim is None:
             self.trying = f"holding: {rule}"
@@ -202,9 +209,11 @@ class AdaptivePolicy(RateLimited):
             target = music_for_point(SAFE_POINT, bounds, current)
         else:
             moved_aim = self._aimed is None or math.dist(aim, self._aimed) > 0.05
-            if moved_aim or t - self._decided >= DECIDE_S or self._target is None:
+            gap = math.dist(person, aim)
+            self._holding = self._holding and not moved_aim and gap <= RELEASE
+            if self._target is None or (not self._holding and (moved_aim or t - self._decided >= DECIDE_S)):
                 self._target = self._choose(t, person, aim, current, bounds)
-                self._decided, self._aimed = t, aim
+                self._decided, self._aimed, self._holding = t, aim, gap < GOAL_RADIUS
             target = bounds.clamp(self._target)
         moved, changes = self.step_towards(t, target, current, bounds, horizon)
         why = self._why(changes, person, aim) if changes else ""

@@ -70,6 +70,7 @@ class GoalPlan:
     lead_per_min: float = ISO_LEAD_PER_MIN
     anchor_t: float | None = None
     waypoint: Point | None = None
+    leading: bool = False  # whether the iso waypoint moved on at the last ``aim``
     _last_t: float | None = field(default=None, repr=False)
 
     def set_goal(self, goal: Goal, point: Point | None = None) -> None:
@@ -78,6 +79,7 @@ class GoalPlan:
         self.goal = goal
         self.anchor_t = None
         self.waypoint = None
+        self.leading = False
         self._last_t = None
 
     def aim(self, t: float, affect: Affect) -> tuple[Point | None, str]:
@@ -99,6 +101,7 @@ class GoalPlan:
             return self.waypoint, f"iso match: stay with the person at {fmt_point(self.waypoint)}"
         step = self.lead_per_min * dt / 60.0
         gap = math.dist(person, self.waypoint)
+        self.leading = confident and gap <= FOLLOW_RADIUS and self.waypoint != self.point
         if self.waypoint == self.point:
             rule = f"iso: target {fmt_point(self.point)} reached by the lead"
         elif not confident:
@@ -115,3 +118,9 @@ class GoalPlan:
         else:
             rule = f"iso wait: the person is {gap:.2f} behind the waypoint {fmt_point(self.waypoint)}; the lead waits"
         return self.waypoint, rule
+
+    def ahead(self, seconds: float) -> Point | None:
+        """Where the iso waypoint will be after ``seconds`` more of leading, while it leads (else None)."""
+        if not self.leading or self.waypoint is None:
+            return None
+        return towards(self.waypoint, self.point, self.lead_per_min * seconds / 60.0)

@@ -104,3 +104,13 @@ def test_a_person_who_followed_then_stopped_where_usual_music_cannot_take_them_i
     assert moved.followed and not moved.flagged
     still = watch_a_person(lambda t: (-0.2, 0.6))
     assert not still.followed and still.flagged
+
+
+def test_at_the_goal_the_music_holds_instead_of_chasing_the_estimates_wander():
+    """Once the person is at the goal the chosen setting stays until they drift away: re-choosing every 5 s
+    chased the estimate's noise, churned the music and taught the model its own corrections as effects."""
+    loop, person = close_the_loop(listener("typical"), Goal.CALM, 600)
+    reached = loop.goal_watch.reached_at
+    assert reached is not None and reached < 120 and math.dist(person.state, CALM) < 0.2
+    late = [c for c in loop.control_log.last(len(loop.control_log)) if c.who == "policy" and c.t > 300]
+    assert len(late) <= 3, [(round(c.t), c.param, c.new) for c in late]  # the last five minutes

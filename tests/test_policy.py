@@ -125,6 +125,26 @@ def test_iso_matches_first_then_leads_only_as_fast_as_the_person_follows():
     assert final == pytest.approx(target)  # a person who follows is led all the way
 
 
+def test_while_iso_leads_the_adaptive_policy_meets_the_waypoint_where_it_will_be_after_the_persons_lag():
+    plan = GoalPlan(match_seconds=30.0, lead_per_min=0.2)
+    plan.set_goal(Goal.ISO, (0.3, -0.6))
+    person = (-0.2, 0.6)
+    plan.aim(0.0, Affect(*person, 0.9))
+    assert plan.ahead(20.0) is None  # matching: nothing to anticipate
+    aim, _ = plan.aim(60.0, Affect(*person, 0.9))
+    assert aim is not None
+    assert plan.leading and math.dist(plan.ahead(30.0), aim) == pytest.approx(0.1)  # 0.2 per minute, 30 s on
+    plan.aim(61.0, Affect(*(aim[0] - 0.3, aim[1] + 0.3), 0.9))  # fallen behind: the lead waits, nothing ahead
+    assert not plan.leading and plan.ahead(30.0) is None
+    policy = AdaptivePolicy(plan=plan)
+    policy.model.lags = [lag for lag in policy.model.lags if lag.tau == 20.0]
+    at_waypoint = Affect(aim[0], aim[1], 0.9)
+    plan.aim(62.0, at_waypoint)
+    _, _, reason = policy.propose(63.0, at_waypoint, MusicParams(), Bounds(), 2.0)
+    ahead = plan.ahead(20.0)
+    assert ahead is not None and f"towards ({ahead[0]:+.2f}, {ahead[1]:+.2f})" in reason
+
+
 def test_the_fixed_policy_matches_a_high_arousal_person_first_under_iso():
     person, target = (-0.4, 0.8), (0.3, -0.6)
     policy = FixedPolicy()
