@@ -39,6 +39,7 @@ from studio.config import load_config
 from studio.goal_plan import GOAL_POINTS, Goal
 from studio.goal_watch import HOLD_S, REACHED_RADIUS
 from studio.headless import run_headless
+from studio.levers import POPULATION
 from studio.listener import ListenerSpec, load_listener
 from studio.music.params import NUMERIC, MusicParams
 from studio.policy import Bounds, PolicyKind
@@ -197,7 +198,11 @@ def main() -> None:
     print(f"goals the bounds allow but the adaptive policy missed: {', '.join(misses) or 'none'}")
     paradox = by.get(("paradoxical", "calm", "adaptive"))
     if paradox is not None:
-        print(f"paradoxical listener, calm, after one session: {paradox['response']['words']}")
+        tempo = next(e for e in paradox["response"]["effects"] if e["lever"] == "tempo")
+        truth = load_listener(LISTENERS / "paradoxical.toml").response["tempo"][1]
+        print(f"paradoxical listener, calm, after one session: {paradox['response']['words']}; tempo's effect on "
+              f"arousal {tempo['arousal']:+.2f} (sd {tempo['arousal_sd']:.2f}) per range, most listeners' "
+              f"{POPULATION['tempo'][1]:+.2f}, theirs {truth:+.2f}")  # fmt: skip
     for pair in second:
         first_t, second_t = (v["loop"]["time_to_goal_s"] for v in pair)
         ratio = (second_t or cap) / (first_t or cap)

@@ -122,8 +122,9 @@ def response_words(model: ResponseModel) -> str:
 
 
 def response_summary(model: ResponseModel) -> dict[str, object]:
-    """What the model knows, for a summary or a report: its lag (s), how much it saw, and the working levers
-    (effect per unit of the lever on valence or arousal, with its sd)."""
+    """What the model knows, for a summary or a report: its lag (s), how much it saw, the working levers
+    (effect per unit of the lever on valence or arousal, with its sd), every lever's effect on both axes with
+    its sd and how often it moved, and the working levers in words."""
     return {
         "lag_s": model.lag_s,
         "observations": model.observations,
@@ -131,6 +132,17 @@ def response_summary(model: ResponseModel) -> dict[str, object]:
         "working": [
             {"lever": lever, "axis": ("valence", "arousal")[axis], "per_unit": round(mean, 3), "sd": round(sd, 3)}
             for lever, axis, mean, sd in working_levers(model)
+        ],
+        "effects": [
+            {
+                "lever": effect.lever,
+                "valence": round(effect.mean[0], 3),
+                "valence_sd": round(effect.sd[0], 3),
+                "arousal": round(effect.mean[1], 3),
+                "arousal_sd": round(effect.sd[1], 3),
+                "moves": effect.moves,
+            }
+            for effect in model.effects()
         ],
         "words": response_words(model),
     }

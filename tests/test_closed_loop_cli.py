@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from studio.levers import LEVERS
 from tests.test_cli import assert_one_line_error, run_cli
 from tests.test_listener import ISSUE_EXAMPLE
 
@@ -31,6 +32,8 @@ def test_a_listener_session_on_a_simulated_clock_reports_the_loop_and_the_true_s
     assert summary["status"] == "completed" and summary["speed"] == 0.0 and summary["session_s"] == 230.0
     assert summary["audio_backend"].startswith("silent") and summary["policy"] == "adaptive"
     assert set(summary["loop"]) == {"following", "time_to_goal_s"}
+    effects = summary["response"]["effects"]  # every lever's effect on both axes, with its sd
+    assert [e["lever"] for e in effects] == list(LEVERS) and all(e["arousal_sd"] > 0 for e in effects)
     assert summary["loop"]["following"] is True and 0 < summary["loop"]["time_to_goal_s"] < 230
     path = summary["listener"]["path"]
     assert [row[0] for row in path] == [5.0 * i for i in range(47)] and path[0][1:] == [-0.2, 0.6]
