@@ -23,9 +23,10 @@ from dataclasses import replace
 import numpy as np
 
 from fusion.affect import Affect
+from studio.adaptive import steered_box
 from studio.goal_plan import Goal, GoalPlan, Point
 from studio.goal_watch import HOLD_S, REACHED_RADIUS, GoalWatch
-from studio.levers import NUMERIC_LEVERS, VOLUME_SPAN_DB, lever_vector, position, with_numeric
+from studio.levers import NUMERIC_LEVERS, lever_vector, with_numeric
 from studio.listener import Listener, ListenerSpec
 from studio.music.params import MusicParams
 from studio.policy import Bounds, FixedPolicy
@@ -41,39 +42,24 @@ def time_to_goal(spec: ListenerSpec, goal: Goal, bounds: Bounds, policy: str, se
     plan.set_goal(goal)
     listener, watch = Listener(spec), GoalWatch()
     watch.restart(0.0, goal, plan.point)
-    fixed = FixedPolicy(plan=plan)
+    fixed = FixedPolicy(plan=plan)  # its rate limiter (RateLimited) moves the oracle's music too
     music = bounds.clamp(MusicParams())
-    switched = {"mode": -math.inf, "layers": -math.inf}
     target = music
     for step in range(int(seconds / STEP_S) + 1):
         t = step * STEP_S
         state = listener.advance(t, music)
-        watch.add(t, Affect(state[0], state[1], 1.0))
+        seen = Affect(state[0], state[1], 1.0)
+        watch.add(t, seen)
         if watch.reached_at is not None:
             return watch.reached_at
         if policy == "fixed":
-            music, changes, _ = fixed.propose(t, Affect(state[0], state[1], 1.0), music, bounds, STEP_S)
-            fixed.moved(t, changes)
-            continue
-        if step % round(REPLAN_S / STEP_S) == 0:
-            target = oracle_target(spec, state, plan.point, music, bounds, t, switched)
-        music = rate_limited(music, target, bounds, t, switched)
+            music, changes, _ = fixed.propose(t, seen, music, bounds, STEP_S)
+        else:
+            if step % round(REPLAN_S / STEP_S) == 0:
+                target = oracle_target(spec, state, plan.point, music, bounds, t, fixed.last_move)
+            music, changes = fixed.step_towards(t, target, music, bounds, STEP_S)
+        fixed.moved(t, changes)
     return None
-
-
-def rate_limited(
-    music: MusicParams, target: MusicParams, bounds: Bounds, t: float, switched: dict[str, float]
-) -> MusicParams:
-    """One step from ``music`` towards ``target`` at the bounds' rates (``switched`` holds the last mode and
-    layer change times and is updated)."""
-    limit = bounds.max_change_per_min * STEP_S / 60.0
-    now, wanted = lever_vector(music)[: len(NUMERIC_LEVERS)], lever_vector(target)[: len(NUMERIC_LEVERS)]
-    moved = with_numeric(music, now + np.clip(wanted - now, -limit, limit))
-    for name in ("mode", "layers"):
-        if getattr(target, name) != getattr(music, name) and t - switched[name] >= bounds.discrete_interval():
-            moved = replace(moved, **{name: getattr(target, name)})
-            switched[name] = t
-    return moved
 
 
 def oracle_target(
@@ -83,16 +69,14 @@ def oracle_target(
     music: MusicParams,
     bounds: Bounds,
     t: float,
-    switched: dict[str, float],
+    last_move: dict[str, float],
 ) -> MusicParams:
     """The music setting to head for now: the candidate whose simulated path settles at the goal soonest."""
-    low = np.array([position(n, bounds.limits(n)[0]) for n in NUMERIC_LEVERS])
-    high = np.array([position(n, bounds.limits(n)[1]) for n in NUMERIC_LEVERS])
-    low[NUMERIC_LEVERS.index("volume")] = position("volume", bounds.volume_ceiling - VOLUME_SPAN_DB)
-    now = np.array([position(n, music.numeric(n)) for n in NUMERIC_LEVERS])
-    targets = np.array(list(itertools.product(*zip(low, now, high, strict=True))))  # (3^5, levers)
+    low, high = steered_box(bounds)
+    now = lever_vector(music)[: len(NUMERIC_LEVERS)]
+    targets = np.array(list(itertools.product(*zip(low, now, high, strict=True))))  # (3^5, levers), lever units
     effect = np.array([spec.response.get(n, (0.0, 0.0)) for n in NUMERIC_LEVERS])  # (levers, 2)
-    free = {name: t - switched[name] >= bounds.discrete_interval() for name in switched}
+    free = {name: t - last_move.get(name, -math.inf) >= bounds.discrete_interval() for name in ("mode", "layers")}
     modes = bounds.allowed_modes if free["mode"] else (music.mode,)
     layer_sets = [music.layers]
     if free["layers"]:
@@ -113,7 +97,7 @@ def oracle_target(
         gap = np.zeros(len(targets))
         for step in range(steps):
             levers += np.clip(targets - levers, -rate, rate)
-            settle = np.clip(fixed_part + (levers - 0.5) @ effect, -1.0, 1.0)
+            settle = np.clip(fixed_part + levers @ effect, -1.0, 1.0)
             person += share * (settle - person)
             gap = np.linalg.norm(person - np.array(goal), axis=1)
             inside_for = np.where(gap <= REACHED_RADIUS, inside_for + 1, 0)
@@ -122,6 +106,6 @@ def oracle_target(
         cost = arrives + gap  # the earliest arrival; without one, the nearest at the horizon
         index = int(np.argmin(cost))
         if best is None or cost[index] < best[0]:
-            best = (float(cost[index]), with_numeric(replace(music, mode=mode, layers=layers), targets[index] - 0.5))
+            best = (float(cost[index]), with_numeric(replace(music, mode=mode, layers=layers), targets[index]))
     assert best is not None
     return best[1]

@@ -43,7 +43,6 @@ DRIFT_SD = 0.03  # sd of the person's own drift in one step, beyond what the mus
 STATE_SD = 1.0  # sd of the person's state before the first estimate of a session is seen
 MOVED = 0.02  # a lever whose mean over a step differs this much from the step before counts as moved
 CARRY_OVER = 0.5  # a stored model's certainty kept into the next visit (its precision is scaled by this)
-AXES = ("valence", "arousal")
 VERSION = 2
 
 
@@ -109,13 +108,6 @@ class LagModel:
             squared += error**2
             predicted += state_var
         return squared, predicted
-
-    def forget_state(self) -> None:
-        """A new session: the person's state is unknown again (what is known of the coefficients stays)."""
-        self.mean[0] = 0.0
-        self.cov[:, 0, :] = 0.0
-        self.cov[:, :, 0] = 0.0
-        self.cov[:, 0, 0] = STATE_SD**2
 
 
 class ResponseModel:

@@ -243,9 +243,7 @@ class AdaptivePolicy(RateLimited):
         gap = np.subtract(aim, person)
         lead = min(MAX_LEAD, 1.0 / (1.0 - math.exp(-HORIZON_S / self.model.lag_s)) - 1.0)
         goal = np.clip(np.asarray(aim) + (lead * gap if np.linalg.norm(gap) > GOAL_RADIUS else 0.0), -1.0, 1.0)
-        limits = {name: bounds.limits(name) for name in NUMERIC_LEVERS}
-        limits["volume"] = (max(limits["volume"][0], bounds.volume_ceiling - VOLUME_SPAN_DB), bounds.volume_ceiling)
-        low, high = numeric_box(limits)
+        low, high = steered_box(bounds)
         start = lever_vector(current)[:N_NUMERIC]
         effect = coef[1 : 1 + N_NUMERIC].T  # (2, numeric levers)
         weight = math.sqrt(MOVE_COST)
@@ -281,6 +279,14 @@ class AdaptivePolicy(RateLimited):
             lines.append((float(helps.sum()), describe_move(name, sign, lever, mean, sd, effect.moves, axis)))
         towards = f"towards {fmt_point(aim)} from {fmt_point(person)}"
         return f"{max(lines)[1]} ({towards})" if lines else ""
+
+
+def steered_box(bounds: Bounds) -> tuple[FloatArray, FloatArray]:
+    """The lowest and highest numeric lever values the loop steers between inside ``bounds`` (lever units):
+    each parameter's limits, the volume within VOLUME_SPAN_DB dB under the ceiling."""
+    limits = {name: bounds.limits(name) for name in NUMERIC_LEVERS}
+    limits["volume"] = (max(limits["volume"][0], bounds.volume_ceiling - VOLUME_SPAN_DB), bounds.volume_ceiling)
+    return numeric_box(limits)
 
 
 def candidates(current: MusicParams, bounds: Bounds) -> list[tuple[str, frozenset[str]]]:
