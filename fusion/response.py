@@ -114,8 +114,9 @@ class ResponseModel:
     """One person's response to the music levers ``levers``, learned online with its uncertainty.
 
     Call ``observe`` on every control tick with the music's lever vector and the fused estimate; every STEP_S
-    seconds that makes one observation. ``prior_mean`` (2 x levers) and ``prior_sd`` (levers) say what is
-    expected before anything is seen; the intercept's prior is centred on the plane's middle.
+    seconds that makes one observation. ``prior_mean`` (2 x levers) and ``prior_sd`` (2 x levers, or levers
+    for both axes) say what is expected before anything is seen; the intercept's prior is centred on the
+    plane's middle.
     """
 
     def __init__(
@@ -127,11 +128,11 @@ class ResponseModel:
     ) -> None:
         self.levers = tuple(levers)
         width = 1 + len(self.levers)
-        if prior_mean.shape != (2, len(self.levers)) or prior_sd.shape != (len(self.levers),):
-            raise ValueError(f"the prior needs 2 x {len(self.levers)} means and {len(self.levers)} spreads")
-        sd = np.concatenate([[intercept_sd], prior_sd])
+        spreads = np.broadcast_to(prior_sd, (2, len(self.levers))) if prior_sd.ndim == 1 else prior_sd
+        if prior_mean.shape != (2, len(self.levers)) or spreads.shape != (2, len(self.levers)):
+            raise ValueError(f"the prior needs 2 x {len(self.levers)} means and as many spreads")
         mean = np.vstack([np.zeros((1, 2)), prior_mean.T])
-        cov = np.stack([np.diag(sd**2)] * 2)
+        cov = np.stack([np.diag(np.concatenate([[intercept_sd], spreads[axis]]) ** 2) for axis in (0, 1)])
         self.lags = [LagModel(tau, mean, cov, prior) for tau, prior in zip(LAGS_S, LAG_PRIOR, strict=True)]
         self.noise = NOISE_START
         self.observations = 0

@@ -37,7 +37,11 @@ POPULATION: dict[str, tuple[float, float]] = {
     "layer pulse": (0.0, 0.15),
     "layer melody": (0.1, 0.05),
 }
-PRIOR_SD = {"numeric": 1.2, "mode": 0.3, "layer": 0.25}
+# How far one person's effects stray from these: a numeric lever's spread grows with the size of its usual effect
+# (PRIOR_SCALE times it, at least PRIOR_FLOOR), so that when the music that moves most listeners fails to move
+# this one, the model suspects the levers expected to do most; modes and layers have their own spreads.
+PRIOR_SCALE, PRIOR_FLOOR = 1.0, 0.5
+PRIOR_SD = {"mode": 0.3, "layer": 0.25}
 
 
 def position(name: str, value: float) -> float:
@@ -83,8 +87,10 @@ def with_numeric(params: MusicParams, levers: FloatArray) -> MusicParams:
 def new_model() -> ResponseModel:
     """A response model that knows only what most listeners do."""
     mean = np.array([POPULATION[name] for name in LEVERS]).T
-    kinds = ["numeric"] * len(NUMERIC_LEVERS) + ["mode"] * len(MODE_LEVERS) + ["layer"] * len(LAYER_LEVERS)
-    return ResponseModel(LEVERS, mean, np.array([PRIOR_SD[k] for k in kinds]))
+    kinds = ["mode"] * len(MODE_LEVERS) + ["layer"] * len(LAYER_LEVERS)
+    numeric = np.maximum(PRIOR_FLOOR, PRIOR_SCALE * np.abs(mean[:, : len(NUMERIC_LEVERS)]))
+    discrete = np.tile([PRIOR_SD[k] for k in kinds], (2, 1))
+    return ResponseModel(LEVERS, mean, np.hstack([numeric, discrete]))
 
 
 def lever_words(name: str) -> str:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from fusion.response import LAGS_S, STEP_S, ResponseModel, box_least_squares
+from studio.levers import new_model
 
 LEVERS = ("tempo", "density", "brightness")
 TRUE_EFFECT = np.array([[0.0, 0.4, -0.2], [1.5, 0.6, 0.0]])  # (valence, arousal) x levers
@@ -145,3 +146,13 @@ def test_box_least_squares_finds_the_constrained_optimum():
     cost = np.sum((matrix @ found - target) ** 2)
     assert np.all(found >= low) and np.all(found <= high)
     assert cost <= np.sum((matrix @ np.array(best) - target) ** 2) + 1e-9
+
+
+def test_the_prior_expects_people_to_differ_most_where_the_usual_effect_is_largest():
+    """Tempo's usual arousal effect (+1.2 per range) is the one a person is most likely to stray from; a lever
+    with a small usual effect keeps the floor's spread, on each axis apart."""
+    effects = {e.lever: e for e in new_model().effects()}
+    assert effects["tempo"].sd == pytest.approx((0.5, 1.2))
+    assert effects["volume"].sd == pytest.approx((0.5, 0.8))
+    assert effects["brightness"].sd == pytest.approx((0.5, 0.5))
+    assert effects["mode minor"].sd == pytest.approx((0.3, 0.3))
