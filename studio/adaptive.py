@@ -10,6 +10,15 @@ the model's posterior (Thompson sampling, redrawn every RESAMPLE_S seconds), whi
 the chance that they help. The move itself is rate-limited like every policy's.
 When the music has moved enough to move most listeners but this person's estimate has not moved (NonResponse),
 it stops exploring and holds a calm, safe setting, and says so.
+
+Once a person is stuck, the policy first tries one lever on its own (a Probe): the numeric lever whose move by
+PROBE_STEP towards an end of its box has the largest expected improvement beyond what the posterior mean already
+promises (fusion.experiment), typically a lever held at a bound whose effect on this person is not known.
+Thompson draws move every lever at once, so a lever whose usual effect the prior holds firmly (tempo raises
+arousal) was hardly ever tried against it: the paradoxical listener's tempo stayed at the fastest allowed for
+700 s under energise (now about 210 s). A probe holds until the model is sure which way the lever moves the
+person, until it is no longer worth trying, or for PROBE_LAGS response lags after its lever could have arrived;
+then the plan resumes, and keeps the move or reverses it.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from fusion.affect import Affect
+from fusion.experiment import Trial, expected_improvement, gain, trials
 from fusion.response import FloatArray, ResponseModel, box_least_squares
 from studio.goal_plan import GOAL_POINTS, Goal, Point, fmt_point
 from studio.levers import (
@@ -47,6 +57,11 @@ RESAMPLE_S = 30.0  # seconds between two draws from the posterior while explorin
 # closer).
 TEMPER_MOVING, TEMPER_STUCK = 0.0, 0.9
 PROGRESS_S, PROGRESS = 60.0, 0.05
+PROGRESS_SAMPLES = 3  # the gap is averaged over this many decisions at each end of PROGRESS_S (the estimate wanders)
+PROBE_GAIN = 0.03  # plane units: a lever is tried on its own when its expected improvement is at least this
+PROBE_STEP = 0.3  # lever units (a share of the parameter's full range): how far a probe moves its lever
+PROBE_LAGS = 1.5  # a probe holds this many response lags after its lever reaches its end...
+PROBE_SURE = 2.0  # ... or until the gain along the way to the aim is this many sd from zero
 GOAL_RADIUS = 0.15  # plane units: this close to the aim the policy stops exploring and holds
 # Once the person is that close, the setting chosen for them holds until they drift RELEASE away (or the aim
 # moves): the music does not chase the estimate's own wander, which would also teach the model that its own
@@ -60,6 +75,20 @@ SWITCH_COST = 0.04  # cost of a mode change or of a layer coming in or going out
 CONFIDENT = 0.2  # estimates less confident than this are not learned from
 SAFE_POINT = GOAL_POINTS[Goal.CALM]  # where a non-responder's music settles: calm, consonant, soft
 N_NUMERIC = len(NUMERIC_LEVERS)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One lever tried on its own from session time ``started`` (seconds) until ``until`` at most, towards
+    ``aim``: the music ``target`` is what played then, with the trial's lever at its end."""
+
+    trial: Trial
+    start: float  # the lever's value (lever units) when the probe began
+    target: MusicParams
+    aim: Point
+    started: float
+    until: float
+    words: str
 
 
 class NonResponse:
@@ -162,6 +191,8 @@ class AdaptivePolicy(RateLimited):
     _drawn: float = -math.inf
     _observed: float = -math.inf
     _gaps: deque[tuple[float, float]] = field(default_factory=deque)  # (session s, distance to the aim)
+    _probe: Probe | None = None
+    _probed: float = -math.inf  # session time the last probe ended
 
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.seed)
@@ -225,21 +256,77 @@ class AdaptivePolicy(RateLimited):
         return moved, changes, reason
 
     # --- choosing the setting ----------------------------------------------------------------------------
-    def _coefficients(self, t: float, person: Point, aim: Point) -> FloatArray:
-        gap = math.dist(person, aim)
+    def _stuck(self, t: float, gap: float) -> bool:
+        """Note the distance to the aim at session time ``t``; True when the last PROGRESS_S seconds brought the
+        person less than PROGRESS closer (each end averaged over PROGRESS_SAMPLES decisions)."""
         self._gaps.append((t, gap))
         while self._gaps and self._gaps[0][0] < t - PROGRESS_S:
             self._gaps.popleft()
+        if t - self._gaps[0][0] < PROGRESS_S / 2:
+            return False
+        gaps = [g for _, g in self._gaps]
+        return float(np.mean(gaps[:PROGRESS_SAMPLES]) - np.mean(gaps[-PROGRESS_SAMPLES:])) < PROGRESS
+
+    def _coefficients(self, t: float, gap: float, stuck: bool) -> FloatArray:
         if gap < GOAL_RADIUS:
             return self.model.coefficients()
         if self._draw is None or t - self._drawn >= RESAMPLE_S:
-            moving = self._gaps[0][1] - gap >= PROGRESS or t - self._gaps[0][0] < PROGRESS_S / 2
-            self._draw, self._drawn = self.model.sample(self._rng, TEMPER_MOVING if moving else TEMPER_STUCK), t
+            self._draw, self._drawn = self.model.sample(self._rng, TEMPER_STUCK if stuck else TEMPER_MOVING), t
         return self._draw
 
+    def _numeric_effects(self) -> tuple[FloatArray, FloatArray]:
+        """The numeric levers' posterior effects and variances, each (levers, 2)."""
+        effects = self.model.effects()[:N_NUMERIC]
+        return np.array([e.mean for e in effects]), np.array([e.sd for e in effects]) ** 2
+
+    def _probe_over(self, t: float, person: Point, aim: Point) -> bool:
+        """Whether the running probe has taught what it can: the model is sure which way its move takes the
+        person, or the move is no longer worth trying (or its time or aim is gone)."""
+        probe = self._probe
+        assert probe is not None
+        if t >= probe.until or math.dist(aim, probe.aim) > 0.05 or math.dist(person, aim) < GOAL_RADIUS:
+            return True
+        means, variances = self._numeric_effects()
+        i = probe.trial.index
+        mean, sd = gain(means[i], variances[i], probe.trial.end - probe.start, np.subtract(aim, person))
+        return abs(mean) >= PROBE_SURE * sd or expected_improvement(mean, sd) < PROBE_GAIN
+
+    def _new_probe(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> Probe | None:
+        """The single-lever trial worth making now, if any."""
+        means, variances = self._numeric_effects()
+        low, high = steered_box(bounds)
+        start = lever_vector(current)[:N_NUMERIC]
+        found = trials(means, variances, start, low, high, np.subtract(aim, person), PROBE_STEP)
+        if not found or found[0].gain < PROBE_GAIN:
+            return None
+        trial = found[0]
+        lever = NUMERIC_LEVERS[trial.index]
+        levers = start.copy()
+        levers[trial.index] = trial.end
+        travel = abs(trial.end - start[trial.index]) / (bounds.max_change_per_min / 60.0)
+        sign = 1.0 if trial.end > start[trial.index] else -1.0
+        words = (
+            f"trying {lever} {'up' if sign > 0 else 'down'} on its own: the person has come no closer for "
+            f"{PROGRESS_S / 60:.0f} min, and it is not known yet whether {MORE_LESS[lever][0 if sign > 0 else 1]} "
+            f"helps this person"
+        )
+        until = t + travel + PROBE_LAGS * self.model.lag_s
+        return Probe(trial, float(start[trial.index]), with_numeric(current, levers), aim, t, until, words)
+
     def _choose(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> MusicParams:
-        """The setting whose predicted resting point is nearest the (led) aim, inside the bounds."""
-        coef = self._coefficients(t, person, aim)
+        """The setting whose predicted resting point is nearest the (led) aim, inside the bounds, or the running
+        probe's."""
+        gap_now = math.dist(person, aim)
+        stuck = self._stuck(t, gap_now)
+        if self._probe is not None:
+            if not self._probe_over(t, person, aim):
+                return self._probe.target
+            self._probe, self._probed = None, t
+        if stuck and gap_now >= GOAL_RADIUS and t - self._probed >= PROGRESS_S:
+            self._probe = self._new_probe(t, person, aim, current, bounds)
+            if self._probe is not None:
+                return self._probe.target
+        coef = self._coefficients(t, gap_now, stuck)
         gap = np.subtract(aim, person)
         lead = min(MAX_LEAD, 1.0 / (1.0 - math.exp(-HORIZON_S / self.model.lag_s)) - 1.0)
         goal = np.clip(np.asarray(aim) + (lead * gap if np.linalg.norm(gap) > GOAL_RADIUS else 0.0), -1.0, 1.0)
@@ -265,6 +352,8 @@ class AdaptivePolicy(RateLimited):
         """The change expected to help most, in a therapist's words, with what the model knows about it."""
         if aim is None or self.watch.flagged:
             return "holding a calm, safe setting: no music lever has moved this person" if self.watch.flagged else ""
+        if self._probe is not None and any(name == NUMERIC_LEVERS[self._probe.trial.index] for name, _, _ in changes):
+            return self._probe.words
         effects = {e.lever: e for e in self.model.effects()}
         gap = np.subtract(aim, person)
         lines: list[tuple[float, str]] = []

@@ -114,3 +114,17 @@ def test_at_the_goal_the_music_holds_instead_of_chasing_the_estimates_wander():
     assert reached is not None and reached < 120 and math.dist(person.state, CALM) < 0.2
     late = [c for c in loop.control_log.last(len(loop.control_log)) if c.who == "policy" and c.t > 300]
     assert len(late) <= 3, [(round(c.t), c.param, c.new) for c in late]  # the last five minutes
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_stuck_person_gets_single_lever_trials_and_the_reversed_lever_is_found_early(seed):
+    """Energise: faster tempo drops this person's arousal. Every lever moved at once could not tell which did it;
+    trying one lever at a time finds tempo and the goal is reached in minutes, not after 450-560 s."""
+    loop, person = close_the_loop(listener("paradoxical"), Goal.ENERGISE, 400, seed=seed)
+    tried = [c for c in loop.control_log.last(len(loop.control_log)) if "on its own" in c.reason]
+    assert any(c.param == "tempo" and c.reason.startswith("trying tempo down on its own") for c in tried)
+    assert all(len({c.param for c in tried if c.t == t}) == 1 for t in {c.t for c in tried})  # one lever a time
+    tempo = next(e for e in loop.response.effects() if e.lever == "tempo")
+    assert tempo.mean[1] < -3 * tempo.sd[1]
+    assert loop.goal_watch.time_to_goal is not None and loop.goal_watch.time_to_goal < 300
+    assert math.dist(person.state, (0.3, 0.6)) < 0.2
