@@ -206,8 +206,10 @@ def main() -> None:
     for pair in second:
         first_t, second_t = (v["loop"]["time_to_goal_s"] for v in pair)
         ratio = (second_t or cap) / (first_t or cap)
+        first_true, second_true = (true_time(v["listener"]["path"], GOAL_POINTS[Goal.CALM]) for v in pair)
         print(f"second visit, {pair[0]['listener_name']}, calm: {shown(first_t, cap)} s then "
-              f"{shown(second_t, cap)} s (ratio {ratio:.2f})")  # fmt: skip
+              f"{shown(second_t, cap)} s (ratio {ratio:.2f}); true state {shown(first_true, cap)} s then "
+              f"{shown(second_true, cap)} s")  # fmt: skip
     for r in results:
         if r["listener_name"] == "non-responder" and r["policy_kind"] == "adaptive":
             print(f"non-responder, {r['goal']}: named after {shown(r['not_following_at'], cap)} s")
