@@ -329,7 +329,7 @@ class AdaptivePolicy(RateLimited):
         coef = self._coefficients(t, gap_now, stuck)
         gap = np.subtract(aim, person)
         lead = min(MAX_LEAD, 1.0 / (1.0 - math.exp(-HORIZON_S / self.model.lag_s)) - 1.0)
-        goal = np.clip(np.asarray(aim) + (lead * gap if np.linalg.norm(gap) > GOAL_RADIUS else 0.0), -1.0, 1.0)
+        goal = beyond(aim, lead * gap) if np.linalg.norm(gap) > GOAL_RADIUS else np.asarray(aim, dtype=np.float64)
         low, high = steered_box(bounds)
         start = lever_vector(current)[:N_NUMERIC]
         effect = coef[1 : 1 + N_NUMERIC].T  # (2, numeric levers)
@@ -368,6 +368,15 @@ class AdaptivePolicy(RateLimited):
             lines.append((float(helps.sum()), describe_move(name, sign, lever, mean, sd, effect.moves, axis)))
         towards = f"towards {fmt_point(aim)} from {fmt_point(person)}"
         return f"{max(lines)[1]} ({towards})" if lines else ""
+
+
+def beyond(aim: Point, push: FloatArray) -> FloatArray:
+    """``aim`` pushed on by ``push`` (plane units), shortened along the same line to stay in the plane: clipping
+    each axis apart would turn the push towards the axis with more room (a slow listener's calm lead of three
+    gaps became mostly valence, and brighter music that raised their arousal was played to lift it)."""
+    start = np.asarray(aim, dtype=np.float64)
+    room = [(math.copysign(1.0, p) - a) / p for a, p in zip(start, push, strict=True) if p != 0.0]
+    return start + min(1.0, *room) * push if room else start
 
 
 def steered_box(bounds: Bounds) -> tuple[FloatArray, FloatArray]:

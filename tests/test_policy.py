@@ -6,10 +6,11 @@ import math
 import random
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from fusion.affect import Affect
-from studio.adaptive import AdaptivePolicy
+from studio.adaptive import AdaptivePolicy, beyond
 from studio.goal_plan import DRIFT_RADIUS, FOLLOW_RADIUS, Goal, GoalPlan, checked_point
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams
 from studio.policy import Bounds, FixedPolicy, music_for_point
@@ -222,3 +223,14 @@ def test_goal_point_outside_the_plane_is_refused(point):
 
 def test_clamp_keeps_volume_under_ceiling():
     assert Bounds(volume_ceiling=-20).clamp(replace(MusicParams(), volume=-3.0)).volume == -20.0
+
+
+def test_the_lead_beyond_the_aim_keeps_its_direction_and_stays_in_the_plane():
+    """A slow listener's calm lead of three gaps, from (-0.2, 0.6) to the aim (0.3, -0.6): clipping each axis apart
+    would aim at (1, -1), mostly more pleasant, and music that lifts valence but raises arousal would be played."""
+    led = beyond((0.3, -0.6), 3.0 * np.array([0.5, -1.2]))
+    assert np.max(np.abs(led)) == pytest.approx(1.0)
+    push = led - (0.3, -0.6)
+    assert push[0] * -1.2 - push[1] * 0.5 == pytest.approx(0.0, abs=1e-12)  # along the gap, not turned
+    assert beyond((0.3, -0.6), np.array([0.1, -0.1])) == pytest.approx((0.4, -0.7))
+    assert beyond((1.0, 0.0), np.array([0.5, 0.0])) == pytest.approx((1.0, 0.0))
