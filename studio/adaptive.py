@@ -306,8 +306,8 @@ class AdaptivePolicy(RateLimited):
         travel = abs(trial.end - start[trial.index]) / (bounds.max_change_per_min / 60.0)
         sign = 1.0 if trial.end > start[trial.index] else -1.0
         words = (
-            f"trying {lever} {'up' if sign > 0 else 'down'} on its own: the person has come no closer for "
-            f"{PROGRESS_S / 60:.0f} min, and it is not known yet whether {MORE_LESS[lever][0 if sign > 0 else 1]} "
+            f"trying {lever} {'up' if sign > 0 else 'down'} on its own: the person has come no closer in "
+            f"{t - self._gaps[0][0]:.0f} s, and it is not known yet whether {MORE_LESS[lever][0 if sign > 0 else 1]} "
             f"helps this person"
         )
         until = t + travel + PROBE_LAGS * self.model.lag_s
