@@ -79,14 +79,13 @@ N_NUMERIC = len(NUMERIC_LEVERS)
 
 @dataclass(frozen=True)
 class Probe:
-    """One lever tried on its own from session time ``started`` (seconds) until ``until`` at most, towards
-    ``aim``: the music ``target`` is what played then, with the trial's lever at its end."""
+    """One lever tried on its own until session time ``until`` (seconds) at most, towards ``aim``: the music
+    ``target`` is what played when it began, with the trial's lever at its end."""
 
     trial: Trial
     start: float  # the lever's value (lever units) when the probe began
     target: MusicParams
     aim: Point
-    started: float
     until: float
     words: str
 
@@ -311,7 +310,7 @@ class AdaptivePolicy(RateLimited):
             f"helps this person"
         )
         until = t + travel + PROBE_LAGS * self.model.lag_s
-        return Probe(trial, float(start[trial.index]), with_numeric(current, levers), aim, t, until, words)
+        return Probe(trial, float(start[trial.index]), with_numeric(current, levers), aim, until, words)
 
     def _choose(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> MusicParams:
         """The setting whose predicted resting point is nearest the (led) aim, inside the bounds, or the running
