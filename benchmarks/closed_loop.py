@@ -13,7 +13,11 @@ TRUE state (the estimate's bias can call a goal reached that the person never re
 energise inside the same bounds and rates, against the fixed policy on the same footing, so that the measured
 ratios can be read against the most any policy could gain.
 
+With --random N the panel is N listeners drawn at random (benchmarks/random_listeners.py) instead, so that the
+median listener is a population's median rather than the middle one of the hand-made kinds.
+
 Run: .venv/bin/python -m benchmarks.closed_loop [--minutes 20] [--jobs 2] [--goals calm,energise,iso]
+     [--random N [--seed S]]
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.best_possible import time_to_goal
+from benchmarks.random_listeners import write_panel
 from studio.config import load_config
 from studio.goal_plan import GOAL_POINTS, Goal
 from studio.goal_watch import HOLD_S, REACHED_RADIUS
@@ -156,16 +161,26 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="sessions run at once (processes)")
     parser.add_argument("--goals", default="calm,energise,iso", help="goals to run, comma-separated")
     parser.add_argument("--listeners", default="*", help="listener file names to run (glob, without .toml)")
+    parser.add_argument("--random", type=int, default=0, help="run this many random listeners instead (a drawn panel)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the random panel")
     args = parser.parse_args()
-    goals = args.goals.split(",")
-    paths = sorted(str(p) for p in LISTENERS.glob(f"{args.listeners}.toml"))
+    with tempfile.TemporaryDirectory() as folder:
+        if args.random > 0:
+            paths = write_panel(args.random, args.seed, Path(folder))
+        else:
+            paths = sorted(str(p) for p in LISTENERS.glob(f"{args.listeners}.toml"))
+        run_panel(paths, args.goals.split(","), args.minutes, args.jobs)
+
+
+def run_panel(paths: list[str], goals: list[str], minutes: float, jobs_at_once: int) -> None:
+    """Run every listener under every goal with both policies, plus two calm visits each, and print the lot."""
     bounds = load_config().bounds
-    cap = args.minutes * 60.0
-    jobs = [(p, g, pol, args.minutes) for p in paths for g in goals for pol in ("adaptive", "fixed")]
+    cap = minutes * 60.0
+    jobs = [(p, g, pol, minutes) for p in paths for g in goals for pol in ("adaptive", "fixed")]
     started = time.monotonic()
-    with ProcessPoolExecutor(args.jobs) as pool:
+    with ProcessPoolExecutor(jobs_at_once) as pool:
         results = list(pool.map(run_one, jobs))
-        second = list(pool.map(visits, paths, ["calm"] * len(paths), [args.minutes] * len(paths)))
+        second = list(pool.map(visits, paths, ["calm"] * len(paths), [minutes] * len(paths)))
     by = {(r["listener_name"], r["goal"], r["policy_kind"]): r for r in results}
     print(f"{'listener':18} {'goal':9} {'reach':5} | {'time to goal s':>16} | {'final dist':>11} | "
           f"{'overshoot':>11} | {'music moved':>12} | viol | adaptive says")  # fmt: skip
@@ -214,8 +229,8 @@ def main() -> None:
         if r["listener_name"] == "non-responder" and r["policy_kind"] == "adaptive":
             print(f"non-responder, {r['goal']}: named after {shown(r['not_following_at'], cap)} s")
     walls = [r["wall_s"] for r in results]
-    print(f"{len(results) + 2 * len(second)} sessions of {args.minutes:g} min in {time.monotonic() - started:.0f} s "
-          f"({args.jobs} at once); one session: median {statistics.median(walls):.0f} s wall")  # fmt: skip
+    print(f"{len(results) + 2 * len(second)} sessions of {minutes:g} min in {time.monotonic() - started:.0f} s "
+          f"({jobs_at_once} at once); one session: median {statistics.median(walls):.0f} s wall")  # fmt: skip
     true_state = print_true_state(paths, goals, by, bounds, cap)
     medians = {g: round(statistics.median(v), 3) for g, v in ratios.items() if v}
     print(json.dumps({"benchmark": "closed_loop", "fixed_over_adaptive_median": medians, "missed": misses,
