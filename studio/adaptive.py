@@ -19,6 +19,12 @@ arousal) was hardly ever tried against it: the paradoxical listener's tempo stay
 700 s under energise (now about 210 s). A probe holds until the model is sure which way the lever moves the
 person, until it is no longer worth trying, or for PROBE_LAGS response lags after its lever could have arrived;
 then the plan resumes, and keeps the move or reverses it.
+
+When a stuck person has no trial left worth making (none promises PROBE_SHARE of the distance left) and the
+posterior mean expects no setting inside the bounds to bring them within GOAL_RADIUS of the aim, the aim is out
+of reach (Reach): the setting expected to bring them nearest holds, and the operator is told. Before, the music
+wandered all session for a person the bounds cannot take to the goal (the mode responder under calm: 350-840
+policy changes in the last five of fifteen minutes).
 """
 
 from __future__ import annotations
@@ -58,7 +64,9 @@ RESAMPLE_S = 30.0  # seconds between two draws from the posterior while explorin
 TEMPER_MOVING, TEMPER_STUCK = 0.0, 0.9
 PROGRESS_S, PROGRESS = 60.0, 0.05
 PROGRESS_SAMPLES = 3  # the gap is averaged over this many decisions at each end of PROGRESS_S (the estimate wanders)
-PROBE_GAIN = 0.03  # plane units: a lever is tried on its own when its expected improvement is at least this
+PROBE_GAIN = 0.03  # plane units: a lever is tried on its own when its expected improvement is at least this...
+PROBE_SHARE = 0.05  # ... and at least this share of the distance left to the aim
+REACH_HOLD = 1.5  # once the aim is out of reach, a trial must promise this many times as much to be made
 PROBE_STEP = 0.3  # lever units (a share of the parameter's full range): how far a probe moves its lever
 PROBE_LAGS = 1.5  # a probe holds this many response lags after its lever reaches its end...
 PROBE_SURE = 2.0  # ... or until the gain along the way to the aim is this many sd from zero
@@ -88,6 +96,22 @@ class Probe:
     aim: Point
     until: float
     words: str
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The aim lies out of this person's reach inside the bounds: the nearest the model expects the music to
+    bring them is ``nearest`` (plane units)."""
+
+    aim: Point
+    nearest: Point
+
+    def words(self) -> str:
+        return (
+            f"out of reach: inside the bounds the music is expected to bring this person no nearer than "
+            f"{fmt_point(self.nearest)} to the aim {fmt_point(self.aim)}; holding the nearest setting (wider bounds "
+            f"may reach further)"
+        )
 
 
 class NonResponse:
@@ -192,6 +216,9 @@ class AdaptivePolicy(RateLimited):
     _gaps: deque[tuple[float, float]] = field(default_factory=deque)  # (session s, distance to the aim)
     _probe: Probe | None = None
     _probed: float = -math.inf  # session time the last probe ended
+    reach: Reach | None = None  # set while the aim lies out of this person's reach inside the bounds
+    # (session s, old, new, message) for the control log's "reach" rows, taken by the loop
+    verdicts: list[tuple[float, str, str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.seed)
@@ -249,6 +276,8 @@ class AdaptivePolicy(RateLimited):
         why = self._why(changes, person, aim) if changes else ""
         if why:
             self.trying = why
+        elif aim is not None and not self.watch.flagged and self.reach is not None:
+            self.trying = self.reach.words()
         elif aim is not None and not self.watch.flagged and math.dist(person, aim) < GOAL_RADIUS:
             self.trying = f"holding: the person is at {fmt_point(person)}, near the aim {fmt_point(aim)}"
         reason = f"{why + '; ' if why else ''}{estimate_words(affect)}; goal {self.goal.value}; rule {rule}"
@@ -290,51 +319,86 @@ class AdaptivePolicy(RateLimited):
         mean, sd = gain(means[i], variances[i], probe.trial.end - probe.start, np.subtract(aim, person))
         return abs(mean) >= PROBE_SURE * sd or expected_improvement(mean, sd) < PROBE_GAIN
 
-    def _new_probe(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> Probe | None:
-        """The single-lever trial worth making now, if any."""
+    def _best_trial(
+        self, person: Point, aim: Point, current: MusicParams, bounds: Bounds, least: float
+    ) -> Trial | None:
+        """The single-lever trial with the largest expected improvement, if that is ``least`` or more (plane
+        units)."""
         means, variances = self._numeric_effects()
         low, high = steered_box(bounds)
         start = lever_vector(current)[:N_NUMERIC]
         found = trials(means, variances, start, low, high, np.subtract(aim, person), PROBE_STEP)
-        if not found or found[0].gain < PROBE_GAIN:
-            return None
-        trial = found[0]
+        return found[0] if found and found[0].gain >= least else None
+
+    def _new_probe(self, t: float, trial: Trial, aim: Point, current: MusicParams, bounds: Bounds) -> Probe:
+        """A probe of ``trial``'s lever from the music playing now."""
         lever = NUMERIC_LEVERS[trial.index]
-        levers = start.copy()
+        levers = lever_vector(current)[:N_NUMERIC]
+        start = float(levers[trial.index])
         levers[trial.index] = trial.end
-        travel = abs(trial.end - start[trial.index]) / (bounds.max_change_per_min / 60.0)
-        sign = 1.0 if trial.end > start[trial.index] else -1.0
+        travel = abs(trial.end - start) / (bounds.max_change_per_min / 60.0)
+        sign = 1.0 if trial.end > start else -1.0
         words = (
             f"trying {lever} {'up' if sign > 0 else 'down'} on its own: the person has come no closer in "
             f"{t - self._gaps[0][0]:.0f} s, and it is not known yet whether {MORE_LESS[lever][0 if sign > 0 else 1]} "
             f"helps this person"
         )
         until = t + travel + PROBE_LAGS * self.model.lag_s
-        return Probe(trial, float(start[trial.index]), with_numeric(current, levers), aim, until, words)
+        return Probe(trial, start, with_numeric(current, levers), aim, until, words)
 
     def _choose(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> MusicParams:
+        """The setting to head for now (``_pick``); tells the operator when the aim goes out of reach or comes
+        back within it (a "reach" row for the control log)."""
+        before = self.reach
+        music = self._pick(t, person, aim, current, bounds)
+        if (before is None) != (self.reach is None):
+            words = self.reach.words() if self.reach is not None else "within reach again: exploring resumes"
+            states = ("within reach", "out of reach")
+            self.verdicts.append((t, *(states if self.reach is not None else states[::-1]), words))
+        return music
+
+    def _pick(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> MusicParams:
         """The setting whose predicted resting point is nearest the (led) aim, inside the bounds, or the running
-        probe's."""
+        probe's; when the person is stuck, nothing is left worth trying and the model expects no setting to bring
+        them within GOAL_RADIUS of the aim, the setting expected to bring them nearest (out of reach; it stays so
+        for the same aim, stuck or not, while nothing is worth trying and the model still expects no setting to
+        reach it)."""
+        held = self.reach is not None and math.dist(self.reach.aim, aim) <= 0.05
+        self.reach = None
         gap_now = math.dist(person, aim)
         stuck = self._stuck(t, gap_now)
         if self._probe is not None:
             if not self._probe_over(t, person, aim):
                 return self._probe.target
             self._probe, self._probed = None, t
-        if stuck and gap_now >= GOAL_RADIUS and t - self._probed >= PROGRESS_S:
-            self._probe = self._new_probe(t, person, aim, current, bounds)
-            if self._probe is not None:
+        if (stuck or held) and gap_now >= GOAL_RADIUS:
+            least = max(PROBE_GAIN, PROBE_SHARE * gap_now) * (REACH_HOLD if held else 1.0)
+            trial = self._best_trial(person, aim, current, bounds, least)
+            if trial is not None and t - self._probed >= PROGRESS_S:
+                self._probe = self._new_probe(t, trial, aim, current, bounds)
                 return self._probe.target
+            if trial is None or held:
+                nearest, settles = self._plan(self.model.coefficients(), np.asarray(aim), current, bounds)
+                if math.dist(settles, aim) >= GOAL_RADIUS:
+                    self.reach = Reach(aim, (float(settles[0]), float(settles[1])))
+                    return nearest
         coef = self._coefficients(t, gap_now, stuck)
         gap = np.subtract(aim, person)
         lead = min(MAX_LEAD, 1.0 / (1.0 - math.exp(-HORIZON_S / self.model.lag_s)) - 1.0)
         goal = beyond(aim, lead * gap) if np.linalg.norm(gap) > GOAL_RADIUS else np.asarray(aim, dtype=np.float64)
+        return self._plan(coef, goal, current, bounds)[0]
+
+    def _plan(
+        self, coef: FloatArray, goal: FloatArray, current: MusicParams, bounds: Bounds
+    ) -> tuple[MusicParams, FloatArray]:
+        """The setting inside the bounds whose resting point by ``coef`` is nearest ``goal`` (small changes
+        preferred), and that resting point (valence, arousal)."""
         low, high = steered_box(bounds)
         start = lever_vector(current)[:N_NUMERIC]
         effect = coef[1 : 1 + N_NUMERIC].T  # (2, numeric levers)
         weight = math.sqrt(MOVE_COST)
         matrix = np.vstack([effect, weight * np.eye(N_NUMERIC)])
-        best: tuple[float, MusicParams] | None = None
+        best: tuple[float, MusicParams, FloatArray] | None = None
         for mode, layers in candidates(current, bounds):
             base = coef[0] + discrete_vector(mode, layers) @ coef[1 + N_NUMERIC :]
             rhs = np.concatenate([goal - base, weight * start])
@@ -342,15 +406,17 @@ class AdaptivePolicy(RateLimited):
             cost = float(np.sum((matrix @ x - rhs) ** 2))
             cost += SWITCH_COST * ((mode != current.mode) + len(layers ^ current.layers))
             if best is None or cost < best[0]:
-                best = (cost, with_numeric(replace(current, mode=mode, layers=layers), x))
+                best = (cost, with_numeric(replace(current, mode=mode, layers=layers), x), base + effect @ x)
         assert best is not None
-        return best[1]
+        return best[1], best[2]
 
     # --- saying why ----------------------------------------------------------------------------------------
     def _why(self, changes: list[Change], person: Point, aim: Point | None) -> str:
         """The change expected to help most, in a therapist's words, with what the model knows about it."""
         if aim is None or self.watch.flagged:
             return "holding a calm, safe setting: no music lever has moved this person" if self.watch.flagged else ""
+        if self.reach is not None:
+            return self.reach.words()
         if self._probe is not None and any(name == NUMERIC_LEVERS[self._probe.trial.index] for name, _, _ in changes):
             return self._probe.words
         effects = {e.lever: e for e in self.model.effects()}
@@ -420,10 +486,14 @@ MORE_LESS = {
 }
 
 
+UNCLEAR_AFTER = 24  # moves (5 s steps a lever moved in: two minutes of moving) after which an unsure effect is
+# "still unclear"
+
+
 def describe_move(name: str, sign: float, lever: str, mean: float, sd: float, moves: int, axis: int) -> str:
     """One change in words, e.g. 'density down: sparser music lowered arousal by 0.06 per tenth of the range so
     far (6 moves, sure)', or before the studio knows: 'tempo down: slower tempo lowers arousal for most listeners
-    (not yet known for this person)'."""
+    (not yet known for this person)', and once it has tried for a while: '(still unclear after 40 moves)'."""
     axis_word = ("valence", "arousal")[axis]
     if lever in NUMERIC_LEVERS:
         head = f"{name} {'up' if sign > 0 else 'down'}"
@@ -437,10 +507,11 @@ def describe_move(name: str, sign: float, lever: str, mean: float, sd: float, mo
     usual = POPULATION[lever][axis] * sign
     sure = sureness(mean, sd)
     if sure == "not sure yet" or moves < 2:
+        known = "not yet known for this person" if moves < UNCLEAR_AFTER else f"still unclear after {moves} moves"
         if abs(usual) >= 0.1:
             way = "raises" if usual > 0 else "lowers"
-            return f"{head}: {phrase} {way} {axis_word} for most listeners (not yet known for this person)"
-        return f"{head}: trying whether {phrase} moves {axis_word} (not known for this person yet)"
+            return f"{head}: {phrase} {way} {axis_word} for most listeners ({known})"
+        return f"{head}: trying whether {phrase} moves {axis_word} ({known})"
     went = "raised" if mean * sign > 0 else "lowered"
     per, unit = (0.1, " per tenth of the range") if lever in NUMERIC_LEVERS else (1.0, "")
     reversed_note = "; the opposite of most listeners" if usual * mean * sign < 0 and abs(usual) >= 0.1 else ""

@@ -397,6 +397,9 @@ class FusionLoop:
                     ("following", "not following") if self._policy.not_following else ("not following", "following")
                 )
                 self.control_log.append(ControlChange(now, "person", old, new, "policy", message))
+            for when, old, new, message in self._policy.verdicts:
+                self.control_log.append(ControlChange(when, "reach", old, new, "policy", message))
+            self._policy.verdicts.clear()
 
     def _act(self, now: float, estimate: Affect) -> None:
         """The policy's move in the current mode; the caller holds the lock."""

@@ -94,6 +94,10 @@ _POINT = r"\([+-]?\d\.\d\d, [+-]?\d\.\d\d\)"
 _PLAIN = (  # the policy's reasons name points on the plane; the line says them in words or leaves them out
     (re.compile(rf"the person is at {_POINT}, near the aim {_POINT}"), "the person is near the aim"),
     (re.compile(rf"what suits {_POINT}"), "what suits the goal"),
+    (
+        re.compile(rf"the music is expected to bring this person no nearer than {_POINT} to the aim {_POINT}"),
+        "the music is not expected to bring this person to the aim",
+    ),
     (re.compile(rf"\s*\(towards {_POINT} from {_POINT}\)"), ""),
     (re.compile(rf"\s*{_POINT}"), ""),
 )

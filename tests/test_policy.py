@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fusion.affect import Affect
-from studio.adaptive import AdaptivePolicy, beyond
+from studio.adaptive import AdaptivePolicy, beyond, describe_move
 from studio.goal_plan import DRIFT_RADIUS, FOLLOW_RADIUS, Goal, GoalPlan, checked_point
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams
 from studio.policy import Bounds, FixedPolicy, music_for_point
@@ -234,3 +234,14 @@ def test_the_lead_beyond_the_aim_keeps_its_direction_and_stays_in_the_plane():
     assert push[0] * -1.2 - push[1] * 0.5 == pytest.approx(0.0, abs=1e-12)  # along the gap, not turned
     assert beyond((0.3, -0.6), np.array([0.1, -0.1])) == pytest.approx((0.4, -0.7))
     assert beyond((1.0, 0.0), np.array([0.5, 0.0])) == pytest.approx((1.0, 0.0))
+
+
+def test_a_move_says_how_much_the_studio_knows_about_its_lever():
+    """Before the studio has seen a lever move it says what most listeners do; once it has tried the lever for a
+    while without learning which way it works, it says so instead of "not yet known"; once sure, by how much."""
+    early = describe_move("tempo", -1.0, "tempo", 0.4, 0.9, 2, 1)
+    assert early == "tempo down: slower tempo lowers arousal for most listeners (not yet known for this person)"
+    tried = describe_move("tempo", -1.0, "tempo", 0.4, 0.9, 40, 1)
+    assert tried == "tempo down: slower tempo lowers arousal for most listeners (still unclear after 40 moves)"
+    known = describe_move("density", -1.0, "density", 0.6, 0.1, 12, 1)
+    assert known == "density down: sparser music lowered arousal by 0.06 per tenth of the range so far (12 moves, sure)"
