@@ -351,10 +351,11 @@ class AdaptivePolicy(RateLimited):
         back within it (a "reach" row for the control log)."""
         before = self.reach
         music = self._pick(t, person, aim, current, bounds)
-        if (before is None) != (self.reach is None):
-            words = self.reach.words() if self.reach is not None else "within reach again: exploring resumes"
-            states = ("within reach", "out of reach")
-            self.verdicts.append((t, *(states if self.reach is not None else states[::-1]), words))
+        if before is None and self.reach is not None:
+            self.verdicts.append((t, "within reach", "out of reach", self.reach.words()))
+        elif before is not None and self.reach is None:
+            why = "within reach again" if before.aim == aim else f"the aim moved to {fmt_point(aim)}"
+            self.verdicts.append((t, "out of reach", "within reach", f"{why}: exploring resumes"))
         return music
 
     def _pick(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> MusicParams:
