@@ -20,11 +20,11 @@ arousal) was hardly ever tried against it: the paradoxical listener's tempo stay
 person, until it is no longer worth trying, or for PROBE_LAGS response lags after its lever could have arrived;
 then the plan resumes, and keeps the move or reverses it.
 
-When a stuck person has no trial left worth making (none promises PROBE_SHARE of the distance left) and the
-posterior mean expects no setting inside the bounds to bring them within GOAL_RADIUS of the aim, the aim is out
-of reach (Reach): the setting expected to bring them nearest holds, and the operator is told. Before, the music
-wandered all session for a person the bounds cannot take to the goal (the mode responder under calm: 350-840
-policy changes in the last five of fifteen minutes).
+When a stuck person has no trial left worth making, and neither the posterior mean nor any of REACH_DRAWS draws
+from the posterior expects a setting inside the bounds to bring them within GOAL_RADIUS of the aim, the aim is
+out of reach (Reach): the setting the mean expects to bring them nearest holds, and the operator is told.
+Before, the music wandered all session for a person the bounds cannot take to the goal (the mode responder
+under calm: 350-840 policy changes in the last five of fifteen minutes).
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ RESAMPLE_S = 30.0  # seconds between two draws from the posterior while explorin
 TEMPER_MOVING, TEMPER_STUCK = 0.0, 0.9
 PROGRESS_S, PROGRESS = 60.0, 0.05
 PROGRESS_SAMPLES = 3  # the gap is averaged over this many decisions at each end of PROGRESS_S (the estimate wanders)
-PROBE_GAIN = 0.03  # plane units: a lever is tried on its own when its expected improvement is at least this...
-PROBE_SHARE = 0.05  # ... and at least this share of the distance left to the aim
-REACH_HOLD = 1.5  # once the aim is out of reach, a trial must promise this many times as much to be made
+PROBE_GAIN = 0.03  # plane units: a lever is tried on its own when its expected improvement is at least this
+REACH_DRAWS = 12  # the aim is out of reach when none of this many posterior draws can be brought to it...
+REACH_HOLD = 1.5  # ... and, once it is, a trial must promise this many times PROBE_GAIN to be made
 PROBE_STEP = 0.3  # lever units (a share of the parameter's full range): how far a probe moves its lever
 PROBE_LAGS = 1.5  # a probe holds this many response lags after its lever reaches its end...
 PROBE_SURE = 2.0  # ... or until the gain along the way to the aim is this many sd from zero
@@ -101,10 +101,12 @@ class Probe:
 @dataclass(frozen=True)
 class Reach:
     """The aim lies out of this person's reach inside the bounds: the nearest the model expects the music to
-    bring them is ``nearest`` (plane units)."""
+    bring them is ``nearest`` (plane units), with ``setting``."""
 
     aim: Point
     nearest: Point
+    setting: MusicParams  # the setting held, chosen when the aim went out of reach (re-planning every 5 s swept
+    # a lever whose effect is near zero from one end of its range to the other)
 
     def words(self) -> str:
         return (
@@ -206,6 +208,7 @@ class AdaptivePolicy(RateLimited):
     trying: str = "waiting for a confident estimate"
     watch: NonResponse = field(default_factory=NonResponse)
     _rng: np.random.Generator = field(init=False)
+    _reach_rng: np.random.Generator = field(init=False)  # its own, so the exploration draws stay as they were
     _target: MusicParams | None = None
     _holding: bool = False
     _decided: float = -math.inf
@@ -222,6 +225,7 @@ class AdaptivePolicy(RateLimited):
 
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.seed)
+        self._reach_rng = np.random.default_rng(self.seed + 1)
 
     @property
     def not_following(self) -> bool:
@@ -364,7 +368,7 @@ class AdaptivePolicy(RateLimited):
         them within GOAL_RADIUS of the aim, the setting expected to bring them nearest (out of reach; it stays so
         for the same aim, stuck or not, while nothing is worth trying and the model still expects no setting to
         reach it)."""
-        held = self.reach is not None and math.dist(self.reach.aim, aim) <= 0.05
+        held = self.reach if self.reach is not None and math.dist(self.reach.aim, aim) <= 0.05 else None
         self.reach = None
         gap_now = math.dist(person, aim)
         stuck = self._stuck(t, gap_now)
@@ -373,21 +377,32 @@ class AdaptivePolicy(RateLimited):
                 return self._probe.target
             self._probe, self._probed = None, t
         if (stuck or held) and gap_now >= GOAL_RADIUS:
-            least = max(PROBE_GAIN, PROBE_SHARE * gap_now) * (REACH_HOLD if held else 1.0)
-            trial = self._best_trial(person, aim, current, bounds, least)
+            trial = self._best_trial(person, aim, current, bounds, PROBE_GAIN * (REACH_HOLD if held else 1.0))
             if trial is not None and t - self._probed >= PROGRESS_S:
                 self._probe = self._new_probe(t, trial, aim, current, bounds)
                 return self._probe.target
             if trial is None or held:
                 nearest, settles = self._plan(self.model.coefficients(), np.asarray(aim), current, bounds)
-                if math.dist(settles, aim) >= GOAL_RADIUS:
-                    self.reach = Reach(aim, (float(settles[0]), float(settles[1])))
-                    return nearest
+                if math.dist(settles, aim) >= GOAL_RADIUS and (
+                    held or not self._any_draw_reaches(aim, current, bounds)
+                ):
+                    self.reach = held or Reach(aim, (float(settles[0]), float(settles[1])), nearest)
+                    return self.reach.setting
         coef = self._coefficients(t, gap_now, stuck)
         gap = np.subtract(aim, person)
         lead = min(MAX_LEAD, 1.0 / (1.0 - math.exp(-HORIZON_S / self.model.lag_s)) - 1.0)
         goal = beyond(aim, lead * gap) if np.linalg.norm(gap) > GOAL_RADIUS else np.asarray(aim, dtype=np.float64)
         return self._plan(coef, goal, current, bounds)[0]
+
+    def _any_draw_reaches(self, aim: Point, current: MusicParams, bounds: Bounds) -> bool:
+        """Whether any of REACH_DRAWS draws from the posterior (each a person this one may be) expects some
+        setting inside the bounds to bring the person within GOAL_RADIUS of ``aim``: the posterior mean alone
+        gave up on people whom exploring would have taken there (two of twelve drawn listeners under energise)."""
+        for _ in range(REACH_DRAWS):
+            _, settles = self._plan(self.model.sample(self._reach_rng), np.asarray(aim), current, bounds)
+            if math.dist(settles, aim) < GOAL_RADIUS:
+                return True
+        return False
 
     def _plan(
         self, coef: FloatArray, goal: FloatArray, current: MusicParams, bounds: Bounds

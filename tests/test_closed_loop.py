@@ -134,17 +134,18 @@ def test_a_stuck_person_gets_single_lever_trials_and_the_goal_is_reached_sooner(
 
 def test_a_goal_out_of_reach_is_said_and_the_nearest_setting_held():
     """Calm lies beyond what the bounds can do for this person (only loudness moves their arousal, and the loop
-    keeps it within 12 dB): once nothing is left worth trying, the studio says so and holds the nearest setting.
-    Before, the music wandered all session (347-842 policy changes in the last five of fifteen minutes)."""
+    keeps it within 12 dB): once nothing is left worth trying and no plausible person could be taken there, the
+    studio says so and holds the nearest setting. Before, the music wandered all session (347-842 policy changes
+    in the last five of fifteen minutes)."""
     for seed in range(2):
-        loop, _ = close_the_loop(listener("mode-responder"), Goal.CALM, 900, seed=seed)
+        loop, _ = close_the_loop(listener("mode-responder"), Goal.CALM, 1200, seed=seed)
         log = loop.control_log.last(len(loop.control_log))
         said = [c for c in log if c.param == "reach"]
-        assert said and said[0].new == "out of reach" and said[0].t <= 300, seed
+        assert said and said[0].new == "out of reach" and said[0].t <= 900, seed
         assert said[-1].new == "out of reach" and "wider bounds may reach further" in said[-1].reason
         assert loop.trying.startswith("out of reach: inside the bounds the music is expected to bring this person")
-        late = [c for c in log if c.who == "policy" and c.param != "reach" and c.t > 600]
-        assert len(late) <= 10, (seed, len(late))
+        late = [c for c in log if c.who == "policy" and c.param != "reach" and c.t > 1080]
+        assert late == [], (seed, len(late))  # held, once the rate limit has brought the music there
     for name in ("typical", "slow", "texture-responder", "tempo-responder"):
         loop, _ = close_the_loop(listener(name), Goal.CALM, 600)
         assert not [c for c in loop.control_log.last(len(loop.control_log)) if c.param == "reach"], name

@@ -4,6 +4,7 @@ the start, how sure it is and whether the channels agree; the policy's reasons w
 from fusion.affect import Affect
 from fusion.fuse import Contribution, Fused
 from studio.adaptive import Reach
+from studio.music.params import MusicParams
 from studio.state_words import StateWords, change_words, music_line, state_line
 
 FACE = Contribution("face", 0.5, 0.6, "")
@@ -50,7 +51,7 @@ def test_the_music_line_says_what_plays_and_why_in_words() -> None:
     )
     held = "holding: the person is at (+0.05, +0.41), near the aim (+0.30, -0.60)"
     assert music_line(True, 60, "major", "calm", held).endswith("holding: the person is near the aim")
-    out = Reach((0.3, -0.6), (0.1, 0.27)).words()
+    out = Reach((0.3, -0.6), (0.1, 0.27), MusicParams()).words()
     assert music_line(True, 79, "dorian", "calm", out).endswith(
         "out of reach: inside the bounds the music is not expected to bring this person to the aim; holding the "
         "nearest setting (wider bounds may reach further)"
