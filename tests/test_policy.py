@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fusion.affect import Affect
-from studio.adaptive import AdaptivePolicy, beyond, describe_move
+from studio.adaptive import AdaptivePolicy, Reach, beyond, describe_move
 from studio.goal_plan import DRIFT_RADIUS, FOLLOW_RADIUS, Goal, GoalPlan, checked_point
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams
 from studio.policy import Bounds, FixedPolicy, music_for_point
@@ -245,3 +245,21 @@ def test_a_move_says_how_much_the_studio_knows_about_its_lever():
     assert tried == "tempo down: slower tempo lowers arousal for most listeners (still unclear after 40 moves)"
     known = describe_move("density", -1.0, "density", 0.6, 0.1, 12, 1)
     assert known == "density down: sparser music lowered arousal by 0.06 per tenth of the range so far (12 moves, sure)"
+
+
+def test_leaving_out_of_reach_says_why_in_the_control_log():
+    """A new aim ends the verdict as 'the aim moved'; a trial worth making for the same aim as 'within reach
+    again' (a fresh model is unsure of every lever, so a trial is worth making at once)."""
+    bounds = Bounds()
+    music = bounds.clamp(MusicParams())
+    moved = AdaptivePolicy()
+    moved.reach = Reach((0.3, -0.6), (0.2, 0.3), music)
+    moved._choose(0.0, (0.0, 0.0), (0.3, 0.6), music, bounds)
+    assert moved.reach is None
+    assert moved.verdicts == [
+        (0.0, "out of reach", "within reach", "the aim moved to (+0.30, +0.60): exploring resumes")
+    ]
+    again = AdaptivePolicy()
+    again.reach = Reach((0.3, -0.6), (0.2, 0.3), music)
+    again._choose(0.0, (0.0, 0.0), (0.3, -0.6), music, bounds)
+    assert again.verdicts == [(0.0, "out of reach", "within reach", "within reach again: exploring resumes")]
