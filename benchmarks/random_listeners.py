@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.levers import NUMERIC_LEVERS, POPULATION, PRIOR_FLOOR, PRIOR_SCALE, PRIOR_SD
+from studio.levers import MODE_LEVERS, NUMERIC_LEVERS, POPULATION, PRIOR_FLOOR, PRIOR_SCALE, PRIOR_SD
 from studio.music.params import LAYERS
 
 SPREAD = 1.0  # times the prior's spread of each effect
@@ -44,9 +44,9 @@ def draw(rng: np.random.Generator) -> str:
         usual = np.array(POPULATION[f"layer {name}"])
         lines.append(f"{name} = {_pair(rng.normal(usual, SPREAD * PRIOR_SD['layer']))}")
     lines.append("[listener.modes]")
-    for mode in ("minor", "dorian", "lydian"):
-        usual = np.array(POPULATION[f"mode {mode}"])
-        lines.append(f"{mode} = {_pair(rng.normal(usual, SPREAD * PRIOR_SD['mode']))}")
+    for lever in MODE_LEVERS:
+        usual = np.array(POPULATION[lever])
+        lines.append(f"{lever.removeprefix('mode ')} = {_pair(rng.normal(usual, SPREAD * PRIOR_SD['mode']))}")
     return "\n".join(lines) + "\n"
 
 

@@ -71,6 +71,7 @@ PROBE_STEP = 0.3  # lever units (a share of the parameter's full range): how far
 PROBE_LAGS = 1.5  # a probe holds this many response lags after its lever reaches its end...
 PROBE_SURE = 2.0  # ... or until the gain along the way to the aim is this many sd from zero
 GOAL_RADIUS = 0.15  # plane units: this close to the aim the policy stops exploring and holds
+AIM_MOVED = 0.05  # plane units: an aim that moves further than this is a new aim (a new plan, probe, verdict)
 # Once the person is that close, the setting chosen for them holds until they drift RELEASE away (or the aim
 # moves): the music does not chase the estimate's own wander, which would also teach the model that its own
 # corrections cause that wander (a closed loop's bias: the fast listener's second visit took 122 s, not 20 s).
@@ -96,6 +97,23 @@ class Probe:
     aim: Point
     until: float
     words: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A change of verdict for the operator: a control-log row ``param`` (person, reach) from ``old`` to ``new``
+    at session time ``t`` (seconds), said in ``words``."""
+
+    t: float
+    param: str
+    old: str
+    new: str
+    words: str
+
+
+def same_aim(a: Point, b: Point) -> bool:
+    """Whether two aims are the same for the policy (an aim that moves less than AIM_MOVED has not moved)."""
+    return math.dist(a, b) <= AIM_MOVED
 
 
 @dataclass(frozen=True)
@@ -220,8 +238,7 @@ class AdaptivePolicy(RateLimited):
     _probe: Probe | None = None
     _probed: float = -math.inf  # session time the last probe ended
     reach: Reach | None = None  # set while the aim lies out of this person's reach inside the bounds
-    # (session s, old, new, message) for the control log's "reach" rows, taken by the loop
-    verdicts: list[tuple[float, str, str, str]] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)  # for the control log, taken by the loop
 
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.seed)
@@ -232,11 +249,11 @@ class AdaptivePolicy(RateLimited):
         """True while the person does not follow the music and the policy holds a safe setting."""
         return self.watch.flagged
 
-    def observe(self, t: float, affect: Affect, params: MusicParams) -> str | None:
-        """Watch the person and the music on every tick, whoever moves the music; returns a message for the
+    def observe(self, t: float, affect: Affect, params: MusicParams) -> None:
+        """Watch the person and the music on every tick, whoever moves the music; a "person" verdict for the
         operator when the verdict on following changes."""
         if t - self._observed < DECIDE_S:
-            return None
+            return
         self._observed = t
         person = np.array([affect.valence, affect.arousal]) if affect.confidence >= CONFIDENT else None
         goal = self._aimed if self.goal is Goal.STEADY else self.plan.point  # iso: its target, not the waypoint
@@ -244,15 +261,18 @@ class AdaptivePolicy(RateLimited):
         if working_levers(self.model):  # the person follows at least one lever: bounds, not the person, limit
             near = True
         if not self.watch.add(t, person, lever_vector(params), near):
-            return None
+            return
         self._decided = -math.inf
         if self.watch.flagged:
-            return (
+            words = (
                 f"not following: the music changed enough to move most listeners by {self.watch.push:.2f}, but this "
                 f"person's estimate moved only {self.watch.movement:.2f} in {self.watch.WINDOW_S / 60:.0f} min; "
                 "exploring stops and a calm, safe setting holds"
             )
-        return f"following again: the estimate moved {self.watch.movement:.2f}; exploring resumes"
+            self.verdicts.append(Verdict(t, "person", "following", "not following", words))
+        else:
+            words = f"following again: the estimate moved {self.watch.movement:.2f}; exploring resumes"
+            self.verdicts.append(Verdict(t, "person", "not following", "following", words))
 
     def propose(
         self, t: float, affect: Affect, current: MusicParams, bounds: Bounds, horizon: float
@@ -269,7 +289,7 @@ class AdaptivePolicy(RateLimited):
             self.trying = "holding a calm, safe setting: no music lever has moved this person"
             target = music_for_point(SAFE_POINT, bounds, current)
         else:
-            moved_aim = self._aimed is None or math.dist(aim, self._aimed) > 0.05
+            moved_aim = self._aimed is None or not same_aim(aim, self._aimed)
             gap = math.dist(person, aim)
             self._holding = self._holding and not moved_aim and gap <= RELEASE
             if self._target is None or (not self._holding and (moved_aim or t - self._decided >= DECIDE_S)):
@@ -316,7 +336,7 @@ class AdaptivePolicy(RateLimited):
         person, or the move is no longer worth trying (or its time or aim is gone)."""
         probe = self._probe
         assert probe is not None
-        if t >= probe.until or math.dist(aim, probe.aim) > 0.05 or math.dist(person, aim) < GOAL_RADIUS:
+        if t >= probe.until or not same_aim(aim, probe.aim) or math.dist(person, aim) < GOAL_RADIUS:
             return True
         means, variances = self._numeric_effects()
         i = probe.trial.index
@@ -356,10 +376,10 @@ class AdaptivePolicy(RateLimited):
         before = self.reach
         music = self._pick(t, person, aim, current, bounds)
         if before is None and self.reach is not None:
-            self.verdicts.append((t, "within reach", "out of reach", self.reach.words()))
+            self.verdicts.append(Verdict(t, "reach", "within reach", "out of reach", self.reach.words()))
         elif before is not None and self.reach is None:
-            why = "within reach again" if before.aim == aim else f"the aim moved to {fmt_point(aim)}"
-            self.verdicts.append((t, "out of reach", "within reach", f"{why}: exploring resumes"))
+            why = "within reach again" if same_aim(before.aim, aim) else f"the aim moved to {fmt_point(aim)}"
+            self.verdicts.append(Verdict(t, "reach", "out of reach", "within reach", f"{why}: exploring resumes"))
         return music
 
     def _pick(self, t: float, person: Point, aim: Point, current: MusicParams, bounds: Bounds) -> MusicParams:
@@ -368,7 +388,7 @@ class AdaptivePolicy(RateLimited):
         them within GOAL_RADIUS of the aim, the setting expected to bring them nearest (out of reach; it stays so
         for the same aim, stuck or not, while nothing is worth trying and the model still expects no setting to
         reach it)."""
-        held = self.reach if self.reach is not None and math.dist(self.reach.aim, aim) <= 0.05 else None
+        held = self.reach if self.reach is not None and same_aim(self.reach.aim, aim) else None
         self.reach = None
         gap_now = math.dist(person, aim)
         stuck = self._stuck(t, gap_now)

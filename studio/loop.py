@@ -391,14 +391,9 @@ class FusionLoop:
         self.response.observe(now, lever_vector(self._params), seen)
         self.goal_watch.add(now, estimate)
         if isinstance(self._policy, AdaptivePolicy):
-            message = self._policy.observe(now, estimate, self._params)
-            if message is not None:
-                old, new = (
-                    ("following", "not following") if self._policy.not_following else ("not following", "following")
-                )
-                self.control_log.append(ControlChange(now, "person", old, new, "policy", message))
-            for when, old, new, message in self._policy.verdicts:
-                self.control_log.append(ControlChange(when, "reach", old, new, "policy", message))
+            self._policy.observe(now, estimate, self._params)
+            for v in self._policy.verdicts:
+                self.control_log.append(ControlChange(v.t, v.param, v.old, v.new, "policy", v.words))
             self._policy.verdicts.clear()
 
     def _act(self, now: float, estimate: Affect) -> None:

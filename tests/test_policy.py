@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fusion.affect import Affect
-from studio.adaptive import AdaptivePolicy, Reach, beyond, describe_move
+from studio.adaptive import AdaptivePolicy, Reach, Verdict, beyond, describe_move
 from studio.goal_plan import DRIFT_RADIUS, FOLLOW_RADIUS, Goal, GoalPlan, checked_point
 from studio.music.params import LAYERS, MODES, NUMERIC, MusicParams
 from studio.policy import Bounds, FixedPolicy, music_for_point
@@ -257,9 +257,11 @@ def test_leaving_out_of_reach_says_why_in_the_control_log():
     moved._choose(0.0, (0.0, 0.0), (0.3, 0.6), music, bounds)
     assert moved.reach is None
     assert moved.verdicts == [
-        (0.0, "out of reach", "within reach", "the aim moved to (+0.30, +0.60): exploring resumes")
+        Verdict(0.0, "reach", "out of reach", "within reach", "the aim moved to (+0.30, +0.60): exploring resumes")
     ]
     again = AdaptivePolicy()
     again.reach = Reach((0.3, -0.6), (0.2, 0.3), music)
     again._choose(0.0, (0.0, 0.0), (0.3, -0.6), music, bounds)
-    assert again.verdicts == [(0.0, "out of reach", "within reach", "within reach again: exploring resumes")]
+    assert again.verdicts == [
+        Verdict(0.0, "reach", "out of reach", "within reach", "within reach again: exploring resumes")
+    ]
