@@ -70,8 +70,9 @@ def reachable(spec: ListenerSpec, goal: tuple[float, float], bounds: Bounds) -> 
     return False
 
 
-def session(spec_path: str, goal: str, policy: str, minutes: float, store: str, client: str | None) -> dict[str, Any]:
-    """One recorded session; its summary plus what the benchmark reads from the database."""
+def record(spec_path: str, goal: str, policy: str, minutes: float, store: str, client: str | None) -> dict[str, Any]:
+    """One headless demo session with the listener in ``spec_path``, recorded to ``store``, on a simulated clock;
+    its summary, with the wall time it took (``wall_s``, seconds)."""
     config = load_config()
     config = replace(
         config, goal=Goal(goal), audio_backend="silent", loop=replace(config.loop, policy=PolicyKind(policy))
@@ -89,6 +90,13 @@ def session(spec_path: str, goal: str, policy: str, minutes: float, store: str, 
         listener=load_listener(Path(spec_path)),
     )
     summary["wall_s"] = time.monotonic() - wall
+    return summary
+
+
+def session(spec_path: str, goal: str, policy: str, minutes: float, store: str, client: str | None) -> dict[str, Any]:
+    """One recorded session; its summary plus what the benchmark reads from the database."""
+    config = load_config()
+    summary = record(spec_path, goal, policy, minutes, store, client)
     db = sqlite3.connect(store)
     sid = summary["session_id"]
     rows = db.execute(
