@@ -18,7 +18,7 @@ import numpy as np
 
 from fusion.body_affect import AROUSAL_PARTS, EDA_RELATIVE_FLOOR, SCALE, VALENCE_FLOOR, Baseline
 from sensors.body_backend import FloatArray, SourceDefaults
-from sensors.body_pipeline import BodyPipeline, ChannelLayout
+from sensors.body_pipeline import EDA_WINDOW, BodyPipeline, ChannelLayout
 from sensors.body_settings import BodySettings
 from sensors.person import Expression, Person, resting
 from studio.kernel.clock import SessionClock
@@ -36,7 +36,7 @@ REST_HR_BPM = 70.0
 REST_EDA_US = 5.0
 REST_SCR_PER_MIN = 3.0
 SCR_US = 0.15  # amplitude of one skin-conductance response, µS
-NEUTRAL_SECONDS = 40.0
+NEUTRAL_SECONDS = 40.0  # how long the resting profile is measured, once every feature's window is full
 TONIC_SECONDS = 5.0  # time constant with which the tonic skin conductance follows the state
 SCR_DECAY_SECONDS = 3.0
 
@@ -167,7 +167,8 @@ class ListenerBoard(SourceDefaults):
 
 def resting_profile(settings: BodySettings) -> dict[str, float]:
     """The demo person's resting profile: a neutral, noiseless stretch of NEUTRAL_SECONDS through the body
-    pipeline (measured once per process and settings)."""
+    pipeline after its longest feature window (EDA_WINDOW) has filled, so that no window short of responses
+    lowers the resting response rate (measured once per process and settings)."""
     return dict(_measured_rest(settings))
 
 
@@ -176,14 +177,15 @@ def _measured_rest(settings: BodySettings) -> tuple[tuple[str, float], ...]:
     rest = ListenerBoard(SessionClock(), resting, 0.0, seed=23)
     pipeline = BodyPipeline(StreamHub(), rest.layout, settings)
     try:
-        t = np.arange(round(NEUTRAL_SECONDS * FS)) / FS
+        t = np.arange(round((EDA_WINDOW + NEUTRAL_SECONDS) * FS)) / FS
         block = round(FS)
         baseline = Baseline()
         for start in range(0, t.size, block):
             chunk = t[start : start + block]
             pipeline.ingest(chunk, rest.samples(chunk, rest.physiology.targets(0.0, 0.0)))
             for result in pipeline.process():
-                baseline.add(result.features)
+                if result.t >= EDA_WINDOW:
+                    baseline.add(result.features)
     finally:
         pipeline.close()
     return tuple(baseline.values.items())

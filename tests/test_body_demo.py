@@ -9,7 +9,7 @@ import pytest
 from fusion.quality import Quality
 from sensors.base import State
 from sensors.body_demo import DROPOUT_AFTER, DemoBoard, parse_faults
-from sensors.body_listener import ListenerBoard
+from sensors.body_listener import REST_EDA_US, REST_HR_BPM, REST_SCR_PER_MIN, ListenerBoard, resting_profile
 from sensors.body_settings import BodySettings
 from sensors.body_sources import BodySourceError, make_body_channel
 from sensors.person import resting
@@ -93,3 +93,11 @@ def test_demo_faults_are_checked_and_need_the_demo_board(tmp_path, reference_dat
     assert_one_line_error(result, "demo faults need the demo's synthetic board; they cannot be used outside demo")
     with pytest.raises(BodySourceError, match="cannot be used with the body source 'lsl:EEG'"):
         make_body_channel(BodySettings(source="lsl:EEG", demo_faults=("flat",)), SessionClock(), NO_PROFILES, True)
+
+
+def test_the_demo_persons_resting_profile_reads_the_rest_it_was_made_from():
+    # Measured through the real body pipeline: a profile that counted the first, half-empty EDA windows read
+    # 1.7 responses a minute where the person makes 3, so a person at rest read as aroused by the body channel.
+    rest = resting_profile(BodySettings())
+    assert abs(rest["eda_responses_per_min_mean"] - REST_SCR_PER_MIN) < 0.3
+    assert abs(rest["heart_rate_bpm_mean"] - REST_HR_BPM) < 1.0 and abs(rest["eda_tonic_mean"] - REST_EDA_US) < 0.1
