@@ -35,6 +35,10 @@ WAXING, WAXING_HZ = 0.3, 0.12  # alpha waxes and wanes by this share, this often
 REST_HR_BPM = 70.0
 REST_EDA_US = 5.0
 REST_SCR_PER_MIN = 3.0
+# The pulse wave: a systolic peak, then a smaller diastolic (reflected) wave a fixed time later, whatever the rate;
+# placed at a fixed share of the beat instead, it drifted 0.29 s away at 63 bpm and was counted as a beat of its own.
+SYSTOLIC_S, SYSTOLIC_SD_S = 0.17, 0.043  # s after the beat starts, and its width (sd), s
+DIASTOLIC_DELAY_S, DIASTOLIC_SD_S, DIASTOLIC_SHARE = 0.26, 0.06, 0.3  # s after the systolic peak, width s, height
 SCR_US = 0.15  # amplitude of one skin-conductance response, µS
 NEUTRAL_SECONDS = 40.0  # how long the resting profile is measured, once every feature's window is full
 TONIC_SECONDS = 5.0  # time constant with which the tonic skin conductance follows the state
@@ -140,7 +144,10 @@ class ListenerBoard(SourceDefaults):
         eeg = eeg + pink
         beats = self._beat_phase + np.cumsum(np.full(n, target["heart_rate_bpm"] / 60.0 / FS))
         self._beat_phase = float(beats[-1] % 1.0)
-        ppg = np.exp(-(((beats % 1.0) - 0.2) ** 2) / 0.005) + 0.3 * np.exp(-(((beats % 1.0) - 0.5) ** 2) / 0.01)
+        since_beat = (beats % 1.0) * 60.0 / target["heart_rate_bpm"]  # s
+        ppg = np.exp(-(((since_beat - SYSTOLIC_S) / SYSTOLIC_SD_S) ** 2) / 2) + DIASTOLIC_SHARE * np.exp(
+            -(((since_beat - SYSTOLIC_S - DIASTOLIC_DELAY_S) / DIASTOLIC_SD_S) ** 2) / 2
+        )
         eda = np.empty(n)
         per_sample = target["eda_per_min"] / 60.0 / FS
         if self._tonic is None:

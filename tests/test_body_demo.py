@@ -6,10 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fusion.cardiac import beat_times, heart_rate_bpm
 from fusion.quality import Quality
 from sensors.base import State
 from sensors.body_demo import DROPOUT_AFTER, DemoBoard, parse_faults
-from sensors.body_listener import REST_EDA_US, REST_HR_BPM, REST_SCR_PER_MIN, ListenerBoard, resting_profile
+from sensors.body_listener import FS, REST_EDA_US, REST_HR_BPM, REST_SCR_PER_MIN, ListenerBoard, resting_profile
+from sensors.body_pipeline import HEART_WINDOW
 from sensors.body_settings import BodySettings
 from sensors.body_sources import BodySourceError, make_body_channel
 from sensors.person import resting
@@ -101,3 +103,13 @@ def test_the_demo_persons_resting_profile_reads_the_rest_it_was_made_from():
     rest = resting_profile(BodySettings())
     assert abs(rest["eda_responses_per_min_mean"] - REST_SCR_PER_MIN) < 0.3
     assert abs(rest["heart_rate_bpm_mean"] - REST_HR_BPM) < 1.0 and abs(rest["eda_tonic_mean"] - REST_EDA_US) < 0.1
+
+
+@pytest.mark.parametrize("bpm", [50.0, 63.0, 70.0, 90.0])
+def test_the_demo_pulse_wave_reads_at_its_own_rate_through_the_real_beat_detector(bpm):
+    # A calm person's heart slows below 67 bpm; a diastolic wave placed at a fixed share of the beat then fell
+    # outside the detector's refractory period, was counted as a beat, and read a calm person as aroused.
+    board = ListenerBoard(SessionClock(), resting, 0.0)
+    t = np.arange(round(HEART_WINDOW * FS)) / FS
+    ppg = board.samples(t, board.physiology.targets(0.0, 0.0) | {"heart_rate_bpm": bpm})[:, -2]
+    assert abs(heart_rate_bpm(beat_times(ppg, FS, "ppg"), HEART_WINDOW) - bpm) < 1.5
