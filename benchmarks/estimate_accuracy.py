@@ -8,7 +8,7 @@ state) and spread of each channel and of the fused estimate, per axis; then each
 over the grid (what ``fusion.fuse.AXIS_TRUST`` should reflect), and the fused estimate's mean and worst bias and
 RMS error. A biased estimate calls a goal reached that the person never reached, and steers the loop wrong.
 
-Run: .venv/bin/python -m benchmarks.estimate_accuracy [--minutes 3] [--jobs 2] [--step 0.3]
+Run: .venv/bin/python -m benchmarks.estimate_accuracy [--minutes 3] [--jobs 2] [--span 0.9] [--step 0.3]
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=3.0, help="session length per point (simulated minutes)")
     parser.add_argument("--jobs", type=int, default=2, help="sessions run at once (processes)")
-    parser.add_argument("--step", type=float, default=0.3, help="grid step on the plane; the grid spans -0.6..0.6")
+    parser.add_argument("--span", type=float, default=0.9, help="the grid spans -SPAN..SPAN on both axes")
+    parser.add_argument("--step", type=float, default=0.3, help="grid step on the plane")
     args = parser.parse_args()
-    axis = np.arange(-0.6, 0.6 + 1e-9, args.step)
+    axis = np.arange(-args.span, args.span + 1e-9, args.step)
     with tempfile.TemporaryDirectory() as folder:
         paths = [str(still_listener(Path(folder), v, a)) for v in axis for a in axis]
         with ProcessPoolExecutor(args.jobs) as pool:
