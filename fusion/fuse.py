@@ -46,13 +46,10 @@ class Fused:
         return 1.0 - self.agreement
 
 
-# How much each channel says about each axis (valence, arousal), on top of its weight. Typed words carry
-# sentiment but little about arousal (VADER reads only how emotional the wording is); prosody carries arousal but
-# only a weak valence (its estimator caps it at +-0.3); frontal alpha asymmetry is a weak, noisy valence index
-# while the body's arousal parts (EDA, heart rate, EEG engagement) are sound. Measured on the demo's channels
-# (benchmarks/estimate_accuracy.py), each of these weak axes has 3-5x the face's RMS error, and at full weight
-# they pulled a person at valence +-0.6 0.08-0.12 towards neutral. Channels not named say as much about both.
-AXIS_TRUST: dict[str, tuple[float, float]] = {"text": (1.0, 0.1), "voice": (0.1, 1.0), "body": (0.1, 1.0)}
+# How much each channel says about each axis (valence, arousal), on top of its weight: typed words carry
+# sentiment but little about arousal (VADER reads only how emotional the wording is), and prosody carries arousal
+# but only a weak valence (its estimator caps it at +-0.3). Channels not named say as much about both.
+AXIS_TRUST: dict[str, tuple[float, float]] = {"text": (1.0, 0.25), "voice": (0.4, 1.0)}
 AGREEMENT_SCALE = 1.0  # weighted spread of the channels on the plane at which agreement reaches 0
 CONFLICT_AT = 0.7  # distance on the plane between two counted channels that is reported as a conflict
 COUNTED_SHARE = 0.1  # a channel with less of the total weight is not part of a conflict
