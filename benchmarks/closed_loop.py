@@ -95,7 +95,6 @@ def record(spec_path: str, goal: str, policy: str, minutes: float, store: str, c
 
 def session(spec_path: str, goal: str, policy: str, minutes: float, store: str, client: str | None) -> dict[str, Any]:
     """One recorded session; its summary plus what the benchmark reads from the database."""
-    config = load_config()
     summary = record(spec_path, goal, policy, minutes, store, client)
     db = sqlite3.connect(store)
     sid = summary["session_id"]
@@ -110,7 +109,7 @@ def session(spec_path: str, goal: str, policy: str, minutes: float, store: str, 
         (sid,),
     ).fetchone()[0]
     summary["music_moved"] = moved + switches
-    summary["violations"] = violations(db, sid, music, config.bounds)
+    summary["violations"] = violations(db, sid, music, load_config().bounds)
     person = db.execute(
         "SELECT t, old, new FROM control_log WHERE session_id = ? AND param = 'person' ORDER BY t", (sid,)
     ).fetchall()
