@@ -84,6 +84,14 @@ SWITCH_COST = 0.04  # cost of a mode change or of a layer coming in or going out
 CONFIDENT = 0.2  # estimates less confident than this are not learned from
 SAFE_POINT = GOAL_POINTS[Goal.CALM]  # where a non-responder's music settles: calm, consonant, soft
 N_NUMERIC = len(NUMERIC_LEVERS)
+# From the client's second visit on, while the person is on their way (not stuck), a setting's cost also counts
+# CAUTION times the model's own uncertainty about where it leaves them (its predictive variance: with the squared
+# distance, the expected squared distance). The first visit steers by the population's effects, boldly, which is
+# also how it learns; later visits steer by what this person's moves taught, and an effect seen in a few moves
+# carries its spread. Without it the second visit after a quick first one leaned on such effects: the drawn
+# listener random-04 (calm in 20 s) took 41-69 s on the second visit in the loop harness (six seeds; 22-26 s with
+# it), and 88 s in the studio, where louder music, learned as calming from five moves, raised their arousal.
+CAUTION = 1.0
 
 
 @dataclass(frozen=True)
@@ -412,7 +420,8 @@ class AdaptivePolicy(RateLimited):
         gap = np.subtract(aim, person)
         lead = min(MAX_LEAD, 1.0 / (1.0 - math.exp(-HORIZON_S / self.model.lag_s)) - 1.0)
         goal = beyond(aim, lead * gap) if np.linalg.norm(gap) > GOAL_RADIUS else np.asarray(aim, dtype=np.float64)
-        return self._plan(coef, goal, current, bounds)[0]
+        caution = CAUTION if self.model.sessions >= 1 and not stuck else 0.0
+        return self._plan(coef, goal, current, bounds, caution)[0]
 
     def _any_draw_reaches(self, aim: Point, current: MusicParams, bounds: Bounds) -> bool:
         """Whether any of REACH_DRAWS draws from the posterior (each a person this one may be) expects some
@@ -425,19 +434,24 @@ class AdaptivePolicy(RateLimited):
         return False
 
     def _plan(
-        self, coef: FloatArray, goal: FloatArray, current: MusicParams, bounds: Bounds
+        self, coef: FloatArray, goal: FloatArray, current: MusicParams, bounds: Bounds, caution: float = 0.0
     ) -> tuple[MusicParams, FloatArray]:
         """The setting inside the bounds whose resting point by ``coef`` is nearest ``goal`` (small changes
-        preferred), and that resting point (valence, arousal)."""
+        preferred), and that resting point (valence, arousal). With ``caution`` > 0 the cost also counts that
+        many times the model's own uncertainty about where the setting leaves the person (its predictive
+        variance), so that a setting is chosen for what the model knows, not for an effect it has barely seen."""
         low, high = steered_box(bounds)
         start = lever_vector(current)[:N_NUMERIC]
         effect = coef[1 : 1 + N_NUMERIC].T  # (2, numeric levers)
         weight = math.sqrt(MOVE_COST)
-        matrix = np.vstack([effect, weight * np.eye(N_NUMERIC)])
+        roots = uncertainty_roots(self.model, caution)  # (rows, 1 + levers): |roots @ phi|^2 is the variance
+        matrix = np.vstack([effect, weight * np.eye(N_NUMERIC), roots[:, 1 : 1 + N_NUMERIC]])
         best: tuple[float, MusicParams, FloatArray] | None = None
         for mode, layers in candidates(current, bounds):
-            base = coef[0] + discrete_vector(mode, layers) @ coef[1 + N_NUMERIC :]
-            rhs = np.concatenate([goal - base, weight * start])
+            discrete = discrete_vector(mode, layers)
+            base = coef[0] + discrete @ coef[1 + N_NUMERIC :]
+            known = -(roots[:, 0] + roots[:, 1 + N_NUMERIC :] @ discrete)
+            rhs = np.concatenate([goal - base, weight * start, known])
             x = box_least_squares(matrix, rhs, low, high, start)
             cost = float(np.sum((matrix @ x - rhs) ** 2))
             cost += SWITCH_COST * ((mode != current.mode) + len(layers ^ current.layers))
@@ -469,6 +483,16 @@ class AdaptivePolicy(RateLimited):
             lines.append((float(helps.sum()), describe_move(name, sign, lever, mean, sd, effect.moves, axis)))
         towards = f"towards {fmt_point(aim)} from {fmt_point(person)}"
         return f"{max(lines)[1]} ({towards})" if lines else ""
+
+
+def uncertainty_roots(model: ResponseModel, caution: float) -> FloatArray:
+    """Rows R, (2 (1 + levers), 1 + levers), such that |R @ phi|^2 is ``caution`` times the variance of where
+    the model expects the person to settle under the lever vector phi (intercept's 1 first), summed over both
+    axes; no rows when ``caution`` is 0."""
+    cov = model.best.coef_cov()
+    if caution <= 0.0:
+        return np.zeros((0, cov.shape[1]))
+    return np.vstack([math.sqrt(caution) * np.linalg.cholesky(cov[axis]).T for axis in (0, 1)])
 
 
 def beyond(aim: Point, push: FloatArray) -> FloatArray:

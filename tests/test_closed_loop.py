@@ -11,6 +11,7 @@ import pytest
 from studio.adaptive import SAFE_POINT, NonResponse
 from studio.goal_plan import Goal
 from studio.levers import LEVERS, working_levers
+from studio.listener import load_listener
 from studio.policy import Bounds, PolicyKind, music_for_point
 from tests.closed_loop_support import close_the_loop, listener
 
@@ -149,3 +150,41 @@ def test_a_goal_out_of_reach_is_said_and_the_nearest_setting_held():
     for name in ("typical", "slow", "texture-responder", "tempo-responder"):
         loop, _ = close_the_loop(listener(name), Goal.CALM, 600)
         assert not [c for c in loop.control_log.last(len(loop.control_log)) if c.param == "reach"], name
+
+
+QUICK_FIRST_VISIT = """\
+[listener]
+start = [0.476, 0.317]
+rest = [-0.370, 0.093]
+lag_s = 16.8
+noise = 0.077
+[listener.response]
+tempo = [-0.625, 1.907]
+density = [-0.420, 0.296]
+brightness = [0.026, 0.566]
+volume = [-0.203, 1.022]
+tension = [-0.706, -0.222]
+pad = [-0.030, -0.288]
+bass = [0.002, -0.231]
+pulse = [-0.273, 0.514]
+melody = [0.087, 0.037]
+[listener.modes]
+minor = [-0.147, -0.126]
+dorian = [-0.169, 0.128]
+lydian = [0.185, -0.298]
+"""
+
+
+def test_a_second_visit_after_a_quick_first_one_does_not_lean_on_effects_seen_in_a_few_moves(tmp_path):
+    """This drawn listener (random-04 of the benchmark's panel) is calm about 20 s into the first visit, steered by
+    what most listeners do; the few moves on the way leave the learned effects with wide spreads. Steering the
+    second visit by their means alone took 41-69 s over six seeds; counting their spread keeps it near the first."""
+    path = tmp_path / "quick.toml"
+    path.write_text(QUICK_FIRST_VISIT, encoding="utf-8")
+    spec = load_listener(path)
+    for seed in range(3):
+        first, _ = close_the_loop(spec, Goal.CALM, 300, seed=seed)
+        second, person = close_the_loop(spec, Goal.CALM, 300, model=first.response.next_visit(), seed=seed + 10)
+        times = (first.goal_watch.time_to_goal, second.goal_watch.time_to_goal)
+        assert times[0] is not None and times[1] is not None and times[1] <= 1.5 * times[0], (seed, times)
+        assert math.dist(person.state, CALM) < 0.2
