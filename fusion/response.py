@@ -218,6 +218,13 @@ class ResponseModel:
             for i, name in enumerate(self.levers)
         ]
 
+    def spread_rows(self) -> FloatArray:
+        """Rows R, shape (2 (1 + levers), 1 + levers), such that |R @ phi|^2 is the variance of where the model
+        expects the person to settle under the lever vector phi (the intercept's 1 first), summed over both axes:
+        how unsure the model is of that point."""
+        cov = self.best.coef_cov()
+        return np.vstack([np.linalg.cholesky(cov[axis]).T for axis in (0, 1)])
+
     def settles_at(self, levers: FloatArray, coefficients: FloatArray | None = None) -> FloatArray:
         """Where the person would settle (valence, arousal) if the music held at ``levers``."""
         coef = self.coefficients() if coefficients is None else coefficients

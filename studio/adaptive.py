@@ -444,7 +444,7 @@ class AdaptivePolicy(RateLimited):
         start = lever_vector(current)[:N_NUMERIC]
         effect = coef[1 : 1 + N_NUMERIC].T  # (2, numeric levers)
         weight = math.sqrt(MOVE_COST)
-        roots = uncertainty_roots(self.model, caution)  # (rows, 1 + levers): |roots @ phi|^2 is the variance
+        roots = math.sqrt(caution) * self.model.spread_rows() if caution > 0 else np.zeros((0, 1 + len(LEVERS)))
         matrix = np.vstack([effect, weight * np.eye(N_NUMERIC), roots[:, 1 : 1 + N_NUMERIC]])
         best: tuple[float, MusicParams, FloatArray] | None = None
         for mode, layers in candidates(current, bounds):
@@ -483,16 +483,6 @@ class AdaptivePolicy(RateLimited):
             lines.append((float(helps.sum()), describe_move(name, sign, lever, mean, sd, effect.moves, axis)))
         towards = f"towards {fmt_point(aim)} from {fmt_point(person)}"
         return f"{max(lines)[1]} ({towards})" if lines else ""
-
-
-def uncertainty_roots(model: ResponseModel, caution: float) -> FloatArray:
-    """Rows R, (2 (1 + levers), 1 + levers), such that |R @ phi|^2 is ``caution`` times the variance of where
-    the model expects the person to settle under the lever vector phi (intercept's 1 first), summed over both
-    axes; no rows when ``caution`` is 0."""
-    cov = model.best.coef_cov()
-    if caution <= 0.0:
-        return np.zeros((0, cov.shape[1]))
-    return np.vstack([math.sqrt(caution) * np.linalg.cholesky(cov[axis]).T for axis in (0, 1)])
 
 
 def beyond(aim: Point, push: FloatArray) -> FloatArray:

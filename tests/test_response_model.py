@@ -56,6 +56,22 @@ def test_more_data_makes_it_surer():
     assert tempo[long] < 0.6 * tempo[short]
 
 
+def test_the_spread_rows_give_the_variance_of_the_settling_point_and_it_shrinks_where_the_music_played():
+    """Music held around tempo -0.3 teaches where that setting settles the person; a setting never heard (tempo
+    +0.5) stays unsure."""
+    model = fresh()
+    rng = np.random.default_rng(3)
+    for i in range(20 * 60 * 5):
+        model.observe(i / 20, np.array([-0.3 + 0.05 * np.sin(i / 400), 0.0, 0.0]), tuple(rng.normal(0.2, 0.05, 2)))
+    rows = model.spread_rows()
+    cov = model.best.coef_cov()
+    for levers in (np.array([-0.3, 0.0, 0.0]), np.array([0.5, 0.2, -0.1])):
+        phi = np.concatenate([[1.0], levers])
+        assert np.sum((rows @ phi) ** 2) == pytest.approx(sum(phi @ cov[axis] @ phi for axis in (0, 1)))
+    heard, unheard = (float(np.sum((rows @ np.array([1.0, x, 0.0, 0.0])) ** 2)) for x in (-0.3, 0.5))
+    assert heard < 0.1 * unheard
+
+
 def test_unsure_estimates_break_the_chain_instead_of_teaching_it():
     model = fresh()
     for i in range(2400):
