@@ -450,8 +450,8 @@ class AdaptivePolicy(RateLimited):
         for mode, layers in candidates(current, bounds):
             discrete = discrete_vector(mode, layers)
             base = coef[0] + discrete @ coef[1 + N_NUMERIC :]
-            known = -(roots[:, 0] + roots[:, 1 + N_NUMERIC :] @ discrete)
-            rhs = np.concatenate([goal - base, weight * start, known])
+            spread_fixed = roots[:, 0] + roots[:, 1 + N_NUMERIC :] @ discrete  # the spread's part x does not move
+            rhs = np.concatenate([goal - base, weight * start, -spread_fixed])
             x = box_least_squares(matrix, rhs, low, high, start)
             cost = float(np.sum((matrix @ x - rhs) ** 2))
             cost += SWITCH_COST * ((mode != current.mode) + len(layers ^ current.layers))
